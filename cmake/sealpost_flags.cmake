@@ -1,0 +1,25 @@
+# Compiler flags shared by every sealpost target: warnings, sanitizers, hardening.
+add_library(sealpost_flags INTERFACE)
+
+target_compile_options(sealpost_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2
+  -Wimplicit-fallthrough
+  # Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+  -include utility)
+if(SEALPOST_WERROR)
+  target_compile_options(sealpost_flags INTERFACE -Werror)
+endif()
+
+if(SEALPOST_SANITIZE)
+  target_compile_options(sealpost_flags INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(sealpost_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+if(SEALPOST_HARDEN)
+  target_compile_definitions(sealpost_flags INTERFACE _FORTIFY_SOURCE=3 _GLIBCXX_ASSERTIONS)
+  target_compile_options(sealpost_flags INTERFACE
+    -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE)
+  target_link_options(sealpost_flags INTERFACE -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
+endif()
