@@ -1,0 +1,71 @@
+// Mobile numbers for SMS codes: libphonenumber (PhoneNumberUtil) parses and classifies, we add
+// a strict character filter so vanity letters, extensions and other noise are refused.
+#include "core/core_phone.hpp"
+
+#include <algorithm>
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+namespace sealpost {
+namespace {
+
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// What senders put between digits: `+41 79 123 45 67`, `079.123.45.67`, `(079) 123-45-67`,
+// `079/123 45 67`. Letters are refused: libphonenumber would read `1-800-FLOWERS` as digits.
+bool allowed_chars(std::string_view s) {
+    bool seen_digit = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c >= '0' && c <= '9') {
+            seen_digit = true;
+        } else if (c == '+') {
+            // Only as the first non-space character.
+            if (seen_digit || s.find_first_not_of(" \t") != i) {
+                return false;
+            }
+        } else if (c != ' ' && c != '\t' && c != '.' && c != '-' && c != '(' && c != ')' &&
+                   c != '/') {
+            return false;
+        }
+    }
+    return seen_digit;
+}
+
+Error not_a_number() {
+    return make_error(Errc::invalid_argument, "not a phone number");
+}
+
+}  // namespace
+
+Result<PhoneNumber> normalize_mobile(std::string_view input, std::string_view default_region) {
+    if (input.size() > kMaxPhoneInput) {
+        return make_error(Errc::invalid_argument, "too long");
+    }
+    if (!allowed_chars(input)) {
+        return not_a_number();
+    }
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    // libphonenumber treats a tab as garbage; senders' tabs are just spacing.
+    std::string text(input);
+    std::replace(text.begin(), text.end(), '\t', ' ');
+    i18n::phonenumbers::PhoneNumber number;
+    if (util.Parse(text, std::string(default_region), &number) !=
+        PhoneNumberUtil::NO_PARSING_ERROR) {
+        return not_a_number();
+    }
+    if (number.has_extension() || !util.IsValidNumber(number)) {
+        return not_a_number();
+    }
+    const auto type = util.GetNumberType(number);
+    if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
+        return make_error(Errc::invalid_argument, "not a mobile number");
+    }
+    PhoneNumber out;
+    util.Format(number, PhoneNumberUtil::E164, &out.e164);
+    util.GetRegionCodeForNumber(number, &out.region);
+    return out;
+}
+
+}  // namespace sealpost
