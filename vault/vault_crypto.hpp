@@ -61,7 +61,8 @@ Status random_fill(std::span<std::uint8_t> out);
 /// `n` fresh random bytes. Errors: Errc::internal.
 Result<SecretBytes> random_bytes(std::size_t n);
 
-/// HMAC-SHA256(key, data).
+/// HMAC-SHA256(key, data). Has no error channel: if OpenSSL fails (out of memory, broken
+/// install) it logs `crypto.fatal` and aborts rather than return a wrong MAC.
 std::array<std::uint8_t, 32> hmac_sha256(ByteView key, ByteView data);
 
 /// HKDF-SHA256 (RFC 5869) extract-and-expand to `len` bytes. Errors: Errc::internal.
@@ -103,6 +104,16 @@ Result<Bytes> chunk_seal(const ChunkContext& ctx, std::uint32_t chunk_index, boo
 /// Errors: Errc::auth_failed on any mismatch (including a wrong `last` flag), Errc::internal.
 Result<SecretBytes> chunk_open(const ChunkContext& ctx, std::uint32_t chunk_index, bool last,
                                ByteView sealed);
+/// chunk_seal writing into a caller's buffer of exactly plaintext.size() + kTagLen bytes, e.g.
+/// an LMDB MDB_RESERVE value, so ingest encrypts straight into the map without a copy.
+/// Errors: Errc::invalid_argument (sizes), Errc::internal.
+Status chunk_seal_into(const ChunkContext& ctx, std::uint32_t chunk_index, bool last,
+                       ByteView plaintext, std::span<std::uint8_t> out);
+/// chunk_open writing into a caller's buffer of exactly sealed.size() - kTagLen bytes (a
+/// download buffer reused per chunk). On any error `out` is wiped, so unauthenticated
+/// plaintext never stays behind. Errors: as chunk_open; Errc::invalid_argument (sizes).
+Status chunk_open_into(const ChunkContext& ctx, std::uint32_t chunk_index, bool last,
+                       ByteView sealed, std::span<std::uint8_t> out);
 
 /// X25519 key pair; the private half is wiped when freed.
 struct X25519KeyPair {
@@ -113,6 +124,9 @@ struct X25519KeyPair {
 Result<X25519KeyPair> x25519_generate();
 /// Derive the public key of a 32-byte private key. Errors: Errc::key_error.
 Result<Bytes> x25519_public_of(ByteView private_key);
+/// X25519(private_key, peer_public) (RFC 7748 section 5): the raw 32-byte shared secret.
+/// Errors: Errc::key_error for a wrong size or a low-order peer point (all-zero result).
+Result<SecretBytes> x25519_shared(ByteView private_key, ByteView peer_public);
 
 /// ECIES-style sealing to a public key (the escrow key):
 ///   eph = fresh X25519 pair; shared = X25519(eph.priv, recipient_pub)

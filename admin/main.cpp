@@ -1,0 +1,98 @@
+// `sealpost`: the administrator's CLI. Parses the arguments, loads the config and the keys the
+// verb needs, opens the vault and dispatches; the verbs themselves live in sealpost_admin.
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "admin/admin_args.hpp"
+#include "admin/admin_commands.hpp"
+#include "core/core_config.hpp"
+#include "core/core_log.hpp"
+#include "vault/vault.hpp"
+
+namespace {
+
+using namespace sealpost;
+
+/// --config, else $SEALPOST_CONFIG, else /etc/sealpost/sealpost.toml if it exists, else the
+/// built-in defaults.
+Config resolve_config(const admin::Args& args) {
+    if (args.config) {
+        return load_config(*args.config);
+    }
+    // Read once at startup, before any thread exists.
+    const char* env = std::getenv("SEALPOST_CONFIG");  // NOLINT(concurrency-mt-unsafe)
+    if (env != nullptr && *env != '\0') {
+        return load_config(env);
+    }
+    const std::filesystem::path system_file = "/etc/sealpost/sealpost.toml";
+    std::error_code ec;
+    if (std::filesystem::exists(system_file, ec)) {
+        return load_config(system_file);
+    }
+    return default_config();
+}
+
+int run(int argc, char** argv) {
+    std::vector<std::string_view> words;
+    for (int i = 1; i < argc; ++i) {  // argc may be 0 when exec'd with an empty argv
+        words.emplace_back(argv[i]);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    }
+    auto parsed = admin::parse_args(words);
+    if (!parsed) {
+        std::cerr << "sealpost: " << parsed.error().detail << "\ntry 'sealpost --help'\n";
+        return admin::kExitUsage;
+    }
+    const admin::Args& args = *parsed;
+    if (args.action == admin::Args::Action::help) {
+        std::cout << admin::help_text(args.verb);
+        return admin::kExitOk;
+    }
+    if (args.action == admin::Args::Action::version) {
+        std::cout << admin::version_text();
+        return admin::kExitOk;
+    }
+    const Config cfg = resolve_config(args);
+    // The CLI's stdout and stderr are for the person at the terminal: log lines (to stderr)
+    // only from warn up, unless the config asks for debug or trace.
+    const bool verbose = cfg.log.level == LogLevel::debug || cfg.log.level == LogLevel::trace;
+    log::init("sealpost", verbose ? to_string(cfg.log.level) : "warn");
+    if (args.verb == admin::Verb::keys_init) {
+        return admin::run_keys_init(cfg, std::cout, std::cerr);
+    }
+    auto keys = admin::load_keys_for(args.verb, cfg, std::cerr);
+    if (!keys) {
+        return admin::kExitError;
+    }
+    auto v = vault::Vault::open(admin::vault_options(cfg), *keys);
+    if (!v) {
+        admin::print_error(std::cerr, admin::verb_name(args.verb),
+                           "cannot open the vault: " + v.error().detail);
+        return admin::kExitError;
+    }
+    return admin::run_vault_command(args, *v, *keys, std::cout, std::cerr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // No exception reaches the user as a crash: config errors (ConfigError, already one line
+    // `FILE:LINE: KEY: what`) and anything unexpected become one line and status 1.
+    try {
+        const int status = run(argc, argv);
+        std::cout.flush();
+        if (!std::cout) {
+            std::cerr << "sealpost: cannot write the output\n";
+            return sealpost::admin::kExitError;
+        }
+        return status;
+    } catch (const std::exception& e) {
+        std::cerr << "sealpost: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "sealpost: internal error\n";
+    }
+    return sealpost::admin::kExitError;
+}

@@ -1,0 +1,93 @@
+// Test-only helper for the admin CLI's integration tests: seals one envelope with a small
+// Rechnung.pdf into a vault and prints "ID TOKEN", so that list/show/revoke/purge have data.
+//   sealpost_test_envelope VAULT_DIR KEY_DIR [--at UNIX_SECONDS] [--sent] [--events]
+// --at creates it at that time (to make expired or past-retention envelopes); --sent marks
+// it sent; --events adds code_sent and downloaded(0) audit events.
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/core_log.hpp"
+#include "vault/vault.hpp"
+#include "vault/vault_keys.hpp"
+
+namespace {
+
+using namespace sealpost;
+
+int fail(const std::string& what, const Error& e) {
+    std::cerr << "sealpost_test_envelope: " << what << ": " << e.detail << "\n";
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::cerr << "usage: sealpost_test_envelope VAULT_DIR KEY_DIR [--at T] [--sent] "
+                     "[--events]\n";
+        return 2;
+    }
+    sealpost::log::init("sealpost_test_envelope", "warn");  // stdout carries only ID TOKEN
+    std::optional<std::int64_t> at;
+    bool sent = false;
+    bool events = false;
+    for (int i = 3; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--at" && i + 1 < argc) {
+            at = std::stoll(argv[++i]);
+        } else if (a == "--sent") {
+            sent = true;
+        } else if (a == "--events") {
+            events = true;
+        } else {
+            std::cerr << "sealpost_test_envelope: unknown argument " << a << "\n";
+            return 2;
+        }
+    }
+    auto ring = keys::keys_load(argv[2], keys::pepper | keys::escrow_public);
+    if (!ring) {
+        return fail("keys", ring.error());
+    }
+    vault::VaultOptions opts;
+    opts.dir = argv[1];
+    if (at) {
+        const std::int64_t t = *at;
+        opts.now = [t] { return t; };
+    }
+    auto v = vault::Vault::open(opts, *ring);
+    if (!v) {
+        return fail("open", v.error());
+    }
+    const std::string pdf = "%PDF-1.4\n% sealpost test document\n%%EOF\n";
+    vault::EnvelopeInput in;
+    in.recipient = "patient@example.ch";
+    in.phone_e164 = "+41791234567";
+    in.sender = "praxis@example.ch";
+    in.subject = "Rechnung November";
+    in.language = "de";
+    in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(pdf)});
+    auto link = v->envelope_create(in);
+    if (!link) {
+        return fail("create", link.error());
+    }
+    if (sent) {
+        if (Status st = v->envelope_mark_sent(link->id); !st) {
+            return fail("mark_sent", st.error());
+        }
+    }
+    if (events) {
+        if (Status st = v->audit_append(link->id, vault::AuditKind::code_sent); !st) {
+            return fail("audit", st.error());
+        }
+        if (Status st = v->audit_append(link->id, vault::AuditKind::downloaded, 0U); !st) {
+            return fail("audit", st.error());
+        }
+    }
+    std::cout << vault::envelope_id_hex(link->id) << " "
+              << std::string_view(link->token.data(), link->token.size()) << "\n";
+    return 0;
+}

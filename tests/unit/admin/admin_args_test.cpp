@@ -1,0 +1,95 @@
+// Unit tests for the admin CLI's argument parser and help texts.
+#include <catch2/catch.hpp>
+
+#include "admin/admin_args.hpp"
+
+namespace sealpost::admin {
+namespace {
+
+Result<Args> parse(std::initializer_list<std::string_view> a) {
+    return parse_args({a});
+}
+
+std::string usage_error(std::initializer_list<std::string_view> a) {
+    auto r = parse(a);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::invalid_argument);
+    return r.error().detail;
+}
+
+TEST_CASE("args: verbs and their operands", "[admin][args]") {
+    auto r = parse(
+        {"--config", "/tmp/x.toml", "contacts", "set", "a@b.ch", "079 123 45 67", "--lang=fr"});
+    REQUIRE(r.ok());
+    CHECK(r->action == Args::Action::run);
+    CHECK(r->verb == Verb::contacts_set);
+    CHECK(r->config == "/tmp/x.toml");
+    CHECK(r->operands == std::vector<std::string>{"a@b.ch", "079 123 45 67"});
+    CHECK(r->lang == "fr");
+
+    auto l = parse({"list", "--expired", "--config=c.toml"});
+    REQUIRE(l.ok());
+    CHECK(l->verb == Verb::list);
+    CHECK(l->filter == ListFilter::expired);
+    CHECK(l->config == "c.toml");
+
+    CHECK(parse({"keys", "init"})->verb == Verb::keys_init);
+    CHECK(parse({"show", "abc"})->operands == std::vector<std::string>{"abc"});
+    CHECK(parse({"revoke", "--", "-id"})->operands == std::vector<std::string>{"-id"});
+    CHECK(parse({"contacts", "import", "x.csv"})->verb == Verb::contacts_import);
+    CHECK(parse({"contacts", "rm", "a@b.ch"})->verb == Verb::contacts_rm);
+    CHECK(parse({"contacts", "list"})->verb == Verb::contacts_list);
+    CHECK(parse({"purge"})->verb == Verb::purge);
+    CHECK(parse({"stats"})->verb == Verb::stats);
+}
+
+TEST_CASE("args: help and version", "[admin][args]") {
+    CHECK(parse({"--help"})->action == Args::Action::help);
+    CHECK(parse({"-h"})->verb == Verb::none);
+    CHECK(parse({"--version"})->action == Args::Action::version);
+    auto h = parse({"show", "--help"});  // operand missing: help still wins
+    CHECK(h->action == Args::Action::help);
+    CHECK(h->verb == Verb::show);
+    CHECK(parse({"contacts", "set", "-h"})->verb == Verb::contacts_set);
+    CHECK(parse({"contacts", "--help"})->verb == Verb::none);
+    CHECK(version_text() == "sealpost 0.1.0\n");
+    const std::string top = help_text(Verb::none);
+    CHECK(top.rfind("usage: sealpost [--config PATH] COMMAND [ARGS]\n", 0) == 0);
+    for (const char* verb : {"keys init", "list [--active|--expired]", "show ID", "revoke ID",
+                             "purge", "stats", "contacts import FILE.csv|FILE.vcf",
+                             "contacts set EMAIL PHONE", "contacts list", "contacts rm EMAIL"}) {
+        INFO(verb);
+        CHECK(top.find(std::string("  ") + verb) != std::string::npos);
+    }
+    // Verbs of later issues are not offered.
+    CHECK(top.find("resend") == std::string::npos);
+    CHECK(top.find("policy") == std::string::npos);
+    CHECK(help_text(Verb::show).rfind("usage: sealpost [--config PATH] show ID\n\nShow ", 0) == 0);
+}
+
+TEST_CASE("args: usage errors name the problem in one line", "[admin][args]") {
+    CHECK(usage_error({}) == "missing command");
+    CHECK(usage_error({"frobnicate"}) == "unknown command 'frobnicate'");
+    CHECK(usage_error({"\x1b[2J"}) == "unknown command '\\x1b[2J'");
+    CHECK(usage_error({"keys"}) == "keys: missing subcommand (init)");
+    CHECK(usage_error({"keys", "rotate"}) == "unknown command 'keys rotate'");
+    CHECK(usage_error({"contacts"}) == "contacts: missing subcommand (import, set, list, rm)");
+    CHECK(usage_error({"show"}) == "show: missing envelope ID");
+    CHECK(usage_error({"show", "a", "b"}) == "show: unexpected argument 'b'");
+    CHECK(usage_error({"contacts", "set"}) == "contacts set: missing EMAIL and PHONE");
+    CHECK(usage_error({"contacts", "set", "a@b.ch"}) == "contacts set: missing PHONE");
+    CHECK(usage_error({"contacts", "set", "a@b.ch", "079", "--lang", "es"}) ==
+          "contacts set: --lang must be de, fr, it or en");
+    CHECK(usage_error({"contacts", "list", "--lang", "de"}) ==
+          "contacts list: unknown option '--lang'");
+    CHECK(usage_error({"list", "--active", "--expired"}) ==
+          "list: --active and --expired exclude each other");
+    CHECK(usage_error({"stats", "--active"}) == "stats: unknown option '--active'");
+    CHECK(usage_error({"purge", "--force"}) == "purge: unknown option '--force'");
+    CHECK(usage_error({"--config"}) == "option --config needs a value");
+    CHECK(usage_error({"--bogus"}) == "unknown option '--bogus'");
+    CHECK(usage_error({"contacts", "import"}) == "contacts import: missing file name");
+}
+
+}  // namespace
+}  // namespace sealpost::admin

@@ -1,0 +1,286 @@
+// Envelope lifetimes with an injected clock: expiry, renewal, retention, revoke, purge of
+// every record, orphans, batching, and map growth up to a clean Errc::vault_full.
+#include <set>
+#include <string>
+
+#include "vault_test_fixture.hpp"
+
+namespace sealpost::vault::test {
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+struct Footprint {
+    std::size_t envelopes = 0, links = 0, documents = 0, audit = 0;
+};
+
+/// Where the id still appears in the raw databases (the Vault must be closed).
+Footprint footprint(Fixture& fx, const EnvelopeId& id) {
+    Footprint f;
+    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+        f.envelopes = count_prefixed(txn, d.envelopes, id);
+        f.links = count_links_to(txn, d.links, id);
+        f.documents = count_prefixed(txn, d.documents, id);
+        f.audit = count_prefixed(txn, d.audit, id);
+        CHECK(count_prefixed(txn, d.contacts, id) == 0);
+        CHECK(count_prefixed(txn, d.portal, id) == 0);
+    });
+    return f;
+}
+
+TEST_CASE("expiry, renewal and retention follow the clock", "[vault][lifecycle]") {
+    Fixture fx;
+    const Bytes content = pattern(70000, 1);
+    EnvelopeId id{};
+    std::string token;
+    {
+        auto v = fx.open();
+        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", content}}));
+        REQUIRE(link);
+        id = link->id;
+        token.assign(link->token.begin(), link->token.end());
+        CHECK(link->expires_at == kT0 + 30 * kDay);
+        CHECK(link->retain_until == kT0 + 90 * kDay);
+        REQUIRE(v.envelope_mark_sent(id));
+
+        fx.clock = kT0 + 30 * kDay - 1;
+        auto active = v.envelope_open(token);
+        REQUIRE(active);
+        CHECK_FALSE(active->link_expired);
+        CHECK(v.envelope_list(ListFilter::active).value().size() == 1);
+        CHECK(v.envelope_list(ListFilter::expired).value().empty());
+        CHECK(read_document(v, *active, 0).value() == content);
+
+        fx.clock = kT0 + 30 * kDay;
+        auto expired = v.envelope_open(token);
+        REQUIRE(expired);
+        CHECK(expired->link_expired);
+        CHECK(expired->summary.expires_at == kT0 + 30 * kDay);
+        CHECK(expired->meta.documents.at(0).file_name == "r.pdf");
+        CHECK(v.envelope_list(ListFilter::active).value().empty());
+        CHECK(v.envelope_list(ListFilter::expired).value().size() == 1);
+        auto no_reader = v.document_reader(*expired, 0);
+        REQUIRE_FALSE(no_reader);
+        CHECK(no_reader.error().code == Errc::expired);
+
+        fx.clock = kT0 + 50 * kDay;
+        auto renewed = v.envelope_renew(*expired);
+        REQUIRE(renewed);
+        CHECK(*renewed == kT0 + 80 * kDay);
+        auto again = v.envelope_open(token);
+        REQUIRE(again);
+        CHECK_FALSE(again->link_expired);
+        CHECK(read_document(v, *again, 0).value() == content);
+        auto events = v.audit_list(id).value();
+        REQUIRE(events.size() == 2);
+        CHECK(events[1].kind == AuditKind::renewed);
+        CHECK(events[1].at == kT0 + 50 * kDay);
+
+        // Past retention: gone for the portal even before purge runs; no renewal.
+        fx.clock = kT0 + 90 * kDay;
+        auto past = v.envelope_open(token);
+        REQUIRE_FALSE(past);
+        CHECK(past.error().code == Errc::revoked);
+        CHECK(past.error().detail == "state=purged");
+        auto late = v.envelope_renew(*again);
+        REQUIRE_FALSE(late);
+        CHECK(late.error().code == Errc::revoked);
+
+        auto counts = v.vault_purge();
+        REQUIRE(counts);
+        CHECK(counts->retention_ended == 1);
+        CHECK(counts->orphans == 0);
+        CHECK(counts->tombstones_removed == 0);
+        auto tomb = v.envelope_open(token);
+        REQUIRE_FALSE(tomb);
+        CHECK(tomb.error().code == Errc::revoked);
+        CHECK(tomb.error().detail == "state=purged");
+        CHECK(v.envelope_list(ListFilter::all).value().at(0).state == EnvelopeState::purged);
+    }
+    // Only the tombstone (record + link) is left.
+    Footprint f = footprint(fx, id);
+    CHECK(f.envelopes == 1);
+    CHECK(f.links == 1);
+    CHECK(f.documents == 0);
+    CHECK(f.audit == 0);
+    {
+        auto v = fx.open();
+        fx.clock = kT0 + 90 * kDay + 365 * kDay - 1;
+        CHECK(v.vault_purge().value().tombstones_removed == 0);
+        fx.clock += 1;
+        CHECK(v.vault_purge().value().tombstones_removed == 1);
+        auto unknown = v.envelope_open(token);
+        REQUIRE_FALSE(unknown);
+        CHECK(unknown.error().code == Errc::bad_token);
+    }
+    f = footprint(fx, id);
+    CHECK(f.envelopes == 0);
+    CHECK(f.links == 0);
+}
+
+TEST_CASE("revoke leaves only a tombstone at once", "[vault][lifecycle]") {
+    Fixture fx;
+    EnvelopeId id{};
+    EnvelopeId other{};
+    std::string token;
+    {
+        auto v = fx.open();
+        auto link =
+            v.envelope_create(sample_input({{"r.pdf", "application/pdf", pattern(200000, 2)}}));
+        auto keep = v.envelope_create(sample_input({{"k.pdf", "application/pdf", pattern(10, 3)}}));
+        REQUIRE(link);
+        REQUIRE(keep);
+        id = link->id;
+        other = keep->id;
+        token.assign(link->token.begin(), link->token.end());
+        REQUIRE(
+            v.audit_append(id, AuditKind::code_sent, std::nullopt, IpHash{1, 2, 3, 4, 5, 6, 7, 8}));
+        auto opened = v.envelope_open(token);
+        REQUIRE(opened);
+        auto reader = v.document_reader(*opened, 0);
+        REQUIRE(reader);
+        REQUIRE(reader->next());  // first chunk read, then the practice revokes
+
+        REQUIRE(v.envelope_revoke(id));
+        auto mid = reader->next();
+        REQUIRE_FALSE(mid);
+        CHECK(mid.error().code == Errc::revoked);
+
+        auto r = v.envelope_open(token);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == Errc::revoked);
+        CHECK(r.error().detail == "state=revoked");
+        CHECK(v.envelope_revoke(id).error().code == Errc::revoked);
+        CHECK(v.audit_append(id, AuditKind::verified).error().code == Errc::revoked);
+        CHECK(v.envelope_reissue(id, fx.escrow()).error().code == Errc::revoked);
+        CHECK(v.envelope_mark_sent(id).error().code == Errc::revoked);
+        auto shown = v.envelope_show(id, fx.escrow());
+        REQUIRE(shown);
+        CHECK_FALSE(shown->meta);
+        CHECK(shown->audit.empty());
+        CHECK(shown->summary.state == EnvelopeState::revoked);
+        CHECK(shown->summary.purged_at == kT0);
+        auto stats = v.vault_stats().value();
+        CHECK(stats.revoked == 1);
+        CHECK(stats.pending == 1);
+        CHECK(stats.documents == 1);
+    }
+    Footprint f = footprint(fx, id);
+    CHECK(f.envelopes == 1);
+    CHECK(f.links == 1);
+    CHECK(f.documents == 0);
+    CHECK(f.audit == 0);
+    Footprint kept = footprint(fx, other);
+    CHECK(kept.documents == 1);
+    CHECK(kept.audit == 1);
+}
+
+TEST_CASE("purge deletes pending orphans entirely and keeps sent envelopes", "[vault][lifecycle]") {
+    Fixture fx;
+    EnvelopeId orphan{};
+    EnvelopeId sent{};
+    {
+        auto v = fx.open();
+        auto a =
+            v.envelope_create(sample_input({{"a.pdf", "application/pdf", pattern(100000, 4)}}));
+        auto b = v.envelope_create(sample_input({{"b.pdf", "application/pdf", pattern(100, 5)}}));
+        REQUIRE(a);
+        REQUIRE(b);
+        orphan = a->id;
+        sent = b->id;
+        REQUIRE(v.envelope_mark_sent(sent));
+        fx.clock = kT0 + 3599;
+        CHECK(v.vault_purge().value().orphans == 0);
+        fx.clock = kT0 + 3600;
+        auto c = v.vault_purge();
+        REQUIRE(c);
+        CHECK(c->orphans == 1);
+        CHECK(c->retention_ended == 0);
+        CHECK(v.envelope_show(orphan, fx.escrow()).error().code == Errc::not_found);
+        CHECK(v.envelope_show(sent, fx.escrow()));
+    }
+    Footprint f = footprint(fx, orphan);
+    CHECK(f.envelopes == 0);
+    CHECK(f.links == 0);
+    CHECK(f.documents == 0);
+    CHECK(f.audit == 0);
+    CHECK(footprint(fx, sent).documents == 1);
+}
+
+TEST_CASE("purge works through more envelopes than one batch", "[vault][lifecycle]") {
+    Fixture fx;
+    auto v = fx.open();
+    const Bytes small = pattern(16, 6);
+    for (int i = 0; i < 230; ++i) {
+        auto link = v.envelope_create(sample_input({{"x.pdf", "application/pdf", small}}));
+        REQUIRE(link);
+        REQUIRE(v.envelope_mark_sent(link->id));
+    }
+    fx.clock = kT0 + 90 * kDay;
+    auto c = v.vault_purge();
+    REQUIRE(c);
+    CHECK(c->retention_ended == 230);
+    CHECK(v.vault_stats().value().purged == 230);
+    fx.clock += 365 * kDay;
+    CHECK(v.vault_purge().value().tombstones_removed == 230);
+    CHECK(v.envelope_list(ListFilter::all).value().empty());
+}
+
+TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map]") {
+    Fixture fx;
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 64ULL << 20;
+    auto v = fx.open();
+    const Bytes big = pattern(5 * 1024 * 1024, 8);
+    auto link = v.envelope_create(sample_input({{"big.pdf", "application/pdf", big}}));
+    REQUIRE(link);
+    auto opened = v.envelope_open({link->token.data(), link->token.size()});
+    REQUIRE(opened);
+    CHECK(read_document(v, *opened, 0).value() == big);
+    auto stats = v.vault_stats().value();
+    CHECK(stats.map_size >= (8ULL << 20));
+    CHECK(stats.map_size <= fx.opts.max_size);
+}
+
+TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
+    Fixture fx;
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 2ULL << 20;
+    std::set<Bytes> ids;
+    {
+        auto v = fx.open();
+        for (int i = 0; i < 3; ++i) {
+            auto link =
+                v.envelope_create(sample_input({{"s.pdf", "application/pdf", pattern(50000, 9)}}));
+            REQUIRE(link);
+            ids.insert(Bytes(link->id.begin(), link->id.end()));
+        }
+        const Bytes big = pattern(5 * 1024 * 1024, 10);
+        auto full = v.envelope_create(sample_input({{"big.pdf", "application/pdf", big}}));
+        REQUIRE_FALSE(full);
+        CHECK(full.error().code == Errc::vault_full);
+        CHECK(v.envelope_list(ListFilter::all).value().size() == 3);
+        auto stats = v.vault_stats().value();
+        CHECK(stats.map_size == fx.opts.max_size);
+        // Still usable: small writes fit.
+        auto small =
+            v.envelope_create(sample_input({{"t.pdf", "application/pdf", pattern(100, 11)}}));
+        REQUIRE(small);
+        ids.insert(Bytes(small->id.begin(), small->id.end()));
+    }
+    // No chunk belongs to an envelope that does not exist (nothing half-written).
+    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+        std::set<Bytes> chunk_owners;
+        for (const auto& k : raw_keys(txn, d.documents)) {
+            REQUIRE(k.size() == 24);
+            chunk_owners.insert(Bytes(k.begin(), k.begin() + 16));
+        }
+        CHECK(chunk_owners == ids);
+        CHECK(raw_keys(txn, d.envelopes).size() == 4);
+        CHECK(raw_keys(txn, d.links).size() == 4);
+        CHECK(raw_keys(txn, d.documents).size() == 3 * 1 + 1);
+    });
+}
+
+}  // namespace
+}  // namespace sealpost::vault::test

@@ -1,0 +1,202 @@
+// Shared fixture for the vault store tests: a fresh temp directory with real keys (keys_init),
+// an injected clock, raw LMDB access for tampering, and small helpers.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "vault/vault.hpp"
+#include "vault/vault_keys.hpp"
+#include "vault/vault_lmdb.hpp"
+
+namespace sealpost::vault::test {
+
+namespace fs = std::filesystem;
+using crypto::Bytes;
+
+/// A unique directory under /tmp, removed with everything in it.
+class TempDir {
+  public:
+    TempDir() {
+        std::string tmpl = "/tmp/sealpost-vault-test-XXXXXX";
+        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+inline constexpr std::int64_t kT0 = 1'800'000'000;  // 2027-01-15, an arbitrary fixed start
+
+/// Temp dir + keys + options with an injected clock (`clock`, unix seconds). Not movable:
+/// the clock lambda captures `this`.
+struct Fixture {
+    TempDir tmp;
+    keys::KeyRing keys;
+    std::int64_t clock = kT0;
+    VaultOptions opts;
+
+    Fixture() {
+        const fs::path key_dir = tmp.path() / "keys";
+        REQUIRE(keys::keys_init(key_dir));
+        auto loaded = keys::keys_load(key_dir, keys::kAllKeys);
+        REQUIRE(loaded);
+        keys = std::move(loaded).value();
+        opts.dir = tmp.path() / "vault";
+        opts.map_size = 4ULL << 20;
+        opts.max_size = 256ULL << 20;
+        opts.link_ttl = std::chrono::seconds(30 * 86400);
+        opts.retention = std::chrono::seconds(90 * 86400);
+        opts.orphan_grace = std::chrono::seconds(3600);
+        opts.tombstone_ttl = std::chrono::seconds(365 * 86400);
+        opts.now = [this] { return clock; };
+    }
+    Fixture(const Fixture&) = delete;
+    Fixture& operator=(const Fixture&) = delete;
+
+    Vault open() {
+        auto v = Vault::open(opts, keys);
+        REQUIRE(v);
+        return std::move(v).value();
+    }
+    [[nodiscard]] const crypto::X25519KeyPair& escrow() const { return *keys.escrow_pair; }
+};
+
+/// Deterministic test content: n bytes derived from `seed`.
+inline Bytes pattern(std::size_t n, std::uint32_t seed) {
+    Bytes out(n);
+    std::uint32_t x = seed * 2654435761U + 1U;
+    for (auto& b : out) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b = static_cast<std::uint8_t>(x >> 24);
+    }
+    return out;
+}
+
+inline EnvelopeInput sample_input(std::vector<DocumentInput> docs) {
+    EnvelopeInput in;
+    in.recipient = "patient@example.ch";
+    in.phone_e164 = "+41791234567";
+    in.sender = "praxis@therapie-muster.ch";
+    in.subject = "Rechnung Juli";
+    in.language = "de";
+    in.documents = std::move(docs);
+    return in;
+}
+
+/// Whole document through a DocumentReader; the error of the first failing chunk otherwise.
+inline Result<Bytes> read_document(Vault& v, const OpenedEnvelope& opened, std::uint32_t idx) {
+    SP_TRY(reader, v.document_reader(opened, idx));
+    Bytes out;
+    for (;;) {
+        SP_TRY(chunk, reader.next());
+        if (!chunk) {
+            return out;
+        }
+        out.insert(out.end(), chunk->begin(), chunk->end());
+    }
+}
+
+/// Handles of the named databases for raw access.
+struct RawDbs {
+    lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
+};
+
+/// Run `fn` in a raw write transaction on the vault environment (the Vault must be closed:
+/// LMDB forbids opening one environment twice in a process).
+inline void with_raw(const fs::path& dir,
+                     const std::function<void(lmdb::Txn&, const RawDbs&)>& fn) {
+    lmdb::Env::Options o;
+    o.dir = dir;
+    o.map_size = 256ULL << 20;
+    auto env = lmdb::Env::open(o);
+    REQUIRE(env);
+    RawDbs d;
+    d.envelopes = env->open_dbi("envelopes").value();
+    d.links = env->open_dbi("links").value();
+    d.documents = env->open_dbi("documents").value();
+    d.contacts = env->open_dbi("contacts").value();
+    d.audit = env->open_dbi("audit").value();
+    d.portal = env->open_dbi("portal").value();
+    auto txn = lmdb::Txn::begin(*env, true);
+    REQUIRE(txn);
+    fn(*txn, d);
+    REQUIRE(txn->commit());
+}
+
+/// All keys of one database.
+inline std::vector<Bytes> raw_keys(lmdb::Txn& txn, lmdb::Dbi dbi) {
+    std::vector<Bytes> out;
+    auto cur = lmdb::Cursor::open(txn, dbi);
+    REQUIRE(cur);
+    auto e = cur->first();
+    REQUIRE(e);
+    std::optional<lmdb::Entry> it = *e;
+    while (it) {
+        out.emplace_back(it->key.begin(), it->key.end());
+        auto n = cur->next();
+        REQUIRE(n);
+        it = *n;
+    }
+    return out;
+}
+
+/// Number of keys in `dbi` that contain `id` (as a prefix or, for links, in the value).
+inline std::size_t count_prefixed(lmdb::Txn& txn, lmdb::Dbi dbi, const EnvelopeId& id) {
+    std::size_t n = 0;
+    for (const auto& k : raw_keys(txn, dbi)) {
+        if (k.size() >= id.size() && std::equal(id.begin(), id.end(), k.begin())) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+/// Number of `links` entries that point at `id`.
+inline std::size_t count_links_to(lmdb::Txn& txn, lmdb::Dbi links, const EnvelopeId& id) {
+    std::size_t n = 0;
+    for (const auto& k : raw_keys(txn, links)) {
+        auto v = txn.get(links, k);
+        REQUIRE(v);
+        REQUIRE(v->has_value());
+        const auto& val = **v;
+        if (val.size() == 17 && std::equal(id.begin(), id.end(), val.begin() + 1)) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+/// The raw bytes of a file.
+inline Bytes file_bytes(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    REQUIRE(f);
+    return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+inline bool contains(const Bytes& hay, crypto::ByteView needle) {
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end()) != hay.end();
+}
+inline bool contains(const Bytes& hay, std::string_view needle) {
+    return contains(hay, crypto::as_bytes(needle));
+}
+
+}  // namespace sealpost::vault::test

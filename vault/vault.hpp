@@ -1,0 +1,456 @@
+// The vault's public API: an encrypted store of envelopes (sealed attachments), their link
+// tokens, contacts and audit events on one LMDB environment. Proxy, portal and admin use only this.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core_result.hpp"
+#include "vault/vault_crypto.hpp"
+#include "vault/vault_keys.hpp"
+
+namespace sealpost::vault {
+
+/** @mainpage sealpost vault
+ *
+ * One LMDB environment (a directory holding `data.mdb` and `lock.mdb`) with the named
+ * databases `envelopes`, `links`, `documents`, `contacts`, `audit` and `portal` (the last is
+ * reserved for the portal's own state). A `Vault` is an opaque handle on that environment;
+ * every verb below is one short transaction, durable when it returns success (sync on commit,
+ * never MDB_NOSYNC / MDB_NOMETASYNC).
+ *
+ * Envelope = one message to one recipient: a random 256-bit data key (DEK) encrypts the
+ * personal metadata (recipient, phone, sender, subject, language, file names, content types)
+ * and every 64 KiB chunk of every document. The DEK is stored twice: wrapped under
+ * HKDF(link token) for the portal, and sealed to the escrow public key for the admin CLI. The
+ * token itself is never stored; the `links` database maps HMAC-SHA256(pepper, token) to the
+ * envelope id. In clear: ids, timestamps, state, sizes, counts and key ids.
+ *
+ * Lifecycle: `pending` (created, mail not yet accepted upstream) -> `sent` (mark_sent). The
+ * link is valid until `expires_at`; the data is kept until `retain_until`, so the patient can
+ * renew and the practice can reissue. Revoke, and purge after retention, reduce the envelope to
+ * a tombstone (`revoked` / `purged`: id, state, times and the link mapping, nothing else) so the
+ * portal answers 410 instead of 404; purge deletes tombstones `tombstone_ttl` after they were
+ * made. Pending envelopes older than `orphan_grace` (a crash between commit and upstream) are
+ * deleted entirely by purge.
+ *
+ * Errors are values (Result / Status). An Error's `detail` is for operators' logs and never
+ * holds a token, a key, plaintext or personal data (no address, phone, name, subject).
+ *
+ * @section caveats Caveats
+ * - **fork**: open the Vault *after* fork(), in the process that uses it. A handle (or a
+ *   DocumentReader) made before a fork must not be used, nor even destroyed, in the child:
+ *   LMDB's locks and maps are per-process, and the background thread that the first
+ *   envelope_create starts (see `keys_ahead`) does not exist in the child. Leave the child
+ *   with exec or _exit. Set keys_ahead = 0 in a process that forks after creating envelopes.
+ * - **One handle per environment per process**: never open the same directory twice in one
+ *   process at the same time (LMDB's locks are per process; closing one handle would drop the
+ *   other's). Share one Vault between threads instead.
+ * - **One writer at a time** across all processes sharing the directory (LMDB's write lock):
+ *   every write verb is one short transaction; crypto runs before the transaction starts, so
+ *   the lock is held only for the puts and the fsync. Never hold a Vault call across network
+ *   I/O; nothing in this API lets a caller keep a transaction open.
+ * - **No long read transactions**: a reader pins the pages it sees and makes the file grow.
+ *   DocumentReader therefore opens one short read transaction per chunk, never one across a
+ *   whole (slow) download.
+ * - **Permissions**: the directory is created 0700 and the files 0600 (0770/0660 with
+ *   `group_access`, for the packaged multi-user layout). An existing directory keeps its mode.
+ * - **Map resize lock**: growing the map (on MDB_MAP_FULL) or adopting another process's
+ *   larger map (MDB_MAP_RESIZED) requires that no transaction of this process is open. A
+ *   process-wide std::shared_mutex is held shared by every transaction and exclusively by the
+ *   resize, so a resize briefly waits for transactions of *all* Vault handles in the process.
+ *   Consequence: never call a Vault verb from inside a callback that runs during another Vault
+ *   verb (none exist today), and do not fork while another thread is inside a Vault call.
+ * - **Crypto-shredding**: LMDB frees pages but does not erase them; deleted ciphertext can
+ *   linger in data.mdb and backups until the escrow key epoch is destroyed (DESIGN section 9).
+ * - Thread safety: a Vault may be used from several threads at once (MDB_NOTLS; LMDB
+ *   serialises writers). A DocumentReader is used by one thread at a time.
+ */
+
+/// Envelope id: 16 random bytes, shown as 32 lower-case hex characters.
+using EnvelopeId = std::array<std::uint8_t, 16>;
+
+/// 32 lower-case hex characters.
+std::string envelope_id_hex(const EnvelopeId& id);
+/// Parses exactly 32 hex characters (either case). Errors: Errc::invalid_argument.
+Result<EnvelopeId> envelope_id_parse(std::string_view hex);
+
+/// Stored state. "Expired" is not a state: it is `now >= expires_at` on a pending or sent
+/// envelope.
+enum class EnvelopeState : std::uint8_t {
+    pending = 1,  ///< created; the mail with the link is not yet accepted upstream
+    sent = 2,     ///< the upstream accepted the mail (envelope_mark_sent)
+    revoked = 3,  ///< tombstone: revoked by the practice
+    purged = 4,   ///< tombstone: purged after retention
+};
+/// "pending", "sent", "revoked", "purged".
+std::string_view envelope_state_name(EnvelopeState s) noexcept;
+
+/// Settings; usually filled from Config's [vault] section by the caller.
+struct VaultOptions {
+    std::filesystem::path dir;                          ///< environment directory
+    std::uint64_t map_size = 64ULL << 20;               ///< initial map size, bytes
+    std::uint64_t max_size = 8ULL << 30;                ///< growth cap -> Errc::vault_full
+    std::chrono::seconds link_ttl{30LL * 86400};        ///< link validity from issue
+    std::chrono::seconds retention{90LL * 86400};       ///< data kept after creation
+    std::chrono::seconds orphan_grace{3600};            ///< pending older than this: orphan
+    std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< tombstones kept after purge
+    bool group_access = false;   ///< directory 0770 / files 0660 instead of 0700 / 0600
+    unsigned max_readers = 126;  ///< LMDB reader slots shared by all processes
+    /// Key sets (id, DEK, token, wrapped and escrow-sealed DEK) that envelope_create prepares
+    /// ahead on one background thread, so their X25519 work overlaps the previous commit's
+    /// fsync. The thread starts with the first envelope_create (portal and admin never start
+    /// it); 0 = no thread, everything inline.
+    std::size_t keys_ahead = 8;
+    /// Clock in unix seconds; empty means the system clock. Injected by tests.
+    std::function<std::int64_t()> now;
+};
+
+/// One attachment to seal. `bytes` is borrowed for the duration of envelope_create only.
+struct DocumentInput {
+    std::string file_name;
+    std::string content_type;
+    crypto::ByteView bytes;
+};
+
+/// Everything envelope_create seals. Strings are borrowed for the call only.
+struct EnvelopeInput {
+    std::string recipient;   ///< mail address of the patient
+    std::string phone_e164;  ///< mobile number, E.164 (`+41791234567`)
+    std::string sender;      ///< mail address of the practice's sender
+    std::string subject;     ///< subject after the control tags were removed
+    std::string language;    ///< de, fr, it, en
+    std::vector<DocumentInput> documents;
+};
+
+/// Public (non-personal) facts about one document.
+struct DocumentInfo {
+    std::uint32_t index = 0;   ///< position in the envelope, 0-based
+    std::uint64_t size = 0;    ///< plaintext bytes
+    std::uint32_t chunks = 0;  ///< stored 64 KiB chunks (a 0-byte document has 1)
+};
+
+/// Decrypted personal metadata of an envelope. Plain strings: callers render them into pages
+/// and mails; keep them no longer than the request.
+struct EnvelopeMeta {
+    std::string recipient;
+    std::string phone_e164;
+    std::string sender;
+    std::string subject;
+    std::string language;
+    struct Document {
+        std::string file_name;
+        std::string content_type;
+        DocumentInfo info;
+    };
+    std::vector<Document> documents;
+};
+
+/// What envelope_list shows: no personal data.
+struct EnvelopeSummary {
+    EnvelopeId id{};
+    EnvelopeState state = EnvelopeState::pending;
+    std::int64_t created_at = 0;    ///< unix seconds
+    std::int64_t sent_at = 0;       ///< 0 until mark_sent
+    std::int64_t expires_at = 0;    ///< link validity end (0 for tombstones)
+    std::int64_t retain_until = 0;  ///< data purged after this (0 for tombstones)
+    std::int64_t purged_at = 0;     ///< when it became a tombstone, else 0
+    std::uint32_t doc_count = 0;
+    std::uint64_t total_size = 0;  ///< plaintext bytes of all documents
+    std::string escrow_key_id;     ///< key id the DEK is sealed to (empty for tombstones)
+
+    [[nodiscard]] bool is_tombstone() const noexcept {
+        return state == EnvelopeState::revoked || state == EnvelopeState::purged;
+    }
+    /// now >= expires_at on a live envelope (tombstones are not "expired", they are gone).
+    [[nodiscard]] bool expired(std::int64_t now) const noexcept {
+        return !is_tombstone() && now >= expires_at;
+    }
+};
+
+/// Returned once by envelope_create / envelope_reissue. The token is never stored by the
+/// vault: it exists only here and in the mail. Wiped when destroyed.
+struct IssuedLink {
+    EnvelopeId id{};
+    crypto::SecretString token;  ///< 43 characters base64url (32 random bytes)
+    std::int64_t expires_at = 0;
+    std::int64_t retain_until = 0;
+};
+
+/// An envelope opened with its link token (portal). Holds the DEK: destroy it as soon as the
+/// request is done (the DEK is wiped then). Valid independently of the Vault's lifetime, but
+/// only DocumentReaders made from a live Vault can read documents.
+struct OpenedEnvelope {
+    EnvelopeSummary summary;
+    EnvelopeMeta meta;
+    crypto::SecretBytes dek;    ///< 32 bytes
+    bool link_expired = false;  ///< now >= expires_at (still retained): offer renewal, 410
+};
+
+/// Audit event kinds (stored as one byte; values are part of the file format).
+enum class AuditKind : std::uint8_t {
+    created = 1,
+    code_sent = 2,
+    code_failed = 3,
+    verified = 4,
+    downloaded = 5,
+    expired = 6,
+    renewed = 7,
+    reissued = 8,
+    revoked = 9,
+    purged = 10,
+};
+/// "created", "code_sent", ... (stable, for the CLI and logs).
+std::string_view audit_kind_name(AuditKind k) noexcept;
+
+/// Truncated hash of the client IP (computed by the caller; the vault stores it as given).
+using IpHash = std::array<std::uint8_t, 8>;
+
+struct AuditEvent {
+    std::uint64_t seq = 0;  ///< per envelope, from 0
+    std::int64_t at = 0;    ///< unix seconds
+    AuditKind kind = AuditKind::created;
+    std::optional<std::uint32_t> doc_index;
+    std::optional<IpHash> ip_hash;
+};
+
+/// envelope_show: summary, metadata opened via the escrow key, audit trail.
+struct EnvelopeDetails {
+    EnvelopeSummary summary;
+    std::optional<EnvelopeMeta> meta;  ///< std::nullopt for tombstones
+    std::vector<AuditEvent> audit;
+};
+
+enum class ListFilter {
+    all,      ///< every envelope including tombstones
+    active,   ///< pending or sent, link not expired
+    expired,  ///< pending or sent, link expired (retained or awaiting purge)
+};
+
+struct PurgeCounts {
+    std::uint64_t retention_ended = 0;     ///< reduced to `purged` tombstones
+    std::uint64_t orphans = 0;             ///< pending past orphan_grace, deleted entirely
+    std::uint64_t tombstones_removed = 0;  ///< tombstones past tombstone_ttl, deleted entirely
+};
+
+struct VaultStats {
+    std::uint64_t pending = 0, sent = 0, revoked = 0, purged = 0;  ///< envelopes by state
+    std::uint64_t documents = 0;                                   ///< documents of live envelopes
+    std::uint64_t bytes = 0;       ///< plaintext bytes of live envelopes
+    std::uint64_t map_size = 0;    ///< current LMDB map size
+    std::uint64_t used_bytes = 0;  ///< (last used page + 1) * page size
+    std::uint64_t max_size = 0;    ///< configured cap
+};
+
+/// A patient's contact: where to send the SMS code. Stored encrypted under contacts.key.
+struct Contact {
+    std::string email;  ///< lower-cased
+    std::string phone_e164;
+    std::string language;  ///< de|fr|it|en or empty
+};
+
+class Vault;
+
+/** Streams one document, chunk by chunk. Each next() opens its own short read transaction,
+ * so a slow download never pins the database. Holds a copy of the DEK (wiped on destruction)
+ * and a shared reference to the Vault's environment: it stays usable even if the Vault handle
+ * is destroyed first, but never across fork(). Not thread-safe; movable, not copyable.
+ */
+class DocumentReader {
+  public:
+    /** The next decrypted chunk (at most 64 KiB), or std::nullopt after the last one.
+     * Errors: Errc::auth_failed (a chunk was modified, swapped, moved from another envelope or
+     * document, or the last-chunk flag does not match: truncation), Errc::corrupt (a chunk is
+     * missing or the sizes disagree), Errc::revoked (the envelope was revoked or purged during
+     * the download), Errc::internal. After an error, further calls return the same error.
+     */
+    Result<std::optional<crypto::SecretBytes>> next();
+
+    [[nodiscard]] const DocumentInfo& info() const noexcept;
+
+    DocumentReader(DocumentReader&&) noexcept;
+    DocumentReader& operator=(DocumentReader&&) noexcept;
+    DocumentReader(const DocumentReader&) = delete;
+    DocumentReader& operator=(const DocumentReader&) = delete;
+    ~DocumentReader();
+
+  private:
+    friend class Vault;
+    struct State;
+    explicit DocumentReader(std::unique_ptr<State> s);
+    std::unique_ptr<State> s_;
+};
+
+/** Handle on an open vault environment. Movable, not copyable. Thread-safe (see Caveats). */
+class Vault {
+  public:
+    /** Open (creating if needed) the environment in `opts.dir`: directory 0700 (created one
+     * level deep if missing), data.mdb/lock.mdb 0600, flags MDB_NOTLS, named databases created,
+     * stale reader slots of dead processes cleared (mdb_reader_check).
+     *
+     * `keys` must hold the pepper; `escrow_public` is needed for envelope_create and the
+     * `contacts` key for the contact_* verbs (their absence gives Errc::key_error there, not
+     * here). The vault copies what it needs; the caller keeps ownership of `keys` (and of the
+     * escrow private key, which the vault never keeps).
+     *
+     * Errors: Errc::key_error (no pepper), Errc::invalid_argument (map_size 0 or > max_size,
+     * empty dir), Errc::io (directory or LMDB open failed; detail has the path and errno text).
+     * Startup only: call after fork() and before dropping privileges.
+     */
+    static Result<Vault> open(VaultOptions opts, const keys::KeyRing& keys);
+
+    Vault(Vault&&) noexcept;
+    Vault& operator=(Vault&&) noexcept;
+    Vault(const Vault&) = delete;
+    Vault& operator=(const Vault&) = delete;
+    /// Closes the environment once the last DocumentReader made from it is gone.
+    ~Vault();
+
+    // ---- envelopes --------------------------------------------------------------------
+
+    /** Seal `in` into a new envelope in state `pending`, in ONE durable write transaction
+     * (envelope record, link mapping, all chunks, the `created` audit event). All encryption
+     * happens before the transaction. On MDB_MAP_FULL the map grows (doubling, up to
+     * max_size) and the transaction is retried; nothing is ever half-written.
+     * expires_at = now + link_ttl, retain_until = now + retention.
+     *
+     * Returns the token once (IssuedLink). Errors: Errc::invalid_argument (no documents, more
+     * than 1000 documents, a field longer than 64 KiB), Errc::key_error (no escrow public key),
+     * Errc::vault_full (the map is at max_size: SMTP 452 4.3.1), Errc::exists (a random id
+     * collided: retry), Errc::io, Errc::internal.
+     */
+    Result<IssuedLink> envelope_create(const EnvelopeInput& in);
+
+    /** Portal: open the envelope of `token` and decrypt its metadata and DEK.
+     *
+     * Returns the envelope also when its link has expired but the data is still retained
+     * (`link_expired` = true: the portal shows 410 with the date and offers renewal).
+     * Errors: Errc::bad_token for a token that is unknown, wrong, or malformed (wrong length or
+     * characters) — the same crypto work is done in every case, so timing does not tell which;
+     * Errc::revoked when the envelope is a tombstone or past retention, with detail exactly
+     * `state=revoked` or `state=purged` (past retention counts as purged); Errc::auth_failed
+     * (the stored metadata was modified), Errc::corrupt, Errc::io. The result owns a copy of
+     * the DEK; see OpenedEnvelope.
+     */
+    Result<OpenedEnvelope> envelope_open(std::string_view token);
+
+    /** A reader for document `doc_index` of an opened envelope. Checks the stored record
+     * again (one short read transaction), so a link that expired or an envelope revoked since
+     * envelope_open gives no reader. The reader copies the DEK; `opened` may be destroyed.
+     * Errors: Errc::not_found (no such document index), Errc::expired (now >= expires_at),
+     * Errc::revoked (tombstone or deleted), Errc::invalid_argument (no DEK in `opened`),
+     * Errc::corrupt, Errc::io. Reading errors come from next().
+     */
+    Result<DocumentReader> document_reader(const OpenedEnvelope& opened, std::uint32_t doc_index);
+
+    /** Patient renewal after a successful SMS check: expires_at = now + link_ttl with the
+     * same token; retain_until = max(retain_until, new expires_at) so the renewed link does not
+     * point past the data. Only while retained (now < retain_until). Appends `renewed`.
+     * Returns the new expires_at. Errors: Errc::revoked (tombstone or past retention),
+     * Errc::not_found (deleted meanwhile), Errc::vault_full, Errc::io.
+     */
+    Result<std::int64_t> envelope_renew(const OpenedEnvelope& opened);
+
+    /** Admin resend: open the DEK with the escrow key pair, make a new token, rewrap the DEK,
+     * delete the old link mapping (the old token then gives bad_token), expires_at = now +
+     * link_ttl, retain_until = max(old, now + link_ttl). Appends `reissued`. Allowed also after
+     * the link expired and past retention as long as purge has not run.
+     * Errors: Errc::not_found, Errc::revoked (tombstone), Errc::key_error (the pair is not the
+     * one the DEK was sealed to: key id mismatch), Errc::auth_failed, Errc::vault_full, Errc::io.
+     */
+    Result<IssuedLink> envelope_reissue(const EnvelopeId& id, const crypto::X25519KeyPair& escrow);
+
+    /** Revoke: reduce to a `revoked` tombstone at once (chunks, metadata, wrapped keys and
+     * audit events deleted; the link mapping kept so the portal answers 410).
+     * Errors: Errc::not_found, Errc::revoked (already a tombstone), Errc::io.
+     */
+    Status envelope_revoke(const EnvelopeId& id);
+
+    /** Proxy, after the upstream's 250: pending -> sent (sent_at = now). Idempotent on sent.
+     * Errors: Errc::not_found, Errc::revoked (tombstone), Errc::io.
+     */
+    Status envelope_mark_sent(const EnvelopeId& id);
+
+    /** Proxy, when the upstream refused the mail: delete a pending envelope entirely (every
+     * record, including its audit events and link mapping).
+     * Errors: Errc::not_found, Errc::invalid_argument (not pending), Errc::io.
+     */
+    Status envelope_discard(const EnvelopeId& id);
+
+    /** Admin: resolve a unique prefix (8..32 hex characters, either case) to an id.
+     * Errors: Errc::invalid_argument (malformed, shorter than 8, or ambiguous: detail says
+     * which), Errc::not_found.
+     */
+    Result<EnvelopeId> envelope_resolve(std::string_view prefix);
+
+    /** Summaries (no personal data) in id order. Errors: Errc::corrupt, Errc::io. */
+    Result<std::vector<EnvelopeSummary>> envelope_list(ListFilter filter);
+
+    /** Admin: summary, metadata (opened with the escrow pair; nullopt for tombstones) and the
+     * audit trail. Errors: Errc::not_found, Errc::key_error (wrong escrow pair),
+     * Errc::auth_failed, Errc::corrupt, Errc::io.
+     */
+    Result<EnvelopeDetails> envelope_show(const EnvelopeId& id,
+                                          const crypto::X25519KeyPair& escrow);
+
+    // ---- maintenance ------------------------------------------------------------------
+
+    /** Purge, in batches of at most 100 envelopes per write transaction: envelopes past
+     * retain_until become `purged` tombstones; pending envelopes older than orphan_grace are
+     * deleted entirely; tombstones older than tombstone_ttl (since purged_at) are deleted
+     * entirely. Safe to run while other processes use the vault.
+     * Errors: Errc::corrupt, Errc::io (counts of batches already committed are lost then;
+     * rerunning is safe).
+     */
+    Result<PurgeCounts> vault_purge();
+
+    /** Counts and sizes (one read transaction). Errors: Errc::corrupt, Errc::io. */
+    Result<VaultStats> vault_stats();
+
+    // ---- contacts ---------------------------------------------------------------------
+
+    /** Insert or replace the contact of `email` (matched case-insensitively; stored
+     * lower-cased). Errors: Errc::key_error (no contacts key), Errc::invalid_argument (empty
+     * email or phone, field > 1 KiB), Errc::vault_full, Errc::io.
+     */
+    Status contact_set(std::string_view email, std::string_view phone_e164,
+                       std::string_view language);
+    /** Errors: Errc::not_found, Errc::key_error (no contacts key or a record sealed under a
+     * key id that is not loaded), Errc::auth_failed, Errc::corrupt, Errc::io. */
+    Result<Contact> contact_get(std::string_view email);
+    /** All contacts, decrypted, in storage order. Errors as contact_get. */
+    Result<std::vector<Contact>> contact_list();
+    /** Errors: Errc::not_found, Errc::key_error, Errc::io. */
+    Status contact_remove(std::string_view email);
+
+    // ---- audit ------------------------------------------------------------------------
+
+    /** Append an event (time = now) to a live envelope's trail. No personal data is stored.
+     * Errors: Errc::not_found, Errc::revoked (tombstone), Errc::vault_full, Errc::io.
+     */
+    Status audit_append(const EnvelopeId& id, AuditKind kind,
+                        std::optional<std::uint32_t> doc_index = std::nullopt,
+                        std::optional<IpHash> ip_hash = std::nullopt);
+    /** The envelope's events in order (empty for tombstones). Errors: Errc::not_found,
+     * Errc::corrupt, Errc::io. */
+    Result<std::vector<AuditEvent>> audit_list(const EnvelopeId& id);
+
+    /// The clock the vault uses (unix seconds).
+    [[nodiscard]] std::int64_t now() const;
+
+    struct Impl;
+
+  private:
+    explicit Vault(std::shared_ptr<Impl> impl);
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sealpost::vault

@@ -1,0 +1,442 @@
+// Envelopes: create (seal documents and metadata, wrap the DEK twice), open by token, renew,
+// reissue, revoke, mark sent, discard, resolve an id prefix, list and show.
+#include <algorithm>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "core/core_log.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace sealpost::vault {
+namespace {
+
+using records::EnvelopeRecord;
+
+constexpr std::size_t kMaxDocuments = 1000;
+constexpr std::size_t kMaxField = 64 * 1024;
+
+Status check_live(const std::optional<EnvelopeRecord>& rec) {
+    if (!rec) {
+        return make_error(Errc::not_found, "no such envelope");
+    }
+    if (rec->is_tombstone()) {
+        return make_error(Errc::revoked,
+                          std::string("state=") + std::string(envelope_state_name(rec->state)));
+    }
+    return {};
+}
+
+bool too_long(const std::string& s) {
+    return s.size() > kMaxField;
+}
+
+}  // namespace
+
+Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
+    Impl& im = *impl_;
+    if (in.documents.empty() || in.documents.size() > kMaxDocuments) {
+        return make_error(Errc::invalid_argument, "an envelope needs 1..1000 documents");
+    }
+    if (too_long(in.recipient) || too_long(in.phone_e164) || too_long(in.sender) ||
+        too_long(in.subject) || too_long(in.language)) {
+        return make_error(Errc::invalid_argument, "envelope field longer than 64 KiB");
+    }
+    for (const auto& d : in.documents) {
+        if (too_long(d.file_name) || too_long(d.content_type)) {
+            return make_error(Errc::invalid_argument, "document name or type longer than 64 KiB");
+        }
+    }
+    if (im.escrow_public.empty()) {
+        return make_error(Errc::key_error, "envelope_create needs the escrow public key");
+    }
+
+    // All crypto before the write transaction, so the writer lock is held only for the puts.
+    // The message-independent part (id, DEK, token, both DEK wraps) usually comes ready-made
+    // from the pool.
+    if (im.opts.keys_ahead > 0) {
+        std::call_once(im.pool_once, [&im] {
+            try {
+                im.pool =
+                    std::make_unique<LinkKeyPool>(keys::SymmetricKey{im.pepper.key, im.pepper.id},
+                                                  im.escrow_public, im.opts.keys_ahead);
+            } catch (const std::system_error& e) {
+                // No thread (resource limits): everything stays inline, which is only slower.
+                log::warn("vault.keys_ahead_off").kv("reason", e.what());
+            }
+        });
+    }
+    SP_TRY(lk, im.pool ? im.pool->take() : make_link_keys(im.pepper, im.escrow_public));
+    const EnvelopeId& id = lk.id;
+    const crypto::SecretBytes& dek = lk.dek;
+    const std::int64_t now = im.now();
+
+    EnvelopeRecord rec;
+    rec.state = EnvelopeState::pending;
+    rec.created_at = now;
+    rec.expires_at = now + im.opts.link_ttl.count();
+    rec.retain_until = now + im.opts.retention.count();
+    rec.lookup = lk.lookup;
+    rec.link_key_id = im.pepper.id;
+    rec.wrapped_dek = lk.wrapped_dek;
+    rec.escrow_key_id = im.escrow_id;
+    rec.escrow_dek = lk.escrow_dek;
+
+    EnvelopeMeta meta;
+    meta.recipient = in.recipient;
+    meta.phone_e164 = in.phone_e164;
+    meta.sender = in.sender;
+    meta.subject = in.subject;
+    meta.language = in.language;
+
+    struct Chunk {
+        records::ChunkKey key;
+        crypto::Bytes sealed;
+    };
+    std::vector<Chunk> chunks;
+    for (std::size_t di = 0; di < in.documents.size(); ++di) {
+        const DocumentInput& doc = in.documents[di];
+        records::DocRecord dr;
+        dr.size = doc.bytes.size();
+        SP_CHECK(crypto::random_fill(dr.nonce_prefix));
+        crypto::ChunkContext ctx;
+        ctx.dek = dek;
+        ctx.envelope_id = id;
+        ctx.doc_index = static_cast<std::uint32_t>(di);
+        ctx.nonce_prefix = dr.nonce_prefix;
+        // A 0-byte document is one empty last chunk, so "no chunk" always means truncation.
+        const std::size_t n =
+            doc.bytes.empty() ? 1
+                              : (doc.bytes.size() + crypto::kChunkSize - 1) / crypto::kChunkSize;
+        for (std::size_t ci = 0; ci < n; ++ci) {
+            const std::size_t off = ci * crypto::kChunkSize;
+            const std::size_t len = std::min(crypto::kChunkSize, doc.bytes.size() - off);
+            SP_TRY(sealed, crypto::chunk_seal(ctx, static_cast<std::uint32_t>(ci), ci + 1 == n,
+                                              doc.bytes.subspan(off, len)));
+            chunks.push_back(
+                Chunk{records::chunk_key(id, ctx.doc_index, static_cast<std::uint32_t>(ci)),
+                      std::move(sealed)});
+        }
+        dr.chunks = static_cast<std::uint32_t>(n);
+        rec.total_size += dr.size;
+        rec.docs.push_back(dr);
+        meta.documents.push_back({doc.file_name, doc.content_type, {}});
+    }
+    {
+        const crypto::SecretBytes plain = records::encode_meta(meta);
+        SP_TRY(sealed_meta, crypto::aead_seal(dek, labelled_aad(kMetaAad, id), plain));
+        rec.sealed_meta = std::move(sealed_meta);
+    }
+    const crypto::Bytes rec_bytes = records::encode_envelope(rec);
+    const crypto::Bytes link_bytes = records::encode_link(id);
+
+    if (im.pool) {
+        im.pool->kick();  // the next envelope's keys are made while this one is written
+    }
+    // One durable write: envelope, link, chunks and the `created` event, or nothing.
+    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(clash, txn.get(im.db.envelopes, id));
+        SP_TRY(clash_link, txn.get(im.db.links, rec.lookup));
+        if (clash || clash_link) {
+            return make_error(Errc::exists, "envelope id or lookup id collision");
+        }
+        SP_CHECK(txn.put(im.db.envelopes, id, rec_bytes));
+        SP_CHECK(txn.put(im.db.links, rec.lookup, link_bytes));
+        for (const Chunk& c : chunks) {
+            SP_CHECK(txn.put(im.db.documents, c.key, c.sealed));
+        }
+        return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
+    });
+    SP_CHECK(written);
+
+    log::info("vault.envelope_created")
+        .kv("id", envelope_id_hex(id))
+        .kv("docs", static_cast<std::uint64_t>(rec.docs.size()))
+        .kv("bytes", rec.total_size);
+    return IssuedLink{id, std::move(lk.token.text), rec.expires_at, rec.retain_until};
+}
+
+Result<OpenedEnvelope> Vault::envelope_open(std::string_view token) {
+    Impl& im = *impl_;
+    // Malformed tokens go through the same steps with zero bytes, so the reply time does not
+    // tell a malformed token from an unknown one or a wrong one.
+    crypto::SecretBytes token_bytes(kTokenBytes, 0);
+    bool well_formed = false;
+    if (token.size() == kTokenChars) {
+        if (auto decoded = crypto::base64url_decode(token);
+            decoded && decoded->size() == kTokenBytes) {
+            token_bytes = std::move(decoded).value();
+            well_formed = true;
+        }
+    }
+    // The B-tree lookup by HMAC(pepper, token) is not constant time, but its timing depends
+    // only on the lookup id, which reveals nothing about any stored token.
+    const records::LookupId lookup = link_lookup(im.pepper, token_bytes);
+
+    std::optional<EnvelopeId> id;
+    std::optional<EnvelopeRecord> rec;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(link, txn.get(im.db.links, lookup));
+        if (link && well_formed) {
+            SP_TRY(target, records::decode_link(*link));
+            id = target;
+            SP_TRY(loaded, im.load(txn, target));
+            rec = std::move(loaded);
+        }
+    }  // short reader: ended before any crypto
+
+    if (!id || !rec) {
+        // Same work as a hit: HKDF and an AEAD open that fails.
+        SP_TRY(kek, link_kek(token_bytes, im.dummy_id));
+        auto r = crypto::aead_open(kek, labelled_aad(kWrapAad, im.dummy_id), im.dummy_wrapped);
+        (void)r;
+        return make_error(Errc::bad_token, "unknown link");
+    }
+    if (rec->is_tombstone()) {
+        return make_error(Errc::revoked,
+                          std::string("state=") + std::string(envelope_state_name(rec->state)));
+    }
+    const std::int64_t now = im.now();
+    if (now >= rec->retain_until) {
+        return make_error(Errc::revoked, "state=purged");
+    }
+    SP_TRY(kek, link_kek(token_bytes, *id));
+    auto dek = crypto::aead_open(kek, labelled_aad(kWrapAad, *id), rec->wrapped_dek);
+    if (!dek) {
+        return make_error(Errc::bad_token, "link does not open the envelope");
+    }
+    auto plain = crypto::aead_open(*dek, labelled_aad(kMetaAad, *id), rec->sealed_meta);
+    if (!plain) {
+        return make_error(Errc::auth_failed, "envelope metadata fails authentication");
+    }
+    SP_TRY(meta, records::decode_meta(*plain));
+    if (meta.documents.size() != rec->docs.size()) {
+        return make_error(Errc::corrupt, "metadata and record disagree on documents");
+    }
+    for (std::size_t i = 0; i < rec->docs.size(); ++i) {
+        meta.documents[i].info = {static_cast<std::uint32_t>(i), rec->docs[i].size,
+                                  rec->docs[i].chunks};
+    }
+    OpenedEnvelope out;
+    out.summary = summarize(*id, *rec);
+    out.meta = std::move(meta);
+    out.dek = std::move(dek).value();
+    out.link_expired = now >= rec->expires_at;
+    return out;
+}
+
+Result<std::int64_t> Vault::envelope_renew(const OpenedEnvelope& opened) {
+    Impl& im = *impl_;
+    const EnvelopeId& id = opened.summary.id;
+    std::int64_t expires = 0;
+    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(rec, im.load(txn, id));
+        SP_CHECK(check_live(rec));
+        const std::int64_t now = im.now();
+        if (now >= rec->retain_until) {
+            return make_error(Errc::revoked, "state=purged");
+        }
+        rec->expires_at = now + im.opts.link_ttl.count();
+        rec->retain_until = std::max(rec->retain_until, rec->expires_at);
+        expires = rec->expires_at;
+        SP_CHECK(im.store(txn, id, *rec));
+        return im.put_audit(txn, id, AuditKind::renewed, std::nullopt, std::nullopt);
+    });
+    SP_CHECK(written);
+    log::info("vault.envelope_renewed").kv("id", envelope_id_hex(id)).kv("expires_at", expires);
+    return expires;
+}
+
+Result<IssuedLink> Vault::envelope_reissue(const EnvelopeId& id,
+                                           const crypto::X25519KeyPair& escrow) {
+    Impl& im = *impl_;
+    std::optional<EnvelopeRecord> rec;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(loaded, im.load(txn, id));
+        rec = std::move(loaded);
+    }
+    SP_CHECK(check_live(rec));
+    if (keys::key_id(escrow.public_key) != rec->escrow_key_id) {
+        return make_error(Errc::key_error, "envelope is sealed to escrow key " +
+                                               rec->escrow_key_id + ", not this one");
+    }
+    SP_TRY(dek, crypto::open_sealed(escrow, labelled_aad(kEscrowAad, id), rec->escrow_dek));
+    SP_TRY(token, fresh_token());
+    SP_TRY(kek, link_kek(token.bytes, id));
+    SP_TRY(wrapped, crypto::aead_seal(kek, labelled_aad(kWrapAad, id), dek));
+    const records::LookupId lookup = link_lookup(im.pepper, token.bytes);
+    const crypto::Bytes link_bytes = records::encode_link(id);
+
+    std::int64_t expires = 0;
+    std::int64_t retain = 0;
+    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(cur, im.load(txn, id));  // re-read: it may have changed since
+        SP_CHECK(check_live(cur));
+        const std::int64_t now = im.now();
+        SP_TRY(old_link, txn.get(im.db.links, cur->lookup));
+        if (old_link) {
+            SP_TRY(gone, txn.del(im.db.links, cur->lookup));
+            (void)gone;
+        }
+        cur->lookup = lookup;
+        cur->link_key_id = im.pepper.id;
+        cur->wrapped_dek = wrapped;
+        cur->expires_at = now + im.opts.link_ttl.count();
+        cur->retain_until = std::max(cur->retain_until, cur->expires_at);
+        expires = cur->expires_at;
+        retain = cur->retain_until;
+        SP_CHECK(txn.put(im.db.links, lookup, link_bytes));
+        SP_CHECK(im.store(txn, id, *cur));
+        return im.put_audit(txn, id, AuditKind::reissued, std::nullopt, std::nullopt);
+    });
+    SP_CHECK(written);
+    log::info("vault.envelope_reissued").kv("id", envelope_id_hex(id)).kv("expires_at", expires);
+    return IssuedLink{id, std::move(token.text), expires, retain};
+}
+
+Status Vault::envelope_revoke(const EnvelopeId& id) {
+    Impl& im = *impl_;
+    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(rec, im.load(txn, id));
+        SP_CHECK(check_live(rec));
+        return im.make_tombstone(txn, id, std::move(*rec), EnvelopeState::revoked);
+    });
+    SP_CHECK(written);
+    log::info("vault.envelope_revoked").kv("id", envelope_id_hex(id));
+    return {};
+}
+
+Status Vault::envelope_mark_sent(const EnvelopeId& id) {
+    Impl& im = *impl_;
+    return im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(rec, im.load(txn, id));
+        SP_CHECK(check_live(rec));
+        if (rec->state == EnvelopeState::sent) {
+            return {};
+        }
+        rec->state = EnvelopeState::sent;
+        rec->sent_at = im.now();
+        return im.store(txn, id, *rec);
+    });
+}
+
+Status Vault::envelope_discard(const EnvelopeId& id) {
+    Impl& im = *impl_;
+    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(rec, im.load(txn, id));
+        if (!rec) {
+            return make_error(Errc::not_found, "no such envelope");
+        }
+        if (rec->state != EnvelopeState::pending) {
+            return make_error(Errc::invalid_argument, "only a pending envelope can be discarded");
+        }
+        return im.delete_all(txn, id, *rec);
+    });
+    SP_CHECK(written);
+    log::info("vault.envelope_discarded").kv("id", envelope_id_hex(id));
+    return {};
+}
+
+Result<EnvelopeId> Vault::envelope_resolve(std::string_view prefix) {
+    Impl& im = *impl_;
+    if (prefix.size() < 8 || prefix.size() > 32) {
+        return make_error(Errc::invalid_argument, "an envelope id prefix has 8 to 32 hex digits");
+    }
+    std::string lower(prefix);
+    for (char& c : lower) {
+        if (c >= 'A' && c <= 'F') {
+            c = static_cast<char>(c + 32);
+        }
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return make_error(Errc::invalid_argument, "an envelope id prefix is hex digits");
+        }
+    }
+    SP_TRY(seek_bytes, crypto::hex_decode(std::string_view(lower).substr(0, lower.size() / 2 * 2)));
+    std::vector<EnvelopeId> found;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+        SP_TRY(e, cur.seek(seek_bytes));
+        while (e && lmdb::has_prefix(e->key, seek_bytes) && found.size() < 2) {
+            if (e->key.size() == 16 && crypto::hex_encode(e->key).starts_with(lower)) {
+                EnvelopeId id{};
+                std::copy(e->key.begin(), e->key.end(), id.begin());
+                found.push_back(id);
+            }
+            SP_TRY(n, cur.next());
+            e = n;
+        }
+    }
+    if (found.empty()) {
+        return make_error(Errc::not_found, "no envelope with id prefix " + lower);
+    }
+    if (found.size() > 1) {
+        return make_error(Errc::invalid_argument, "ambiguous envelope id prefix " + lower);
+    }
+    return found.front();
+}
+
+Result<std::vector<EnvelopeSummary>> Vault::envelope_list(ListFilter filter) {
+    Impl& im = *impl_;
+    const std::int64_t now = im.now();
+    std::vector<EnvelopeSummary> out;
+    SP_TRY(txn, im.read());
+    SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+    SP_TRY(e, cur.first());
+    while (e) {
+        SP_TRY(id, records::id_of_key(e->key));
+        SP_TRY(rec, records::decode_envelope(e->value));
+        EnvelopeSummary s = summarize(id, rec);
+        const bool keep = filter == ListFilter::all ||
+                          (filter == ListFilter::active && !s.is_tombstone() && !s.expired(now)) ||
+                          (filter == ListFilter::expired && s.expired(now));
+        if (keep) {
+            out.push_back(std::move(s));
+        }
+        SP_TRY(n, cur.next());
+        e = n;
+    }
+    return out;
+}
+
+Result<EnvelopeDetails> Vault::envelope_show(const EnvelopeId& id,
+                                             const crypto::X25519KeyPair& escrow) {
+    Impl& im = *impl_;
+    std::optional<EnvelopeRecord> rec;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(loaded, im.load(txn, id));
+        rec = std::move(loaded);
+    }
+    if (!rec) {
+        return make_error(Errc::not_found, "no such envelope");
+    }
+    EnvelopeDetails out;
+    out.summary = summarize(id, *rec);
+    SP_TRY(events, audit_list(id));
+    out.audit = std::move(events);
+    if (rec->is_tombstone()) {
+        return out;
+    }
+    if (keys::key_id(escrow.public_key) != rec->escrow_key_id) {
+        return make_error(Errc::key_error, "envelope is sealed to escrow key " +
+                                               rec->escrow_key_id + ", not this one");
+    }
+    SP_TRY(dek, crypto::open_sealed(escrow, labelled_aad(kEscrowAad, id), rec->escrow_dek));
+    SP_TRY(plain, crypto::aead_open(dek, labelled_aad(kMetaAad, id), rec->sealed_meta));
+    SP_TRY(meta, records::decode_meta(plain));
+    if (meta.documents.size() != rec->docs.size()) {
+        return make_error(Errc::corrupt, "metadata and record disagree on documents");
+    }
+    for (std::size_t i = 0; i < rec->docs.size(); ++i) {
+        meta.documents[i].info = {static_cast<std::uint32_t>(i), rec->docs[i].size,
+                                  rec->docs[i].chunks};
+    }
+    out.meta = std::move(meta);
+    return out;
+}
+
+}  // namespace sealpost::vault

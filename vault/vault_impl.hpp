@@ -1,0 +1,80 @@
+// Vault internals shared by the per-object implementation files (envelope, document, contacts,
+// audit, purge): the Impl behind the opaque handle, write-retry on map growth, record helpers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vault/vault.hpp"
+#include "vault/vault_crypto.hpp"
+#include "vault/vault_keys.hpp"
+#include "vault/vault_linkkeys.hpp"
+#include "vault/vault_lmdb.hpp"
+#include "vault/vault_records.hpp"
+
+namespace sealpost::vault {
+
+/// Info strings and AAD labels: part of the file format, never change them.
+inline constexpr std::string_view kLinkInfo = "sealpost-link-v1";         ///< HKDF info for the kek
+inline constexpr std::string_view kWrapAad = "sealpost-dek-v1";           ///< || envelope id
+inline constexpr std::string_view kEscrowAad = "sealpost-escrow-dek-v1";  ///< || envelope id
+inline constexpr std::string_view kMetaAad = "sealpost-meta-v1";          ///< || envelope id
+inline constexpr std::size_t kTokenBytes = 32;
+inline constexpr std::size_t kTokenChars = 43;  ///< base64url of 32 bytes, no padding
+
+/// label || envelope id.
+crypto::Bytes labelled_aad(std::string_view label, const EnvelopeId& id);
+
+struct Vault::Impl {
+    VaultOptions opts;
+    lmdb::Env env;
+    struct Dbis {
+        lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
+    } db;
+    keys::SymmetricKey pepper;
+    crypto::Bytes escrow_public;  ///< empty when not loaded
+    std::string escrow_id;
+    std::optional<keys::SymmetricKey> contacts;
+    /// A wrapped DEK under a random token nobody knows: envelope_open runs HKDF + aead_open
+    /// against it when a token is unknown, so a miss costs what a hit costs.
+    EnvelopeId dummy_id{};
+    crypto::Bytes dummy_wrapped;
+    /// Link keys prepared ahead (started by the first envelope_create when keys_ahead > 0).
+    std::once_flag pool_once;
+    std::unique_ptr<LinkKeyPool> pool;
+
+    Impl(VaultOptions o, lmdb::Env e) : opts(std::move(o)), env(std::move(e)) {}
+
+    [[nodiscard]] std::int64_t now() const { return opts.now(); }
+
+    /** Run `body` in a write transaction and commit. On MDB_MAP_FULL (from a put or the
+     * commit) abort, grow the map and run `body` again from scratch, so `body` must only put
+     * data prepared before the call. At max_size: Errc::vault_full, nothing written. */
+    Status write(const std::function<Status(lmdb::Txn&)>& body);
+    /// A short read transaction.
+    Result<lmdb::Txn> read();
+
+    /// The envelope record, or std::nullopt. Errors: Errc::corrupt, Errc::io.
+    Result<std::optional<records::EnvelopeRecord>> load(lmdb::Txn& txn, const EnvelopeId& id);
+    Status store(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
+    /// Delete every key of `dbi` that starts with `prefix`; returns how many.
+    Result<std::uint64_t> delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi, crypto::ByteView prefix);
+    /// Reduce to a tombstone: chunks and audit deleted; record keeps id, state, times, lookup.
+    Status make_tombstone(lmdb::Txn& txn, const EnvelopeId& id, records::EnvelopeRecord rec,
+                          EnvelopeState state);
+    /// Delete every record of the envelope (chunks, audit, link, envelope).
+    Status delete_all(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
+    /// Append an audit event inside `txn` (no checks on the envelope).
+    Status put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind kind,
+                     std::optional<std::uint32_t> doc, std::optional<IpHash> ip);
+};
+
+/// Summary (no personal data) of a stored record.
+EnvelopeSummary summarize(const EnvelopeId& id, const records::EnvelopeRecord& rec);
+
+}  // namespace sealpost::vault

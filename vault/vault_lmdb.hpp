@@ -1,0 +1,163 @@
+// RAII over LMDB: environment, transactions that abort unless committed, named database
+// handles and cursors, and the map-resize protocol. Only vault_lmdb.cpp includes lmdb.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string_view>
+
+#include "core/core_result.hpp"
+#include "vault/vault_crypto.hpp"
+
+// Opaque LMDB types, so callers need not include lmdb.h (which declares them the same way).
+struct MDB_env;
+struct MDB_txn;
+struct MDB_cursor;
+
+namespace sealpost::vault::lmdb {
+
+using crypto::ByteView;
+using Dbi = unsigned int;  ///< MDB_dbi
+
+/// Map an LMDB return code to an Error. MDB_MAP_FULL becomes Errc::vault_full (the caller's
+/// retry loop grows the map on it), MDB_NOTFOUND Errc::not_found, MDB_CORRUPTED and
+/// MDB_PAGE_NOTFOUND Errc::corrupt, the rest Errc::io. `what` names the call for the detail.
+Error lmdb_error(int rc, std::string_view what);
+
+struct EnvInfo {
+    std::uint64_t map_size = 0;
+    std::uint64_t used_bytes = 0;  ///< (last page number + 1) * page size
+    std::uint32_t page_size = 0;
+};
+
+/// An open environment. Closing (destructor) requires every transaction of it to be gone.
+class Env {
+  public:
+    struct Options {
+        std::filesystem::path dir;
+        std::uint64_t map_size = 64ULL << 20;
+        unsigned max_dbs = 8;
+        unsigned max_readers = 126;
+        bool group_access = false;  ///< 0770/0660 instead of 0700/0600
+    };
+
+    /** Create the directory if missing (mode 0700), open with MDB_NOTLS and file mode 0600,
+     * then clear reader slots of dead processes (mdb_reader_check).
+     * Errors: Errc::io (detail: path and errno text / LMDB message). */
+    static Result<Env> open(const Options& opts);
+
+    Env(Env&&) noexcept = default;
+    Env& operator=(Env&&) noexcept = default;
+    ~Env() = default;
+
+    /// Open or create the named database (in its own short write transaction).
+    Result<Dbi> open_dbi(const char* name);
+
+    /** Grow the map to min(2 * current, max_size) under the process-wide exclusive lock.
+     * Errors: Errc::vault_full when the map is already at max_size, Errc::io. */
+    Status grow(std::uint64_t max_size);
+
+    /// Current map size, used size and page size. Errors: Errc::io.
+    Result<EnvInfo> info() const;
+
+    [[nodiscard]] MDB_env* raw() const noexcept { return env_.get(); }
+
+  private:
+    struct Closer {
+        void operator()(MDB_env* e) const noexcept;
+    };
+    explicit Env(MDB_env* e) : env_(e) {}
+    std::unique_ptr<MDB_env, Closer> env_;
+};
+
+struct Entry {
+    ByteView key;
+    ByteView value;
+};
+
+/** A transaction: aborted by the destructor unless commit() succeeded. Holds the process-wide
+ * resize lock shared for its whole life (see vault.hpp, Caveats). Views returned by get() and
+ * cursors point into the map and are valid only until the transaction ends or the next write.
+ * A write transaction must be used by the thread that began it.
+ */
+class Txn {
+  public:
+    /** Begin. On MDB_MAP_RESIZED (another process grew the map) adopt the new size with
+     * mdb_env_set_mapsize(env, 0) under the exclusive lock and retry.
+     * Errors: Errc::io, Errc::corrupt. */
+    static Result<Txn> begin(Env& env, bool write);
+
+    Txn(Txn&& other) noexcept;
+    Txn& operator=(Txn&& other) noexcept;
+    Txn(const Txn&) = delete;
+    Txn& operator=(const Txn&) = delete;
+    ~Txn();
+
+    /** Commit (fsync). Errors: Errc::vault_full (MDB_MAP_FULL while saving the free list),
+     * Errc::internal if a Cursor is still open, Errc::io. The transaction is over either way. */
+    Status commit();
+    /// Abandon all changes (idempotent).
+    void abort() noexcept;
+
+    /// The value of `key`, or std::nullopt. Errors: Errc::io, Errc::corrupt.
+    Result<std::optional<ByteView>> get(Dbi dbi, ByteView key) const;
+    /// Insert or overwrite. Errors: Errc::vault_full (MDB_MAP_FULL), Errc::io.
+    Status put(Dbi dbi, ByteView key, ByteView value);
+    /// Delete `key`; false if it was absent. Errors: Errc::io.
+    Result<bool> del(Dbi dbi, ByteView key);
+
+    [[nodiscard]] MDB_txn* raw() const noexcept { return txn_; }
+
+  private:
+    friend class Cursor;
+    Txn(MDB_txn* t, std::shared_lock<std::shared_mutex> lock) noexcept;
+    MDB_txn* txn_ = nullptr;
+    std::shared_lock<std::shared_mutex> lock_;
+    int open_cursors_ = 0;
+};
+
+/** A cursor on one database of a transaction; must be destroyed before its transaction ends
+ * (commit refuses while a cursor is open). Positioning calls return std::nullopt at the end.
+ */
+class Cursor {
+  public:
+    /// Errors: Errc::io.
+    static Result<Cursor> open(Txn& txn, Dbi dbi);
+    Cursor(Cursor&& other) noexcept;
+    Cursor& operator=(Cursor&&) = delete;
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+    ~Cursor();
+
+    /// First entry with key >= `key` (MDB_SET_RANGE).
+    Result<std::optional<Entry>> seek(ByteView key);
+    Result<std::optional<Entry>> first();
+    Result<std::optional<Entry>> last();
+    Result<std::optional<Entry>> next();
+    Result<std::optional<Entry>> prev();
+
+  private:
+    Cursor(MDB_cursor* c, Txn* t) noexcept : cur_(c), txn_(t) {}
+    Result<std::optional<Entry>> move(int op, ByteView key);
+    MDB_cursor* cur_ = nullptr;
+    Txn* txn_ = nullptr;
+};
+
+/// True when `key` starts with `prefix`.
+inline bool has_prefix(ByteView key, ByteView prefix) noexcept {
+    if (key.size() < prefix.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (key[i] != prefix[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace sealpost::vault::lmdb

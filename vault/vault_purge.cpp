@@ -1,0 +1,152 @@
+// Purge (retention ended -> tombstone, orphans and old tombstones -> deleted) in bounded
+// batches so the writer lock is never held long, and vault_stats.
+#include <utility>
+#include <vector>
+
+#include "core/core_log.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace sealpost::vault {
+namespace {
+
+constexpr std::size_t kPurgeBatch = 100;  ///< envelopes per write transaction
+constexpr std::size_t kScanBatch = 2000;  ///< records examined per read transaction
+
+enum class Action { none, tombstone, delete_orphan, delete_tombstone };
+
+Action decide(const records::EnvelopeRecord& rec, std::int64_t now, const VaultOptions& o) {
+    if (rec.is_tombstone()) {
+        return now - rec.purged_at >= o.tombstone_ttl.count() ? Action::delete_tombstone
+                                                              : Action::none;
+    }
+    // A pending envelope past the grace is a crash between vault commit and upstream
+    // delivery: no mail links to it, so nothing needs a 410 and it goes entirely.
+    if (rec.state == EnvelopeState::pending && now - rec.created_at >= o.orphan_grace.count()) {
+        return Action::delete_orphan;
+    }
+    if (now >= rec.retain_until) {
+        return Action::tombstone;
+    }
+    return Action::none;
+}
+
+}  // namespace
+
+Result<PurgeCounts> Vault::vault_purge() {
+    Impl& im = *impl_;
+    PurgeCounts counts;
+    crypto::Bytes resume;  // scan position: the first key not yet examined
+    for (;;) {
+        // 1. A short read transaction finds the next batch of candidates.
+        std::vector<EnvelopeId> batch;
+        bool more = false;
+        {
+            SP_TRY(txn, im.read());
+            SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+            const std::int64_t now = im.now();
+            SP_TRY(e, resume.empty() ? cur.first() : cur.seek(resume));
+            std::size_t scanned = 0;
+            while (e) {
+                if (batch.size() == kPurgeBatch || scanned == kScanBatch) {
+                    resume.assign(e->key.begin(), e->key.end());
+                    more = true;
+                    break;
+                }
+                SP_TRY(id, records::id_of_key(e->key));
+                SP_TRY(rec, records::decode_envelope(e->value));
+                if (decide(rec, now, im.opts) != Action::none) {
+                    batch.push_back(id);
+                }
+                ++scanned;
+                SP_TRY(n, cur.next());
+                e = n;
+            }
+        }
+        if (batch.empty()) {
+            if (!more) {
+                break;
+            }
+            continue;  // nothing due in this stretch; scan on from `resume`
+        }
+        // 2. One write transaction acts on them, re-checking each (it may have changed).
+        PurgeCounts step;
+        const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+            step = {};
+            const std::int64_t now = im.now();
+            for (const EnvelopeId& id : batch) {
+                SP_TRY(rec, im.load(txn, id));
+                if (!rec) {
+                    continue;
+                }
+                switch (decide(*rec, now, im.opts)) {
+                    case Action::none:
+                        break;
+                    case Action::tombstone:
+                        SP_CHECK(
+                            im.make_tombstone(txn, id, std::move(*rec), EnvelopeState::purged));
+                        ++step.retention_ended;
+                        break;
+                    case Action::delete_orphan:
+                        SP_CHECK(im.delete_all(txn, id, *rec));
+                        ++step.orphans;
+                        break;
+                    case Action::delete_tombstone:
+                        SP_CHECK(im.delete_all(txn, id, *rec));
+                        ++step.tombstones_removed;
+                        break;
+                }
+            }
+            return {};
+        });
+        SP_CHECK(written);
+        counts.retention_ended += step.retention_ended;
+        counts.orphans += step.orphans;
+        counts.tombstones_removed += step.tombstones_removed;
+        if (!more) {
+            break;
+        }
+    }
+    log::info("vault.purge")
+        .kv("retention_ended", counts.retention_ended)
+        .kv("orphans", counts.orphans)
+        .kv("tombstones_removed", counts.tombstones_removed);
+    return counts;
+}
+
+Result<VaultStats> Vault::vault_stats() {
+    Impl& im = *impl_;
+    VaultStats s;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+        SP_TRY(e, cur.first());
+        while (e) {
+            SP_TRY(rec, records::decode_envelope(e->value));
+            switch (rec.state) {
+                case EnvelopeState::pending:
+                    ++s.pending;
+                    break;
+                case EnvelopeState::sent:
+                    ++s.sent;
+                    break;
+                case EnvelopeState::revoked:
+                    ++s.revoked;
+                    break;
+                case EnvelopeState::purged:
+                    ++s.purged;
+                    break;
+            }
+            s.documents += rec.docs.size();
+            s.bytes += rec.total_size;
+            SP_TRY(n, cur.next());
+            e = n;
+        }
+    }
+    SP_TRY(info, im.env.info());
+    s.map_size = info.map_size;
+    s.used_bytes = info.used_bytes;
+    s.max_size = im.opts.max_size;
+    return s;
+}
+
+}  // namespace sealpost::vault

@@ -1,0 +1,238 @@
+// The Vault handle: opening the environment and its named databases, the clock, the write
+// transaction with map growth and retry, and record helpers shared by the per-object files.
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/core_log.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace sealpost::vault {
+
+std::string envelope_id_hex(const EnvelopeId& id) {
+    return crypto::hex_encode(id);
+}
+
+Result<EnvelopeId> envelope_id_parse(std::string_view hex) {
+    if (hex.size() != 32) {
+        return make_error(Errc::invalid_argument, "envelope id must be 32 hex characters");
+    }
+    std::string lower(hex);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c; });
+    auto bytes = crypto::hex_decode(lower);
+    if (!bytes) {
+        return make_error(Errc::invalid_argument, "envelope id must be 32 hex characters");
+    }
+    EnvelopeId id{};
+    std::copy(bytes->begin(), bytes->end(), id.begin());
+    return id;
+}
+
+std::string_view envelope_state_name(EnvelopeState s) noexcept {
+    switch (s) {
+        case EnvelopeState::pending:
+            return "pending";
+        case EnvelopeState::sent:
+            return "sent";
+        case EnvelopeState::revoked:
+            return "revoked";
+        case EnvelopeState::purged:
+            return "purged";
+    }
+    return "unknown";
+}
+
+crypto::Bytes labelled_aad(std::string_view label, const EnvelopeId& id) {
+    crypto::Bytes out(label.begin(), label.end());
+    out.insert(out.end(), id.begin(), id.end());
+    return out;
+}
+
+EnvelopeSummary summarize(const EnvelopeId& id, const records::EnvelopeRecord& rec) {
+    EnvelopeSummary s;
+    s.id = id;
+    s.state = rec.state;
+    s.created_at = rec.created_at;
+    s.sent_at = rec.sent_at;
+    s.expires_at = rec.expires_at;
+    s.retain_until = rec.retain_until;
+    s.purged_at = rec.purged_at;
+    s.doc_count = static_cast<std::uint32_t>(rec.docs.size());
+    s.total_size = rec.total_size;
+    s.escrow_key_id = rec.escrow_key_id;
+    return s;
+}
+
+// ---- Impl ------------------------------------------------------------------------------
+
+Status Vault::Impl::write(const std::function<Status(lmdb::Txn&)>& body) {
+    for (;;) {
+        Status st = [&]() -> Status {
+            SP_TRY(txn, lmdb::Txn::begin(env, true));
+            SP_CHECK(body(txn));
+            return txn.commit();
+        }();  // the transaction (and its shared resize lock) is gone here
+        if (st || st.error().code != Errc::vault_full) {
+            return st;
+        }
+        // MDB_MAP_FULL: the aborted transaction left nothing behind; grow and redo it all.
+        Status grown = env.grow(opts.max_size);
+        if (!grown) {
+            log::warn("vault.full").kv("max_size", opts.max_size);
+            return grown;
+        }
+        if (auto info = env.info()) {
+            log::info("vault.map_grown").kv("map_size", info->map_size);
+        }
+    }
+}
+
+Result<lmdb::Txn> Vault::Impl::read() {
+    return lmdb::Txn::begin(env, false);
+}
+
+Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
+                                                                 const EnvelopeId& id) {
+    SP_TRY(raw, txn.get(db.envelopes, id));
+    if (!raw) {
+        return std::optional<records::EnvelopeRecord>{};
+    }
+    SP_TRY(rec, records::decode_envelope(*raw));
+    return std::optional<records::EnvelopeRecord>{std::move(rec)};
+}
+
+Status Vault::Impl::store(lmdb::Txn& txn, const EnvelopeId& id,
+                          const records::EnvelopeRecord& rec) {
+    return txn.put(db.envelopes, id, records::encode_envelope(rec));
+}
+
+Result<std::uint64_t> Vault::Impl::delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi,
+                                                 crypto::ByteView prefix) {
+    // Collect first, delete after: the keys are small, and deleting by key sidesteps cursor
+    // repositioning rules after mdb_cursor_del.
+    std::vector<crypto::Bytes> keys;
+    {
+        SP_TRY(cur, lmdb::Cursor::open(txn, dbi));
+        SP_TRY(e, cur.seek(prefix));
+        while (e && lmdb::has_prefix(e->key, prefix)) {
+            keys.emplace_back(e->key.begin(), e->key.end());
+            SP_TRY(n, cur.next());
+            e = n;
+        }
+    }
+    for (const auto& k : keys) {
+        SP_TRY(gone, txn.del(dbi, k));
+        (void)gone;
+    }
+    return static_cast<std::uint64_t>(keys.size());
+}
+
+Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
+                                   records::EnvelopeRecord rec, EnvelopeState state) {
+    SP_TRY(chunks, delete_prefix(txn, db.documents, id));
+    SP_TRY(events, delete_prefix(txn, db.audit, id));
+    (void)chunks;
+    (void)events;
+    records::EnvelopeRecord t;
+    t.state = state;
+    t.created_at = rec.created_at;
+    t.sent_at = rec.sent_at;
+    t.purged_at = now();
+    t.lookup = rec.lookup;  // the link keeps answering 410 until the tombstone goes
+    t.link_key_id = rec.link_key_id;
+    return store(txn, id, t);
+}
+
+Status Vault::Impl::delete_all(lmdb::Txn& txn, const EnvelopeId& id,
+                               const records::EnvelopeRecord& rec) {
+    SP_TRY(chunks, delete_prefix(txn, db.documents, id));
+    SP_TRY(events, delete_prefix(txn, db.audit, id));
+    (void)chunks;
+    (void)events;
+    // Only delete the link if it still points here (a lookup id is unique in practice, but
+    // never remove another envelope's mapping).
+    SP_TRY(link, txn.get(db.links, rec.lookup));
+    if (link) {
+        auto target = records::decode_link(*link);
+        if (target && *target == id) {
+            SP_TRY(gone, txn.del(db.links, rec.lookup));
+            (void)gone;
+        }
+    }
+    SP_TRY(gone, txn.del(db.envelopes, id));
+    (void)gone;
+    return {};
+}
+
+// ---- Vault -----------------------------------------------------------------------------
+
+Vault::Vault(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Vault::Vault(Vault&&) noexcept = default;
+Vault& Vault::operator=(Vault&&) noexcept = default;
+Vault::~Vault() = default;
+
+std::int64_t Vault::now() const {
+    return impl_->now();
+}
+
+Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
+    if (opts.dir.empty()) {
+        return make_error(Errc::invalid_argument, "vault dir is empty");
+    }
+    if (opts.map_size == 0 || opts.map_size > opts.max_size) {
+        return make_error(Errc::invalid_argument, "vault map_size must be in 1..max_size");
+    }
+    if ((keys.loaded & keys::pepper) == 0 || keys.pepper.key.size() != crypto::kKeyLen) {
+        return make_error(Errc::key_error, "vault needs the pepper key");
+    }
+    if (!opts.now) {
+        opts.now = [] {
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+        };
+    }
+    lmdb::Env::Options eo;
+    eo.dir = opts.dir;
+    eo.map_size = opts.map_size;
+    eo.max_readers = opts.max_readers;
+    eo.group_access = opts.group_access;
+    SP_TRY(env, lmdb::Env::open(eo));
+
+    auto impl = std::make_shared<Impl>(std::move(opts), std::move(env));
+    SP_TRY(d_env, impl->env.open_dbi("envelopes"));
+    SP_TRY(d_links, impl->env.open_dbi("links"));
+    SP_TRY(d_docs, impl->env.open_dbi("documents"));
+    SP_TRY(d_contacts, impl->env.open_dbi("contacts"));
+    SP_TRY(d_audit, impl->env.open_dbi("audit"));
+    SP_TRY(d_portal, impl->env.open_dbi("portal"));
+    impl->db = {d_env, d_links, d_docs, d_contacts, d_audit, d_portal};
+
+    impl->pepper.key = keys.pepper.key;
+    impl->pepper.id = keys.pepper.id;
+    if ((keys.loaded & keys::escrow_public) != 0 && keys.escrow_public.size() == crypto::kKeyLen) {
+        impl->escrow_public = keys.escrow_public;
+        impl->escrow_id = keys.escrow_id;
+    }
+    if (keys.contacts && keys.contacts->key.size() == crypto::kKeyLen) {
+        impl->contacts = keys::SymmetricKey{keys.contacts->key, keys.contacts->id};
+    }
+
+    // The dummy wrapped DEK for unknown tokens (see Impl::dummy_wrapped).
+    SP_CHECK(crypto::random_fill(impl->dummy_id));
+    SP_TRY(dummy_token, crypto::random_bytes(kTokenBytes));
+    SP_TRY(dummy_dek, crypto::random_bytes(crypto::kKeyLen));
+    SP_TRY(kek, crypto::hkdf_sha256(dummy_token, impl->dummy_id, crypto::as_bytes(kLinkInfo),
+                                    crypto::kKeyLen));
+    SP_TRY(wrapped, crypto::aead_seal(kek, labelled_aad(kWrapAad, impl->dummy_id), dummy_dek));
+    impl->dummy_wrapped = std::move(wrapped);
+
+    log::info("vault.open").kv("dir", impl->opts.dir.string());
+    return Vault(std::move(impl));
+}
+
+}  // namespace sealpost::vault
