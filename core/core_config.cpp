@@ -272,7 +272,7 @@ Config load_config(const std::filesystem::path& path) {
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw ConfigError(label + ": cannot open: " + std::strerror(errno));
+        throw ConfigError(label + ": cannot open: " + std::system_category().message(errno));
     }
     std::string text;
     char buf[8192];

@@ -139,7 +139,7 @@ const std::string* Section::string_node(std::string_view key) {
     return &s->get();
 }
 
-std::string Section::string(std::string_view key, std::string def) {
+std::string Section::string(std::string_view key, const std::string& def) {
     const std::string* s = string_node(key);
     return s == nullptr ? def : *s;
 }

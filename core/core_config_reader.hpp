@@ -54,7 +54,7 @@ class Section {
     [[noreturn]] void fail(std::string_view key, std::string_view what,
                            std::string_view line_key = {}) const;
 
-    std::string string(std::string_view key, std::string def);
+    std::string string(std::string_view key, const std::string& def);
     bool boolean(std::string_view key, bool def);
     std::int64_t integer(std::string_view key, std::int64_t def, std::int64_t lo, std::int64_t hi);
     std::chrono::seconds duration(std::string_view key, std::chrono::seconds def,

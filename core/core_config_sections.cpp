@@ -102,7 +102,10 @@ void read_upstream_url(Section& s, const std::string& url, T& out) {
     out.maildir.clear();
 }
 
-const std::vector<std::string_view> kTlsModes{"starttls", "implicit", "none"};
+// A function, not a static vector: constructing a static container may throw before main.
+std::vector<std::string_view> tls_modes() {
+    return {"starttls", "implicit", "none"};
+}
 
 }  // namespace
 
@@ -274,7 +277,7 @@ void read_proxy(Section& s, ProxyConfig& out) {
 
 void read_upstream(Section& s, UpstreamConfig& out) {
     read_upstream_url(s, s.string("url", out.url), out);
-    out.tls = pick(s, "tls", out.tls, kTlsModes);
+    out.tls = pick(s, "tls", out.tls, tls_modes());
     out.verify = s.boolean("verify", out.verify);
     out.ca_file = s.path("ca_file", out.ca_file);
     out.username = s.string("username", out.username);
@@ -307,7 +310,7 @@ void read_notify(Section& s, NotifyConfig& out) {
         return;
     }
     read_upstream_url(s, url, out);
-    out.tls = pick(s, "tls", out.tls, kTlsModes);
+    out.tls = pick(s, "tls", out.tls, tls_modes());
     out.verify = s.boolean("verify", out.verify);
     out.ca_file = s.path("ca_file", out.ca_file);
     out.username = s.string("username", out.username);

@@ -20,7 +20,7 @@ void init(std::string_view program, std::string_view level);
 /// Values with spaces, quotes, '=' or control characters are quoted and escaped, so a hostile
 /// value cannot forge a second line or a second key.
 class Line {
-public:
+  public:
     Line(spdlog::level::level_enum level, std::string_view event);
     ~Line();
     Line(const Line&) = delete;
@@ -38,15 +38,23 @@ public:
     }
     Line& kv(std::string_view key, bool value) { return kv(key, value ? "true" : "false"); }
 
-private:
+  private:
     spdlog::level::level_enum level_;
     std::string text_;
 };
 
-inline Line info(std::string_view event) { return {spdlog::level::info, event}; }
-inline Line warn(std::string_view event) { return {spdlog::level::warn, event}; }
-inline Line error(std::string_view event) { return {spdlog::level::err, event}; }
-inline Line debug(std::string_view event) { return {spdlog::level::debug, event}; }
+inline Line info(std::string_view event) {
+    return {spdlog::level::info, event};
+}
+inline Line warn(std::string_view event) {
+    return {spdlog::level::warn, event};
+}
+inline Line error(std::string_view event) {
+    return {spdlog::level::err, event};
+}
+inline Line debug(std::string_view event) {
+    return {spdlog::level::debug, event};
+}
 
 /// Escape a value for a key=value line (quotes it when needed).
 std::string escape_value(std::string_view value);

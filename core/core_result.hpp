@@ -31,20 +31,34 @@ enum class Errc {
 /// Short stable name of an error code, for logs (`err=bad_token`).
 constexpr std::string_view errc_name(Errc c) noexcept {
     switch (c) {
-        case Errc::invalid_argument: return "invalid_argument";
-        case Errc::not_found: return "not_found";
-        case Errc::bad_token: return "bad_token";
-        case Errc::expired: return "expired";
-        case Errc::revoked: return "revoked";
-        case Errc::locked: return "locked";
-        case Errc::auth_failed: return "auth_failed";
-        case Errc::corrupt: return "corrupt";
-        case Errc::vault_full: return "vault_full";
-        case Errc::key_error: return "key_error";
-        case Errc::io: return "io";
-        case Errc::exists: return "exists";
-        case Errc::unavailable: return "unavailable";
-        case Errc::internal: return "internal";
+        case Errc::invalid_argument:
+            return "invalid_argument";
+        case Errc::not_found:
+            return "not_found";
+        case Errc::bad_token:
+            return "bad_token";
+        case Errc::expired:
+            return "expired";
+        case Errc::revoked:
+            return "revoked";
+        case Errc::locked:
+            return "locked";
+        case Errc::auth_failed:
+            return "auth_failed";
+        case Errc::corrupt:
+            return "corrupt";
+        case Errc::vault_full:
+            return "vault_full";
+        case Errc::key_error:
+            return "key_error";
+        case Errc::io:
+            return "io";
+        case Errc::exists:
+            return "exists";
+        case Errc::unavailable:
+            return "unavailable";
+        case Errc::internal:
+            return "internal";
     }
     return "unknown";
 }
@@ -56,14 +70,18 @@ struct Error {
     std::string detail;
 };
 
-inline Error make_error(Errc c, std::string detail = {}) { return Error{c, std::move(detail)}; }
+inline Error make_error(Errc c, std::string detail = {}) {
+    return Error{c, std::move(detail)};
+}
 
 /// A value or an Error. Check with `ok()` / `operator bool` before `value()`.
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT(google-explicit-constructor)
-    Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT(google-explicit-constructor)
+  public:
+    Result(T v)
+        : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT(google-explicit-constructor)
+    Result(Error e)
+        : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -79,14 +97,14 @@ public:
     const Error& error() const& { return std::get<1>(v_); }
     Error&& error() && { return std::get<1>(std::move(v_)); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 /// Result<void>: success, or an Error.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error e) : err_(std::move(e)), failed_(true) {}  // NOLINT(google-explicit-constructor)
 
@@ -95,7 +113,7 @@ public:
     const Error& error() const& { return err_; }
     Error&& error() && { return std::move(err_); }
 
-private:
+  private:
     Error err_{Errc::internal, {}};
     bool failed_ = false;
 };
@@ -107,17 +125,17 @@ using Status = Result<void>;
 /// Propagate an error: `SP_TRY(x, expr);` declares `x` from a Result or returns its error.
 #define SP_TRY_CONCAT_(a, b) a##b
 #define SP_TRY_NAME_(line) SP_TRY_CONCAT_(sp_try_tmp_, line)
-#define SP_TRY(var, expr)                                  \
-    auto SP_TRY_NAME_(__LINE__) = (expr);                  \
-    if (!SP_TRY_NAME_(__LINE__)) {                         \
-        return std::move(SP_TRY_NAME_(__LINE__)).error();  \
-    }                                                      \
-    auto var = std::move(SP_TRY_NAME_(__LINE__)).value()
+#define SP_TRY(var, expr)                                 \
+    auto SP_TRY_NAME_(__LINE__) = (expr);                 \
+    if (!SP_TRY_NAME_(__LINE__)) {                        \
+        return std::move(SP_TRY_NAME_(__LINE__)).error(); \
+    }                                                     \
+    auto var = std::move(SP_TRY_NAME_(__LINE__)).value() /* NOLINT(bugprone-macro-parentheses) */
 /// Propagate the error of a Status-returning call.
-#define SP_CHECK(expr)                       \
-    do {                                     \
-        auto sp_check_tmp_ = (expr);         \
-        if (!sp_check_tmp_) {                \
+#define SP_CHECK(expr)                               \
+    do {                                             \
+        auto sp_check_tmp_ = (expr);                 \
+        if (!sp_check_tmp_) {                        \
             return std::move(sp_check_tmp_).error(); \
-        }                                    \
+        }                                            \
     } while (false)

@@ -285,7 +285,7 @@ std::array<std::uint8_t, 32> hmac_sha256(ByteView key, ByteView data) {
 
 Result<SecretBytes> hkdf_sha256(ByteView ikm, ByteView salt, ByteView info, std::size_t len) {
     // RFC 5869 section 2.3: L <= 255 * HashLen. OpenSSL 3.0 needs a non-empty IKM.
-    if (len == 0 || len > 255 * 32 || ikm.empty()) {
+    if (len == 0 || len > std::size_t{255} * 32 || ikm.empty()) {
         return make_error(Errc::invalid_argument, "hkdf: empty ikm or bad output length");
     }
     EVP_KDF* kdf = hkdf_alg();
@@ -376,7 +376,6 @@ Result<SecretBytes> base64url_decode(std::string_view text) {
     // RFC 4648 section 3.5: the unused low bits of the last character must be zero, so each
     // byte string has exactly one encoding.
     const unsigned leftover = acc & ((1U << bits) - 1U);
-    acc = 0;
     if (bad < 0 || leftover != 0) {
         return make_error(Errc::invalid_argument, "base64url: invalid character or encoding");
     }

@@ -23,7 +23,8 @@ struct WipingAllocator {
     using value_type = T;
     WipingAllocator() noexcept = default;
     template <class U>
-    WipingAllocator(const WipingAllocator<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor)
+    WipingAllocator(const WipingAllocator<U>& /*other*/) noexcept {
+    }  // NOLINT(google-explicit-constructor)
     T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
     void deallocate(T* p, std::size_t n) noexcept;
     template <class U>
@@ -50,7 +51,7 @@ using ByteView = std::span<const std::uint8_t>;
 inline constexpr std::size_t kKeyLen = 32;    ///< AES-256, HMAC-SHA256 and X25519 key length
 inline constexpr std::size_t kNonceLen = 12;  ///< AES-GCM nonce
 inline constexpr std::size_t kTagLen = 16;    ///< AES-GCM tag
-inline constexpr std::size_t kChunkSize = 64 * 1024;  ///< document plaintext per chunk
+inline constexpr std::size_t kChunkSize = std::size_t{64} * 1024;  ///< document plaintext per chunk
 
 inline ByteView as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};  // NOLINT
@@ -94,9 +95,9 @@ Result<SecretBytes> aead_open(ByteView key, ByteView aad, ByteView sealed);
 /// so a flipped byte, a swapped or dropped chunk, a truncated document, or a document moved to
 /// another envelope or index fails authentication. Output of seal: ciphertext || tag(16).
 struct ChunkContext {
-    ByteView dek;                          ///< the envelope's data key (32 bytes)
-    ByteView envelope_id;                  ///< 16 bytes
-    std::uint32_t doc_index = 0;           ///< position of the document in the envelope
+    ByteView dek;                 ///< the envelope's data key (32 bytes)
+    ByteView envelope_id;         ///< 16 bytes
+    std::uint32_t doc_index = 0;  ///< position of the document in the envelope
     std::array<std::uint8_t, 8> nonce_prefix{};
 };
 Result<Bytes> chunk_seal(const ChunkContext& ctx, std::uint32_t chunk_index, bool last,

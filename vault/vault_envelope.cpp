@@ -15,7 +15,7 @@ namespace {
 using records::EnvelopeRecord;
 
 constexpr std::size_t kMaxDocuments = 1000;
-constexpr std::size_t kMaxField = 64 * 1024;
+constexpr std::size_t kMaxField = std::size_t{64} * 1024;
 
 Status check_live(const std::optional<EnvelopeRecord>& rec) {
     if (!rec) {
@@ -302,7 +302,7 @@ Status Vault::envelope_revoke(const EnvelopeId& id) {
     const Status written = im.write([&](lmdb::Txn& txn) -> Status {
         SP_TRY(rec, im.load(txn, id));
         SP_CHECK(check_live(rec));
-        return im.make_tombstone(txn, id, std::move(*rec), EnvelopeState::revoked);
+        return im.make_tombstone(txn, id, *rec, EnvelopeState::revoked);
     });
     SP_CHECK(written);
     log::info("vault.envelope_revoked").kv("id", envelope_id_hex(id));

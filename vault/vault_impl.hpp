@@ -65,7 +65,7 @@ struct Vault::Impl {
     /// Delete every key of `dbi` that starts with `prefix`; returns how many.
     Result<std::uint64_t> delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi, crypto::ByteView prefix);
     /// Reduce to a tombstone: chunks and audit deleted; record keeps id, state, times, lookup.
-    Status make_tombstone(lmdb::Txn& txn, const EnvelopeId& id, records::EnvelopeRecord rec,
+    Status make_tombstone(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec,
                           EnvelopeState state);
     /// Delete every record of the envelope (chunks, audit, link, envelope).
     Status delete_all(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);

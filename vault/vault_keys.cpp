@@ -78,7 +78,7 @@ Error key_err(const fs::path& p, std::string_view why) {
 
 std::string mode_text(mode_t m) {
     std::array<char, 8> buf{};
-    std::snprintf(buf.data(), buf.size(), "%04o", static_cast<unsigned>(m & 07777U));
+    (void)std::snprintf(buf.data(), buf.size(), "%04o", static_cast<unsigned>(m & 07777U));
     return buf.data();
 }
 

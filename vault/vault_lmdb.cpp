@@ -68,7 +68,7 @@ Result<Env> Env::open(const Options& opts) {
     if (::mkdir(dir.c_str(), dir_mode) == 0) {
         (void)::chmod(dir.c_str(), dir_mode);  // exact mode, whatever the umask
     } else if (errno != EEXIST) {
-        return make_error(Errc::io, "mkdir " + dir + ": " + std::strerror(errno));
+        return make_error(Errc::io, "mkdir " + dir + ": " + std::system_category().message(errno));
     }
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -83,7 +83,7 @@ Result<PurgeCounts> Vault::vault_purge() {
                         break;
                     case Action::tombstone:
                         SP_CHECK(
-                            im.make_tombstone(txn, id, std::move(*rec), EnvelopeState::purged));
+                            im.make_tombstone(txn, id, *rec, EnvelopeState::purged));
                         ++step.retention_ended;
                         break;
                     case Action::delete_orphan:

@@ -131,7 +131,7 @@ Result<std::uint64_t> Vault::Impl::delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi,
 }
 
 Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
-                                   records::EnvelopeRecord rec, EnvelopeState state) {
+                                   const records::EnvelopeRecord& rec, EnvelopeState state) {
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     (void)chunks;

@@ -1,0 +1,128 @@
+// Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
+#include "proxy/proxy_reply.hpp"
+
+namespace sealpost::proxy {
+
+namespace {
+struct Entry {
+    int code;
+    std::string_view enhanced;
+    std::string_view text;
+};
+
+Entry entry(R id) {
+    switch (id) {
+        case R::ok:
+            return {250, "2.0.0", "OK"};
+        case R::sender_ok:
+            return {250, "2.1.0", "Sender OK"};
+        case R::rcpt_ok:
+            return {250, "2.1.5", "Recipient OK"};
+        case R::bye:
+            return {221, "2.0.0", "Bye"};
+        case R::tls_go:
+            return {220, "2.0.0", "Ready to start TLS"};
+        case R::data_go:
+            return {354, "", "End data with <CR><LF>.<CR><LF>"};
+        case R::auth_ok:
+            return {235, "2.7.0", "Authentication successful"};
+        case R::vrfy:
+            return {252, "2.1.5", "Cannot VRFY user, but will accept message"};
+        case R::help:
+            return {214, "2.0.0", "See RFC 5321"};
+        case R::line_too_long:
+            return {500, "5.5.2", "Line too long"};
+        case R::auth_line_too_long:
+            return {500, "5.5.6", "Authentication exchange line is too long"};
+        case R::unknown_command:
+            return {500, "5.5.1", "Command not recognized"};
+        case R::syntax:
+            return {501, "5.5.4", "Syntax error in parameters or arguments"};
+        case R::bad_sender:
+            return {501, "5.1.7", "Bad sender address syntax"};
+        case R::bad_recipient:
+            return {501, "5.1.3", "Bad recipient address syntax"};
+        case R::bad_base64:
+            return {501, "5.5.2", "Cannot decode response"};
+        case R::auth_cancelled:
+            return {501, "5.7.0", "Authentication cancelled"};
+        case R::not_implemented:
+            return {502, "5.5.1", "Command not implemented"};
+        case R::bad_sequence:
+            return {503, "5.5.1", "Bad sequence of commands"};
+        case R::need_hello:
+            return {503, "5.5.1", "Send EHLO first"};
+        case R::already_auth:
+            return {503, "5.5.1", "Already authenticated"};
+        case R::no_recipients:
+            return {554, "5.5.1", "No valid recipients"};
+        case R::auth_mech:
+            return {504, "5.5.4", "Unrecognized authentication type"};
+        case R::unknown_param:
+            return {555, "5.5.4", "Parameter not recognized"};
+        case R::need_utf8:
+            return {553, "5.6.7", "Non-ASCII address requires SMTPUTF8"};
+        case R::auth_required:
+            return {530, "5.7.0", "Authentication required"};
+        case R::auth_failed:
+            return {535, "5.7.8", "Authentication credentials invalid"};
+        case R::encryption_required:
+            return {538, "5.7.11", "Encryption required for requested authentication mechanism"};
+        case R::tls_unavailable:
+            return {454, "4.7.0", "TLS not available"};
+        case R::too_many_recipients:
+            return {452, "4.5.3", "Too many recipients"};
+        case R::too_big:
+            return {552, "5.3.4", "Message size exceeds fixed maximum message size"};
+        case R::bare_line_ending:
+            return {550, "5.5.2", "Bare CR or LF in message; use CRLF line endings"};
+        case R::data_line_too_long:
+            return {550, "5.5.2", "Message line too long"};
+        case R::loop:
+            return {554, "5.4.6", "Too many Received headers: mail loop"};
+        case R::timeout:
+            return {421, "4.4.2", "Timeout, closing connection"};
+        case R::too_many_sessions:
+            return {421, "4.3.2", "Too many connections, try again later"};
+        case R::too_many_errors:
+            return {421, "4.7.0", "Too many errors, closing connection"};
+        case R::shutting_down:
+            return {421, "4.3.2", "Service shutting down"};
+        case R::upstream_unavailable:
+            return {451, "4.4.1", "Upstream server unavailable, try again later"};
+        case R::upstream_broken:
+            return {451, "4.4.2", "Upstream connection failed, try again later"};
+        case R::upstream_tls:
+            return {454, "4.7.0", "Upstream TLS not available, try again later"};
+        case R::internal:
+            return {451, "4.3.0", "Temporary local error, try again later"};
+        case R::storage_full:
+            return {452, "4.3.1", "Insufficient system storage, try again later"};
+        case R::rejected:
+            return {550, "5.7.1", "Message refused by policy"};
+    }
+    return {451, "4.3.0", "Temporary local error, try again later"};
+}
+}  // namespace
+
+smtp::Reply reply(R id) {
+    const Entry e = entry(id);
+    return smtp::make_reply(e.code, e.enhanced, e.text);
+}
+
+smtp::Reply reply_for(const Error& e) {
+    switch (e.code) {
+        case Errc::unavailable:
+            return reply(R::upstream_unavailable);
+        case Errc::auth_failed:
+            return reply(R::upstream_tls);
+        case Errc::corrupt:
+            return reply(R::upstream_broken);
+        case Errc::vault_full:
+            return reply(R::storage_full);
+        default:
+            return reply(R::internal);
+    }
+}
+
+}  // namespace sealpost::proxy

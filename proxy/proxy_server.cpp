@@ -1,0 +1,250 @@
+// Listeners, session bookkeeping, signals and graceful shutdown of sealpost-proxy.
+#include "proxy/proxy_server.hpp"
+
+#include <unistd.h>
+#include <csignal>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "core/core_log.hpp"
+
+namespace sealpost::proxy {
+
+namespace {
+
+std::string system_hostname() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') {
+        return "localhost";
+    }
+    return buf;
+}
+
+bool needs_tls(ListenerKind k) {
+    return k != ListenerKind::plain;
+}
+
+}  // namespace
+
+void validate_proxy_config(const Config& cfg) {
+    const auto& p = cfg.proxy;
+    if (p.listeners.empty()) {
+        throw std::runtime_error("proxy.listeners is empty");
+    }
+    for (const auto& l : p.listeners) {
+        if (l.kind == ListenerKind::plain && !is_loopback_ip(l.address) &&
+            !p.allow_plain_nonlocal) {
+            throw std::runtime_error(
+                "a plain listener on " + l.address +
+                " is not loopback; set proxy.allow_plain_nonlocal to allow it");
+        }
+    }
+    for (const auto& n : p.trusted_networks) {
+        // A trusted network of everything would be an open relay (auth none from anywhere).
+        if (n.prefix == 0) {
+            throw std::runtime_error("proxy.trusted_networks contains " + n.to_string() +
+                                     ", which would make an open relay");
+        }
+    }
+    if (p.auth == AuthMode::local && p.users_file.empty()) {
+        throw std::runtime_error("proxy.auth = local needs proxy.users_file");
+    }
+}
+
+Server::Server(net::io_context& io, const Config& cfg)
+    : io_(io), cfg_(cfg), signals_(io), grace_timer_(io) {
+    validate_proxy_config(cfg);
+    auto env = std::make_shared<SessionEnv>();
+    env->cfg = &cfg.proxy;
+    env->hostname = cfg.proxy.hostname.empty() ? system_hostname() : cfg.proxy.hostname;
+    env->upstream = load_upstream_settings(cfg);
+    if (cfg.proxy.auth == AuthMode::local) {
+        env->users = std::make_shared<const UserDb>(UserDb::load(cfg.proxy.users_file));
+        env->auth_pool = std::make_shared<net::thread_pool>(1);
+    }
+    env_ = std::move(env);
+    bool any_tls = false;
+    for (const auto& l : cfg.proxy.listeners) {
+        any_tls = any_tls || needs_tls(l.kind);
+    }
+    if (any_tls) {
+        tls_ =
+            smtp::make_server_tls_context(cfg.proxy.tls_cert.string(), cfg.proxy.tls_key.string());
+    }
+    for (const auto& l : cfg.proxy.listeners) {
+        boost::system::error_code ec;
+        const auto addr = net::ip::make_address(l.address, ec);
+        if (ec) {
+            throw std::runtime_error("bad listener address " + l.address);
+        }
+        smtp::tcp::endpoint ep(addr, l.port);
+        smtp::tcp::acceptor acc(io_);
+        acc.open(ep.protocol(), ec);
+        if (!ec) {
+            acc.set_option(net::socket_base::reuse_address(true), ec);
+        }
+        if (!ec) {
+            acc.bind(ep, ec);
+        }
+        if (!ec) {
+            acc.listen(net::socket_base::max_listen_connections, ec);
+        }
+        if (ec) {
+            throw std::runtime_error("cannot listen on " + Endpoint{l.address, l.port}.to_string() +
+                                     ": " + ec.message());
+        }
+        bound_.push_back({l.kind, acc.local_endpoint()});
+        acceptors_.push_back(std::move(acc));
+    }
+}
+
+void Server::start() {
+    for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+        net::co_spawn(io_, accept_loop(i), net::detached);
+    }
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.add(SIGHUP);
+    wait_signal();
+}
+
+void Server::wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) {
+            return;
+        }
+        if (sig == SIGHUP) {
+            reload();
+            wait_signal();
+            return;
+        }
+        log::info("proxy.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
+        shutdown();
+    });
+}
+
+void Server::reload() {
+    try {
+        bool any_tls = tls_ != nullptr;
+        if (any_tls) {
+            tls_ = smtp::make_server_tls_context(cfg_.proxy.tls_cert.string(),
+                                                 cfg_.proxy.tls_key.string());
+        }
+        if (cfg_.proxy.auth == AuthMode::local) {
+            auto env = std::make_shared<SessionEnv>(*env_);
+            env->users = std::make_shared<const UserDb>(UserDb::load(cfg_.proxy.users_file));
+            env_ = std::move(env);
+        }
+        log::info("proxy.reload").kv("result", "ok");
+    } catch (const std::exception& e) {
+        // Keep serving with what we had (DESIGN 5: a broken file keeps the old one).
+        log::error("proxy.reload").kv("result", "failed").kv("detail", e.what());
+    }
+}
+
+void Server::shutdown() {
+    if (stopping_) {
+        return;
+    }
+    stopping_ = true;
+    for (auto& a : acceptors_) {
+        boost::system::error_code ec;
+        a.close(ec);
+    }
+    log::info("proxy.shutdown")
+        .kv("sessions", static_cast<std::uint64_t>(sessions_.size()))
+        .kv("grace_s", static_cast<std::int64_t>(cfg_.proxy.shutdown_grace.count()));
+    for (auto& [id, weak] : sessions_) {
+        if (auto s = weak.lock()) {
+            s->request_shutdown();
+        }
+    }
+    if (sessions_.empty()) {
+        signals_.cancel();
+        io_.stop();
+        return;
+    }
+    grace_timer_.expires_after(cfg_.proxy.shutdown_grace);
+    grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) {
+            return;
+        }
+        log::warn("proxy.shutdown_forced")
+            .kv("sessions", static_cast<std::uint64_t>(sessions_.size()));
+        for (auto& [id, weak] : sessions_) {
+            if (auto s = weak.lock()) {
+                s->force_close();
+            }
+        }
+        signals_.cancel();
+        io_.stop();
+    });
+}
+
+void Server::on_session_end(std::uint64_t id) {
+    sessions_.erase(id);
+    if (stopping_ && sessions_.empty()) {
+        grace_timer_.cancel();
+        signals_.cancel();
+        io_.stop();
+    }
+}
+
+net::awaitable<void> Server::accept_loop(std::size_t index) {
+    auto& acc = acceptors_[index];
+    const ListenerKind kind = bound_[index].kind;
+    const bool loopback = bound_[index].endpoint.address().is_loopback();
+    for (;;) {
+        boost::system::error_code ec;
+        smtp::tcp::socket sock =
+            co_await acc.async_accept(net::redirect_error(net::use_awaitable, ec));
+        if (stopping_) {
+            co_return;
+        }
+        if (ec) {
+            // EMFILE and friends: log and keep going (after a short pause so we do not spin).
+            log::warn("proxy.accept_failed").kv("detail", ec.message());
+            net::steady_timer pause(io_, std::chrono::milliseconds(100));
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+            continue;
+        }
+        sock.set_option(smtp::tcp::no_delay(true), ec);
+        if (sessions_.size() >= cfg_.proxy.max_sessions) {
+            // RFC 5321 3.1: a server may refuse at connect with 421 (4.3.2 system not accepting).
+            log::warn("proxy.too_many_sessions")
+                .kv("limit", static_cast<std::uint64_t>(cfg_.proxy.max_sessions));
+            auto s = std::make_shared<smtp::tcp::socket>(std::move(sock));
+            auto text = std::make_shared<std::string>(reply(R::too_many_sessions).serialize());
+            net::async_write(*s, net::buffer(*text),
+                             [s, text](const boost::system::error_code&, std::size_t) {
+                                 boost::system::error_code ignored;
+                                 s->shutdown(smtp::tcp::socket::shutdown_both, ignored);
+                                 s->close(ignored);
+                             });
+            continue;
+        }
+        auto session = std::make_shared<Session>(env_, kind, loopback, std::move(sock),
+                                                 needs_tls(kind) ? tls_ : nullptr);
+        const std::uint64_t id = ++next_id_;
+        sessions_.emplace(id, session);
+        net::co_spawn(io_, session->run(), [this, id, session](const std::exception_ptr& e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    log::error("smtp.session_failed")
+                        .kv("sid", session->id())
+                        .kv("detail", ex.what());
+                }
+            }
+            on_session_end(id);
+        });
+    }
+}
+
+}  // namespace sealpost::proxy

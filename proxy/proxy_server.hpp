@@ -1,0 +1,65 @@
+// sealpost-proxy's server: binds the configured listeners, accepts within max_sessions, runs
+// one Session per connection, reloads TLS material on SIGHUP and drains on SIGTERM within
+// shutdown_grace (DESIGN 3).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/core_config.hpp"
+#include "proxy/proxy_session.hpp"
+
+namespace sealpost::proxy {
+
+struct BoundListener {
+    ListenerKind kind;
+    smtp::tcp::endpoint endpoint;
+};
+
+class Server {
+  public:
+    /// Validates the configuration for the proxy, loads TLS and users, binds every listener.
+    /// Throws std::runtime_error (startup only) with a one-line reason.
+    Server(net::io_context& io, const Config& cfg);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    [[nodiscard]] const std::vector<BoundListener>& listeners() const noexcept { return bound_; }
+    /// Starts accepting and handling signals (SIGTERM/SIGINT drain, SIGHUP reload).
+    void start();
+    /// Stops accepting, asks idle sessions to close, stops the loop when the last session ends
+    /// or shutdown_grace has passed.
+    void shutdown();
+    /// Reloads the TLS certificate and key (and the users file); keeps the old on failure.
+    void reload();
+
+  private:
+    net::awaitable<void> accept_loop(std::size_t index);
+    void on_session_end(std::uint64_t id);
+    void wait_signal();
+
+    net::io_context& io_;
+    const Config& cfg_;
+    std::shared_ptr<SessionEnv> env_;
+    std::shared_ptr<net::ssl::context> tls_;
+    std::vector<smtp::tcp::acceptor> acceptors_;
+    std::vector<BoundListener> bound_;
+    std::map<std::uint64_t, std::weak_ptr<Session>> sessions_;
+    std::uint64_t next_id_ = 0;
+    net::signal_set signals_;
+    net::steady_timer grace_timer_;
+    bool stopping_ = false;
+};
+
+/// Startup checks that keep a configuration from being an open relay or leaking in clear.
+/// Throws std::runtime_error with the reason.
+void validate_proxy_config(const Config& cfg);
+
+}  // namespace sealpost::proxy

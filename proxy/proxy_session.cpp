@@ -1,0 +1,551 @@
+// sealpost-proxy's client session: greeting, command loop, EHLO/STARTTLS/MAIL/RCPT/DATA/RSET,
+// lockstep relay to the upstream (RFC 5321, 3207, 1870, 2920, 3463). AUTH is in
+// proxy_session_auth.cpp, DATA in proxy_session_data.cpp.
+#include "proxy/proxy_session.hpp"
+
+#include <ctime>
+
+#include <openssl/rand.h>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/core_log.hpp"
+#include "smtp/smtp_data_reader.hpp"
+#include "smtp/smtp_sasl.hpp"
+
+namespace sealpost::proxy {
+
+namespace {
+
+std::string_view state_name(int s) {
+    static constexpr std::string_view names[] = {"init", "tls",  "connected", "helo",
+                                                 "auth", "body", "quit"};
+    return names[s];
+}
+
+std::string_view kind_name(ListenerKind k) {
+    return to_string(k);
+}
+
+/// EHLO/HELO argument: a domain or an address literal (RFC 5321 4.1.1.1), printable only.
+bool valid_helo(std::string_view s) {
+    if (s.empty() || s.size() > 255) {
+        return false;
+    }
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '[' ||
+                        c == ']' || c == ':';
+        if (!ok || u > 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string new_session_id() {
+    unsigned char b[8];
+    if (RAND_bytes(b, sizeof b) != 1) {
+        // Ids only need to be unique per process for logs; never fail a session over one.
+        static std::uint64_t fallback = 0;
+        std::string id = "s";
+        id += std::to_string(++fallback);
+        return id;
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    for (unsigned char c : b) {
+        s += hex[c >> 4U];
+        s += hex[c & 0xfU];
+    }
+    return s;
+}
+
+Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
+                 smtp::tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
+    : env_(std::move(env)),
+      cfg_(*env_->cfg),
+      kind_(kind),
+      loopback_listener_(loopback_listener),
+      tls_ctx_(std::move(tls)),
+      stream_(std::make_shared<smtp::Stream>(std::move(socket))),
+      sid_(new_session_id()) {
+    client_ip_ = stream_->remote_ip();
+    trusted_ = cfg_.is_trusted(client_ip_);
+}
+
+void Session::enter_state(State s) {
+    log::debug("smtp.state")
+        .kv("sid", sid_)
+        .kv("from", state_name(static_cast<int>(state_)))
+        .kv("to", state_name(static_cast<int>(s)));
+    state_ = s;
+}
+
+void Session::request_shutdown() {
+    shutdown_requested_ = true;
+    if (waiting_for_command_ && !tx_) {
+        stream_->cancel();
+    }
+}
+
+void Session::force_close() {
+    stream_->close();
+    if (upstream_) {
+        upstream_->close();
+    }
+}
+
+net::awaitable<bool> Session::send(const smtp::Reply& r) {
+    auto st = co_await stream_->write(r.serialize(), cfg_.command_timeout);
+    co_return st.ok();
+}
+
+net::awaitable<Session::Next> Session::reply_next(const smtp::Reply& r) {
+    co_return (co_await send(r)) ? Next::cont : Next::close;
+}
+
+net::awaitable<Session::Next> Session::refuse(R id) {
+    ++bad_commands_;
+    if (bad_commands_ >= cfg_.max_bad_commands) {
+        log::warn("smtp.too_many_errors")
+            .kv("sid", sid_)
+            .kv("count", static_cast<std::uint64_t>(bad_commands_));
+        co_await send(reply(R::too_many_errors));
+        co_return Next::close;
+    }
+    co_return co_await reply_next(reply(id));
+}
+
+net::awaitable<Session::Next> Session::relay(smtp::Reply r) {
+    smtp::ensure_enhanced(r);
+    co_return co_await reply_next(r);
+}
+
+net::awaitable<Session::Next> Session::upstream_failed(const Error& e, std::string_view step) {
+    log::warn("upstream.failed")
+        .kv("sid", sid_)
+        .kv("step", step)
+        .kv("err", errc_name(e.code))
+        .kv("detail", e.detail);
+    drop_upstream();
+    co_return co_await reply_next(reply_for(e));
+}
+
+void Session::drop_upstream() {
+    if (upstream_) {
+        upstream_->close();
+    }
+    tx_.reset();
+    upstream_own_auth_done_ = false;
+    if (cfg_.auth == AuthMode::passthrough) {
+        authenticated_ = false;  // the upstream session that held the login is gone
+    }
+    enter_state(State::connected);  // a new EHLO opens a new upstream session
+}
+
+bool Session::may_auth() const {
+    // RFC 4954 4 / DESIGN 3: AUTH only over TLS, unless on a plain listener bound to loopback
+    // (no TLS there at all). A submission listener offers STARTTLS, so it requires it even on
+    // loopback: a client that would send a password in clear there is misconfigured.
+    return cfg_.auth != AuthMode::none &&
+           (stream_->tls() || (kind_ == ListenerKind::plain && loopback_listener_));
+}
+
+std::vector<std::string> Session::auth_mechanisms() const {
+    std::vector<std::string> out;
+    if (!may_auth()) {
+        return out;
+    }
+    if (cfg_.auth == AuthMode::local) {
+        return {"PLAIN", "LOGIN"};
+    }
+    if (upstream_ && upstream_->is_open()) {
+        for (const char* m : {"PLAIN", "LOGIN", "XOAUTH2"}) {
+            if (upstream_->caps().has_auth(m)) {
+                out.emplace_back(m);
+            }
+        }
+    }
+    return out;
+}
+
+std::uint64_t Session::size_limit() const {
+    std::uint64_t limit = cfg_.max_message_size;
+    if (upstream_ && upstream_->is_open() && upstream_->caps().size > 0) {
+        limit = std::min(limit, upstream_->caps().size);
+    }
+    return limit;
+}
+
+smtp::ParamPolicy Session::param_policy() const {
+    smtp::ParamPolicy p;
+    const bool up = upstream_ && upstream_->is_open();
+    p.size = esmtp_;
+    p.eightbitmime = esmtp_ && up && upstream_->caps().eightbitmime;
+    p.smtputf8 = esmtp_ && up && upstream_->caps().smtputf8;
+    p.dsn = esmtp_ && up && upstream_->caps().dsn;
+    return p;
+}
+
+smtp::Reply Session::ehlo_reply() const {
+    smtp::Reply r;
+    r.code = 250;
+    r.lines.push_back(env_->hostname);
+    const auto p = param_policy();
+    // PIPELINING and ENHANCEDSTATUSCODES are per hop: the proxy itself reads pipelined
+    // commands and relays to the upstream one at a time, and it adds enhanced codes to any
+    // upstream reply without one. SIZE, 8BITMIME, SMTPUTF8 and DSN mirror the upstream.
+    r.lines.emplace_back("PIPELINING");
+    r.lines.push_back("SIZE " + std::to_string(size_limit()));
+    if (p.eightbitmime) {
+        r.lines.emplace_back("8BITMIME");
+    }
+    r.lines.emplace_back("ENHANCEDSTATUSCODES");
+    if (p.smtputf8) {
+        r.lines.emplace_back("SMTPUTF8");
+    }
+    if (p.dsn) {
+        r.lines.emplace_back("DSN");
+    }
+    if (kind_ == ListenerKind::submission && !stream_->tls() && tls_ctx_) {
+        r.lines.emplace_back("STARTTLS");
+    }
+    const auto mechs = auth_mechanisms();
+    if (!mechs.empty() && !authenticated_) {
+        std::string line = "AUTH";
+        for (const auto& m : mechs) {
+            line += ' ';
+            line += m;
+        }
+        r.lines.push_back(std::move(line));
+    }
+    // Never CHUNKING (DESIGN 9): BDAT would bypass the DATA smuggling checks.
+    return r;
+}
+
+void Session::reset_transaction() {
+    tx_.reset();
+    if (state_ == State::body) {
+        enter_state(State::helo);
+    }
+}
+
+net::awaitable<void> Session::run() {
+    auto self = shared_from_this();
+    log::info("smtp.connect")
+        .kv("sid", sid_)
+        .kv("ip", client_ip_)
+        .kv("listener", kind_name(kind_))
+        .kv("trusted", trusted_);
+    if (kind_ == ListenerKind::submissions) {
+        enter_state(State::tls);
+        auto hs = co_await stream_->handshake_server(*tls_ctx_, cfg_.command_timeout);
+        if (!hs) {
+            log::info("smtp.tls_failed").kv("sid", sid_).kv("detail", hs.error().detail);
+            stream_->close();
+            co_return;
+        }
+        log::info("smtp.tls").kv("sid", sid_).kv("cipher", stream_->tls_description());
+    }
+    enter_state(State::connected);
+    bool open = co_await send(smtp::make_reply(220, "", env_->hostname + " ESMTP sealpost"));
+    while (open) {
+        if (shutdown_requested_ && !tx_) {
+            co_await send(reply(R::shutting_down));
+            break;
+        }
+        waiting_for_command_ = true;
+        auto line = co_await stream_->read_line(cfg_.max_command_line, cfg_.command_timeout);
+        waiting_for_command_ = false;
+        if (!line) {
+            if (stream_->timed_out()) {
+                log::info("smtp.timeout")
+                    .kv("sid", sid_)
+                    .kv("state", state_name(static_cast<int>(state_)));
+                co_await send(reply(R::timeout));
+            } else if (shutdown_requested_) {
+                co_await send(reply(R::shutting_down));
+            }
+            break;
+        }
+        if (line->too_long) {
+            open = (co_await refuse(R::line_too_long)) == Next::cont;
+            continue;
+        }
+        open = (co_await dispatch(line->text)) == Next::cont;
+        smtp::wipe(line->text);  // may have held an AUTH initial response
+    }
+    enter_state(State::quit);
+    if (upstream_) {
+        if (tx_) {
+            upstream_->close();  // abandon: never complete a half-received transaction
+        } else {
+            co_await upstream_->quit();
+        }
+    }
+    stream_->close();
+    log::info("smtp.disconnect")
+        .kv("sid", sid_)
+        .kv("messages", static_cast<std::uint64_t>(messages_));
+}
+
+net::awaitable<Session::Next> Session::dispatch(std::string& line) {
+    auto parsed = smtp::parse_command(line);
+    if (!parsed) {
+        co_return co_await refuse(R::syntax);
+    }
+    auto& cmd = *parsed;
+    if (cmd.verb != smtp::Verb::auth) {
+        log::debug("smtp.command").kv("sid", sid_).kv("verb", smtp::verb_name(cmd.verb));
+    }
+    Next next = Next::cont;
+    switch (cmd.verb) {
+        case smtp::Verb::ehlo:
+            next = co_await cmd_ehlo(cmd.args, true);
+            break;
+        case smtp::Verb::helo:
+            next = co_await cmd_ehlo(cmd.args, false);
+            break;
+        case smtp::Verb::starttls:
+            next = co_await cmd_starttls(cmd.args);
+            break;
+        case smtp::Verb::auth:
+            next = co_await cmd_auth(cmd.args);
+            break;
+        case smtp::Verb::mail:
+            next = co_await cmd_mail(cmd.args);
+            break;
+        case smtp::Verb::rcpt:
+            next = co_await cmd_rcpt(cmd.args);
+            break;
+        case smtp::Verb::data:
+            next = co_await cmd_data(cmd.args);
+            break;
+        case smtp::Verb::rset:
+            next = co_await cmd_rset();
+            break;
+        case smtp::Verb::quit:
+            next = co_await cmd_quit();
+            break;
+        case smtp::Verb::noop:
+            next = co_await reply_next(reply(R::ok));
+            break;
+        case smtp::Verb::vrfy:
+            next = co_await reply_next(reply(R::vrfy));
+            break;
+        case smtp::Verb::help:
+            next = co_await reply_next(reply(R::help));
+            break;
+        case smtp::Verb::expn:
+        case smtp::Verb::bdat:
+            next = co_await refuse(R::not_implemented);
+            break;
+        case smtp::Verb::unknown:
+            next = co_await refuse(R::unknown_command);
+            break;
+    }
+    smtp::wipe(cmd.args);
+    co_return next;
+}
+
+net::awaitable<Session::Next> Session::cmd_ehlo(const std::string& args, bool esmtp) {
+    // check
+    if (!valid_helo(args)) {
+        co_return co_await refuse(R::syntax);
+    }
+    // proceed: EHLO resets any transaction (RFC 5321 4.1.4)
+    tx_.reset();
+    // Before TLS on a submission listener, an untrusted client can do nothing but STARTTLS,
+    // so the upstream is not contacted until it could be needed.
+    const bool need_upstream = stream_->tls() || kind_ != ListenerKind::submission || trusted_;
+    if (need_upstream) {
+        if (!upstream_) {
+            if (env_->upstream->cfg.kind == UpstreamKind::maildir) {
+                upstream_ = make_maildir_upstream(env_->upstream);
+            } else {
+                upstream_ = make_smtp_upstream(stream_->socket().get_executor(), env_->upstream);
+            }
+        }
+        auto r = co_await upstream_->hello();
+        if (!r) {
+            co_return co_await upstream_failed(r.error(), "ehlo");
+        }
+        if (r->code != 250) {
+            co_return co_await relay(std::move(*r));
+        }
+    }
+    helo_name_ = args;
+    esmtp_ = esmtp;
+    enter_state(State::helo);
+    log::info("smtp.helo").kv("sid", sid_).kv("esmtp", esmtp).kv("tls", stream_->tls());
+    if (!esmtp) {
+        co_return co_await reply_next(smtp::make_reply(250, "", env_->hostname));
+    }
+    co_return co_await reply_next(ehlo_reply());
+}
+
+net::awaitable<Session::Next> Session::cmd_starttls(const std::string& args) {
+    // check
+    if (kind_ != ListenerKind::submission || !tls_ctx_) {
+        co_return co_await refuse(R::not_implemented);
+    }
+    if (stream_->tls() || tx_) {
+        co_return co_await refuse(R::bad_sequence);
+    }
+    if (!args.empty()) {
+        co_return co_await refuse(R::syntax);
+    }
+    // policy: anything pipelined after STARTTLS would be read as if it came over TLS
+    // (CVE-2011-0411): drop the connection without a reply.
+    if (!stream_->buffer().empty()) {
+        log::warn("smtp.starttls_injection")
+            .kv("sid", sid_)
+            .kv("bytes", static_cast<std::uint64_t>(stream_->buffer().size()));
+        co_return Next::close;
+    }
+    // proceed
+    if (!co_await send(reply(R::tls_go))) {
+        co_return Next::close;
+    }
+    enter_state(State::tls);
+    auto hs = co_await stream_->handshake_server(*tls_ctx_, cfg_.command_timeout);
+    if (!hs) {
+        log::info("smtp.tls_failed").kv("sid", sid_).kv("detail", hs.error().detail);
+        co_return Next::close;
+    }
+    log::info("smtp.tls").kv("sid", sid_).kv("cipher", stream_->tls_description());
+    // RFC 3207 4.2: discard all knowledge from before TLS; a new EHLO is required. An upstream
+    // opened for a trusted client before TLS is closed so it starts afresh too.
+    helo_name_.clear();
+    esmtp_ = false;
+    authenticated_ = false;
+    auth_user_.clear();
+    if (upstream_) {
+        co_await upstream_->quit();
+        upstream_.reset();
+    }
+    upstream_own_auth_done_ = false;
+    enter_state(State::connected);
+    co_return Next::cont;
+}
+
+net::awaitable<Session::Next> Session::cmd_mail(const std::string& args) {
+    // check
+    if (state_ != State::helo) {
+        co_return co_await refuse(state_ == State::connected ? R::need_hello : R::bad_sequence);
+    }
+    if (tx_) {
+        co_return co_await refuse(R::bad_sequence);
+    }
+    auto parsed = smtp::parse_mail(args, param_policy());
+    if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
+        switch (f->kind) {
+            case smtp::ArgError::unknown_param:
+                co_return co_await refuse(R::unknown_param);
+            case smtp::ArgError::bad_address:
+                co_return co_await refuse(R::bad_sender);
+            case smtp::ArgError::need_utf8:
+                co_return co_await refuse(R::need_utf8);
+            default:
+                co_return co_await refuse(R::syntax);
+        }
+    }
+    auto& mail = std::get<smtp::MailArgs>(parsed);
+    // policy: never an open relay (DESIGN 3)
+    if (!authenticated_ && !trusted_) {
+        log::info("smtp.mail_refused").kv("sid", sid_).kv("reason", "auth_required");
+        co_return co_await refuse(R::auth_required);
+    }
+    if (mail.size && *mail.size > size_limit()) {
+        co_return co_await reply_next(reply(R::too_big));
+    }
+    // proceed
+    if (!upstream_ || !upstream_->is_open()) {
+        co_return co_await upstream_failed(make_error(Errc::unavailable, "no upstream session"),
+                                           "mail");
+    }
+    if (cfg_.auth != AuthMode::passthrough && !upstream_own_auth_done_) {
+        auto a = co_await upstream_->auth_own();
+        if (!a) {
+            co_return co_await upstream_failed(a.error(), "auth_own");
+        }
+        if (a->code != 235) {
+            // Our own credentials were refused: the operator's problem, not the client's.
+            log::error("upstream.auth_refused").kv("sid", sid_).kv("code", a->code);
+            co_return co_await reply_next(reply(R::internal));
+        }
+        upstream_own_auth_done_ = true;
+    }
+    auto r = co_await upstream_->mail(mail);
+    if (!r) {
+        co_return co_await upstream_failed(r.error(), "mail");
+    }
+    log::info("smtp.mail")
+        .kv("sid", sid_)
+        .kv("from", log::mask_address(mail.reverse_path))
+        .kv("code", r->code);
+    if (r->code == 250) {
+        tx_ = Transaction{std::move(mail), {}};
+    }
+    co_return co_await relay(std::move(*r));
+}
+
+net::awaitable<Session::Next> Session::cmd_rcpt(const std::string& args) {
+    // check
+    if (!tx_) {
+        co_return co_await refuse(R::bad_sequence);
+    }
+    auto parsed = smtp::parse_rcpt(args, param_policy(), tx_->mail.smtputf8);
+    if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
+        switch (f->kind) {
+            case smtp::ArgError::unknown_param:
+                co_return co_await refuse(R::unknown_param);
+            case smtp::ArgError::bad_address:
+                co_return co_await refuse(R::bad_recipient);
+            case smtp::ArgError::need_utf8:
+                co_return co_await refuse(R::need_utf8);
+            default:
+                co_return co_await refuse(R::syntax);
+        }
+    }
+    auto& rcpt = std::get<smtp::RcptArgs>(parsed);
+    // policy: RFC 5321 4.5.3.1.8 allows 452 for too many recipients
+    if (tx_->rcpts.size() >= cfg_.max_recipients) {
+        co_return co_await reply_next(reply(R::too_many_recipients));
+    }
+    // proceed
+    auto r = co_await upstream_->rcpt(rcpt);
+    if (!r) {
+        co_return co_await upstream_failed(r.error(), "rcpt");
+    }
+    log::info("smtp.rcpt")
+        .kv("sid", sid_)
+        .kv("to", log::mask_address(rcpt.forward_path))
+        .kv("code", r->code);
+    if (r->code == 250 || r->code == 251) {
+        tx_->rcpts.push_back(std::move(rcpt));
+    }
+    co_return co_await relay(std::move(*r));
+}
+
+net::awaitable<Session::Next> Session::cmd_rset() {
+    reset_transaction();
+    if (upstream_ && upstream_->is_open()) {
+        auto r = co_await upstream_->rset();
+        if (!r) {
+            co_return co_await upstream_failed(r.error(), "rset");
+        }
+        co_return co_await relay(std::move(*r));
+    }
+    co_return co_await reply_next(reply(R::ok));
+}
+
+net::awaitable<Session::Next> Session::cmd_quit() {
+    co_await send(reply(R::bye));
+    co_return Next::close;
+}
+
+}  // namespace sealpost::proxy

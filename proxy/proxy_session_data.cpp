@@ -1,0 +1,215 @@
+// The DATA phase of the client session: reading the message with the smuggling rules, the
+// Received header and loop check (RFC 5321 4.4, 6.3), the rewrite hook, and the lockstep
+// hand-over to the upstream whose final reply is the client's (DESIGN 3).
+#include <cctype>
+#include <ctime>
+
+#include "core/core_log.hpp"
+#include "proxy/proxy_session.hpp"
+#include "smtp/smtp_data_reader.hpp"
+
+namespace sealpost::proxy {
+
+namespace {
+
+/// Number of `Received:` fields in the header section (up to the first empty line).
+std::size_t count_received(std::string_view msg) {
+    std::size_t n = 0;
+    std::size_t pos = 0;
+    while (pos < msg.size()) {
+        const auto eol = msg.find("\r\n", pos);
+        const auto line =
+            msg.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+        if (line.empty()) {
+            break;
+        }
+        if (line.size() >= 9) {
+            std::string head(line.substr(0, 9));
+            for (auto& c : head) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            if (head == "received:") {
+                ++n;
+            }
+        }
+        if (eol == std::string_view::npos) {
+            break;
+        }
+        pos = eol + 2;
+    }
+    return n;
+}
+
+std::string rfc5322_date() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    return std::string(buf, n);
+}
+
+}  // namespace
+
+std::string Session::received_header() const {
+    // RFC 5321 4.4 trace field; the protocol name per RFC 3848 (ESMTP, ESMTPS, ESMTPSA).
+    std::string proto = esmtp_ ? "ESMTP" : "SMTP";
+    if (esmtp_ && stream_->tls()) {
+        proto += "S";
+    }
+    if (esmtp_ && authenticated_) {
+        proto += "A";
+    }
+    // TCP-info is an address literal: [192.0.2.1] or [IPv6:2001:db8::1] (RFC 5321 4.1.3).
+    const bool v6 = client_ip_.find(':') != std::string::npos;
+    std::string h;
+    h.reserve(200);
+    h += "Received: from ";
+    h += helo_name_;
+    h += v6 ? " ([IPv6:" : " ([";
+    h += client_ip_;
+    h += "])\r\n\tby ";
+    h += env_->hostname;
+    h += " (sealpost) with ";
+    h += proto;
+    h += " id ";
+    h += sid_;
+    h += '.';
+    h += std::to_string(messages_);
+    h += ";\r\n\t";
+    h += rfc5322_date();
+    h += "\r\n";
+    return h;
+}
+
+net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
+    // check
+    if (!args.empty()) {
+        co_return co_await refuse(R::syntax);
+    }
+    if (!tx_) {
+        co_return co_await refuse(R::bad_sequence);
+    }
+    if (tx_->rcpts.empty()) {
+        co_return co_await reply_next(reply(R::no_recipients));  // RFC 2920 3.1
+    }
+    // proceed: the message is buffered here and only sent upstream once complete and clean.
+    enter_state(State::body);
+    if (!co_await send(reply(R::data_go))) {
+        co_return Next::close;
+    }
+    smtp::DataReader reader(cfg_.max_text_line, size_limit());
+    for (;;) {
+        auto& buf = stream_->buffer();
+        const std::size_t used = reader.feed(buf);
+        buf.erase(0, used);
+        if (reader.done()) {
+            break;
+        }
+        auto st = co_await stream_->read_more(cfg_.data_timeout);
+        if (!st) {
+            if (stream_->timed_out()) {
+                log::info("smtp.timeout").kv("sid", sid_).kv("state", "body");
+                co_await send(reply(R::timeout));
+            }
+            log::info("smtp.data_aborted").kv("sid", sid_).kv("bytes", reader.size());
+            co_return Next::close;  // run() abandons the upstream transaction
+        }
+    }
+    std::optional<R> refusal;
+    switch (reader.fault()) {
+        case smtp::DataFault::none:
+            break;
+        case smtp::DataFault::bare_lf:
+        case smtp::DataFault::bare_cr:
+            refusal = R::bare_line_ending;
+            break;
+        case smtp::DataFault::line_too_long:
+            refusal = R::data_line_too_long;
+            break;
+        case smtp::DataFault::too_big:
+            refusal = R::too_big;
+            break;
+    }
+    if (!refusal && count_received(reader.message()) >= 100) {
+        refusal = R::loop;  // RFC 5321 6.3
+    }
+    if (refusal) {
+        log::info("smtp.data_refused")
+            .kv("sid", sid_)
+            .kv("bytes", reader.size())
+            .kv("code", reply(*refusal).code);
+        reset_transaction();
+        auto r = co_await upstream_->rset();
+        if (!r) {
+            co_return co_await upstream_failed(r.error(), "rset");
+        }
+        co_return co_await reply_next(reply(*refusal));
+    }
+    co_return co_await finish_message(std::move(reader.message()));
+}
+
+net::awaitable<Session::Next> Session::finish_message(std::string message) {
+    ++messages_;
+    message.insert(0, received_header());
+    Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
+    auto groups = env_->rewrite(env, std::move(message));
+    if (!groups) {
+        log::error("proxy.rewrite_failed")
+            .kv("sid", sid_)
+            .kv("err", errc_name(groups.error().code))
+            .kv("detail", groups.error().detail);
+        reset_transaction();
+        auto r = co_await upstream_->rset();
+        if (!r) {
+            co_return co_await upstream_failed(r.error(), "rset");
+        }
+        co_return co_await reply_next(reply_for(groups.error()));
+    }
+    bool single = groups->size() == 1 && (*groups)[0].rcpts.size() == env.rcpts.size();
+    for (std::size_t i = 0; single && i < env.rcpts.size(); ++i) {
+        single = (*groups)[0].rcpts[i] == i;
+    }
+    Result<smtp::Reply> final_reply = smtp::make_reply(250, "2.0.0", "OK");
+    if (single) {
+        final_reply = co_await upstream_->data((*groups)[0].message);
+    } else {
+        // The rewrite split the recipients: abort the open transaction and make one upstream
+        // transaction per group. The client gets 250 only if every group was accepted.
+        auto r = co_await upstream_->rset();
+        for (std::size_t g = 0; r && r->code == 250 && g < groups->size(); ++g) {
+            const auto& group = (*groups)[g];
+            r = co_await upstream_->mail(env.mail);
+            for (std::size_t k = 0; r && r->code == 250 && k < group.rcpts.size(); ++k) {
+                r = co_await upstream_->rcpt(env.rcpts.at(group.rcpts[k]));
+            }
+            if (r && r->code == 250) {
+                r = co_await upstream_->data(group.message);
+            }
+        }
+        final_reply = std::move(r);
+    }
+    reset_transaction();
+    if (!final_reply) {
+        co_return co_await upstream_failed(final_reply.error(), "data");
+    }
+    if (final_reply->klass() != 2) {
+        // A refused DATA (or a refused MAIL/RCPT of a split group) can leave the upstream's
+        // transaction open; RSET puts both sides back in step for the client's next MAIL.
+        auto r = co_await upstream_->rset();
+        if (!r) {
+            log::warn("upstream.failed")
+                .kv("sid", sid_)
+                .kv("step", "rset")
+                .kv("err", errc_name(r.error().code));
+            drop_upstream();
+        }
+    }
+    log::info("smtp.message")
+        .kv("sid", sid_)
+        .kv("rcpts", static_cast<std::uint64_t>(env.rcpts.size()))
+        .kv("code", final_reply->code);
+    co_return co_await relay(std::move(*final_reply));
+}
+
+}  // namespace sealpost::proxy

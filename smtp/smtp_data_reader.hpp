@@ -1,0 +1,59 @@
+// The DATA phase reader (RFC 5321 4.1.1.4, 4.5.2): finds the end of data, removes dot-stuffing,
+// and applies the SMTP smuggling rules: only <CRLF>.<CRLF> ends the data; a bare CR or LF
+// anywhere is a fault that refuses the whole message. Also the inverse (dot-stuffing).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sealpost::smtp {
+
+/// What made a message unacceptable; the reader still consumes up to the end of data so the
+/// session stays in sync with the client.
+enum class DataFault {
+    none,
+    bare_lf,        ///< LF not preceded by CR (smuggling, RFC 5321 2.3.8)
+    bare_cr,        ///< CR not followed by LF
+    line_too_long,  ///< a text line over max_line octets including CRLF (RFC 5321 4.5.3.1.6)
+    too_big,        ///< more than max_size octets of message (RFC 1870)
+};
+
+class DataReader {
+  public:
+    DataReader(std::size_t max_line, std::uint64_t max_size);
+
+    /// Consumes bytes of the DATA stream. Returns how many bytes of `in` belong to the message
+    /// (including the terminating <CRLF>.<CRLF>); after done() the rest is the next command.
+    std::size_t feed(std::string_view in);
+
+    [[nodiscard]] bool done() const noexcept { return done_; }
+    /// The first fault seen (bare LF/CR take precedence over size and line length).
+    [[nodiscard]] DataFault fault() const noexcept { return fault_; }
+    /// Message octets received so far (unstuffed), counted even once too big.
+    [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    /// The unstuffed message, lines ending in CRLF. Truncated once fault() == too_big.
+    std::string& message() noexcept { return msg_; }
+
+  private:
+    void add_fault(DataFault f) noexcept;
+    void put(char c);
+    void put_run(std::string_view run);  ///< bytes with no CR or LF, inside a line
+
+    std::size_t max_line_;
+    std::uint64_t max_size_;
+    std::string msg_;
+    std::uint64_t size_ = 0;
+    std::size_t line_len_ = 0;  ///< octets of the current line as sent (stuffing included)
+    bool line_start_ = true;    ///< just after a CRLF (or at the start of the data)
+    bool dot_only_ = false;     ///< the current line so far is a single '.'
+    bool saw_cr_ = false;
+    bool done_ = false;
+    DataFault fault_ = DataFault::none;
+};
+
+/// Serialises a message for the DATA phase: every line ending (CRLF, bare LF, bare CR) becomes
+/// CRLF, a line starting with '.' gets a second '.', and the terminator `.\r\n` is appended.
+std::string dot_stuff(std::string_view message);
+
+}  // namespace sealpost::smtp

@@ -1,0 +1,275 @@
+"""Shared fixtures for integration tests: free ports, dev certificates, starting sealpost
+binaries with a generated config, and an aiosmtpd upstream with STARTTLS and AUTH.
+
+Environment (all optional):
+  SEALPOST_SOURCE_DIR  repository root (default: two levels above this file)
+  SEALPOST_BUILD_DIR   build folder (default: $SEALPOST_SOURCE_DIR/build/dev)
+  SEALPOST_PROXY_BIN   sealpost-proxy binary (default: $SEALPOST_BUILD_DIR/proxy/sealpost-proxy)
+"""
+import os
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+SOURCE_DIR = Path(os.environ.get("SEALPOST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+BUILD_DIR = Path(os.environ.get("SEALPOST_BUILD_DIR", SOURCE_DIR / "build" / "dev"))
+PROXY_BIN = Path(os.environ.get("SEALPOST_PROXY_BIN", BUILD_DIR / "proxy" / "sealpost-proxy"))
+
+UPSTREAM_USER = "praxis@example.ch"
+UPSTREAM_PASSWORD = "correct horse battery staple"
+XOAUTH2_TOKEN = "ya29.dev-token"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dev_certs(tmp_path_factory) -> Path:
+    """A dev CA and a server certificate for localhost/127.0.0.1 (certs/make-dev-certs)."""
+    d = tmp_path_factory.mktemp("certs")
+    subprocess.run([str(SOURCE_DIR / "certs" / "make-dev-certs"), str(d)], check=True)
+    return d
+
+
+# ---------------------------------------------------------------- aiosmtpd upstream
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list
+    content: bytes  # as the upstream got it, dot-unstuffed, CRLF line ends
+    auth_login: object = None
+
+
+class RecordingHandler:
+    """Records every message; refuses recipients listed in `reject_rcpts` with 550 5.1.1."""
+
+    def __init__(self):
+        self.messages: list[Received] = []
+        self.reject_rcpts: set[str] = set()
+        self.defer_marker = b"X-Test: defer-me"  # messages containing it get 451 4.3.0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.reject_rcpts:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Recipient OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.defer_marker in envelope.original_content:
+            return "451 4.3.0 Upstream says try again later"
+        with self.lock:
+            self.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
+                         getattr(session, "login_data", None)))
+        return "250 2.0.0 Queued"
+
+    async def auth_XOAUTH2(self, server, args):
+        """XOAUTH2 (Google/Microsoft): base64 of `user=U^Aauth=Bearer T^A^A` as initial response."""
+        import base64
+        ok = len(args) >= 2 and base64.b64decode(args[1]) == (
+            f"user={UPSTREAM_USER}\x01auth=Bearer {XOAUTH2_TOKEN}\x01\x01".encode())
+        return AuthResult(success=ok, handled=False,
+                          auth_data=LoginPassword(UPSTREAM_USER.encode(), b""))
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword)
+          and auth_data.login.decode() == UPSTREAM_USER
+          and auth_data.password.decode() == UPSTREAM_PASSWORD)
+    # handled=False: aiosmtpd then sends its own 535 5.7.8 (handled=True would send nothing).
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+
+class Upstream:
+    """An aiosmtpd server on 127.0.0.1 with STARTTLS (cert from the dev CA) and AUTH."""
+
+    def __init__(self, certs: Path, require_auth: bool = True, implicit_tls: bool = False):
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(str(certs / "server-chain.crt"), str(certs / "server.key"))
+        kwargs = dict(hostname="127.0.0.1", port=self.port, decode_data=False,
+                      authenticator=_authenticator, auth_required=require_auth,
+                      auth_require_tls=not implicit_tls, data_size_limit=50 * 1024 * 1024)
+        if implicit_tls:
+            # aiosmtpd only knows TLS from STARTTLS, so AUTH over implicit TLS needs
+            # auth_require_tls=False (the connection is TLS from the first byte anyway).
+            kwargs["ssl_context"] = ctx
+        else:
+            kwargs["tls_context"] = ctx
+            kwargs["require_starttls"] = True
+        self.controller = Controller(self.handler, **kwargs)
+        self.controller.start()
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def upstream(dev_certs):
+    up = Upstream(dev_certs)
+    yield up
+    up.stop()
+
+
+# ---------------------------------------------------------------- sealpost-proxy
+
+
+def toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.0.0.1"),),
+                      proxy=None, upstream=None, log_level="debug") -> str:
+    p = {"hostname": "sealpost.test", "auth": "passthrough",
+         "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key")}
+    p.update(proxy or {})
+    u = {"url": upstream_url, "ca_file": str(certs / "ca.crt")}
+    u.update(upstream or {})
+    out = ["[proxy]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
+    for kind, addr in listeners:
+        out += ["[[proxy.listener]]", f'kind = "{kind}"', f'address = "{addr}"', "port = 0"]
+    out += ["[upstream]"] + [f"{k} = {toml_value(v)}" for k, v in u.items()]
+    out += ["[log]", f'level = "{log_level}"']
+    return "\n".join(out) + "\n"
+
+
+class Proxy:
+    """A running sealpost-proxy; `ports[kind]` is the port of that listener."""
+
+    def __init__(self, config_path: Path, log_path: Path, expect: int):
+        self.log_path = log_path
+        self.log_file = open(log_path, "wb")
+        self.proc = subprocess.Popen([str(PROXY_BIN), "--config", str(config_path)],
+                                     stdout=subprocess.PIPE, stderr=self.log_file)
+        self.ports = {}
+        try:
+            self._read_listeners(expect)
+        except Exception:
+            self.proc.kill()  # never leave a half-started proxy behind
+            self.proc.wait()
+            self.log_file.close()
+            raise
+
+    def _read_listeners(self, expect: int):
+        deadline = time.monotonic() + 30
+        while len(self.ports) < expect:
+            line = self.proc.stdout.readline().decode()
+            if not line:
+                raise RuntimeError(f"sealpost-proxy exited: {self.log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("sealpost-proxy did not report its listeners")
+            parts = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+            self.ports[parts["kind"]] = int(parts["addr"].rsplit(":", 1)[1])
+
+    def log(self) -> str:
+        self.log_file.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig=None):
+        if self.proc.poll() is None:
+            self.proc.terminate() if sig is None else self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log_file.close()
+
+
+@pytest.fixture
+def start_proxy(tmp_path, dev_certs):
+    """start_proxy(upstream_url, listeners=..., proxy={...}, upstream={...}) -> Proxy."""
+    started = []
+
+    def start(upstream_url, listeners=(("plain", "127.0.0.1"),), proxy=None, upstream=None,
+              config_text=None):
+        n = len(started)
+        cfg = tmp_path / f"proxy{n}.toml"
+        cfg.write_text(config_text or proxy_config_text(dev_certs, upstream_url, listeners, proxy,
+                                                        upstream))
+        p = Proxy(cfg, tmp_path / f"proxy{n}.log", expect=len(listeners))
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.stop()
+    for p in started:
+        log = p.log_path.read_text(errors="replace")
+        # A sanitizer build reports memory errors, leaks and UB in the log: any is a failure.
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert marker not in log, f"{marker} in {p.log_path}"
+
+
+def client_tls_context(certs: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
+    return ctx
+
+
+class RawSmtp:
+    """A byte-exact SMTP client over a plain socket, for what smtplib will not send."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 30):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data: bytes):
+        self.sock.sendall(data)
+
+    def read_reply(self):
+        """(code, [text lines]) of the next reply; (None, []) if the server closed."""
+        lines = []
+        while True:
+            while b"\r\n" not in self.buf:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return None, lines
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\r\n", 1)
+            text = line.decode("utf-8", "replace")
+            lines.append(text[4:])
+            if len(text) < 4 or text[3] == " ":
+                return int(text[:3]), lines
+
+    def cmd(self, line: str):
+        self.send(line.encode() + b"\r\n")
+        return self.read_reply()
+
+    def closed(self) -> bool:
+        """True when the server has closed the connection (reads EOF)."""
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()

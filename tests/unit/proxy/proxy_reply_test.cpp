@@ -1,0 +1,42 @@
+// Unit tests for the reply table: the codes the brief and RFC 3463 require.
+#include <catch2/catch.hpp>
+
+#include "proxy/proxy_reply.hpp"
+
+using namespace sealpost;
+using namespace sealpost::proxy;
+
+TEST_CASE("fixed replies carry the required enhanced codes") {
+    CHECK(reply(R::auth_required).serialize() == "530 5.7.0 Authentication required\r\n");
+    CHECK(reply(R::encryption_required).serialize().rfind("538 5.7.11 ", 0) == 0);
+    CHECK(reply(R::bad_base64).serialize().rfind("501 5.5.2 ", 0) == 0);
+    CHECK(reply(R::too_many_recipients).serialize().rfind("452 4.5.3 ", 0) == 0);
+    CHECK(reply(R::too_big).serialize().rfind("552 5.3.4 ", 0) == 0);
+    CHECK(reply(R::bare_line_ending).serialize().rfind("550 5.5.2 ", 0) == 0);
+    CHECK(reply(R::loop).serialize().rfind("554 5.4.6 ", 0) == 0);
+    CHECK(reply(R::timeout).serialize().rfind("421 4.4.2 ", 0) == 0);
+    CHECK(reply(R::too_many_sessions).serialize().rfind("421 4.3.2 ", 0) == 0);
+    CHECK(reply(R::too_many_errors).serialize().rfind("421 4.7.0 ", 0) == 0);
+}
+
+TEST_CASE("every reply except 354 has an enhanced code of its own class") {
+    for (int i = 0; i <= static_cast<int>(R::rejected); ++i) {
+        const auto r = reply(static_cast<R>(i));
+        if (r.code == 354) {
+            continue;
+        }
+        INFO("reply " << r.serialize());
+        const auto ec = smtp::enhanced_code(r.lines.at(0));
+        REQUIRE_FALSE(ec.empty());
+        CHECK(ec[0] == static_cast<char>('0' + r.code / 100));
+    }
+}
+
+TEST_CASE("internal errors become temporary failures without details") {
+    CHECK(reply_for(make_error(Errc::unavailable, "connect: refused")).serialize() ==
+          "451 4.4.1 Upstream server unavailable, try again later\r\n");
+    CHECK(reply_for(make_error(Errc::auth_failed, "certificate verify failed")).code == 454);
+    CHECK(reply_for(make_error(Errc::vault_full)).serialize().rfind("452 4.3.1 ", 0) == 0);
+    const auto r = reply_for(make_error(Errc::internal, "secret detail"));
+    CHECK(r.serialize() == "451 4.3.0 Temporary local error, try again later\r\n");
+}

@@ -1,0 +1,122 @@
+// Unit tests for the DATA reader: end of data, dot-unstuffing, smuggling faults, limits.
+#include <catch2/catch.hpp>
+
+#include "smtp/smtp_data_reader.hpp"
+
+using namespace sealpost::smtp;
+
+namespace {
+struct Outcome {
+    std::string message;
+    DataFault fault;
+    std::size_t consumed;
+    bool done;
+};
+
+Outcome read_all(std::string_view wire, std::size_t max_line = 1000,
+                 std::uint64_t max_size = 1 << 20) {
+    DataReader r(max_line, max_size);
+    const std::size_t n = r.feed(wire);
+    return {r.message(), r.fault(), n, r.done()};
+}
+
+/// Same, fed one byte at a time (a TCP stream can split anywhere).
+Outcome read_bytewise(std::string_view wire, std::size_t max_line = 1000) {
+    DataReader r(max_line, 1 << 20);
+    std::size_t n = 0;
+    while (n < wire.size() && !r.done()) {
+        n += r.feed(wire.substr(n, 1));
+    }
+    return {r.message(), r.fault(), n, r.done()};
+}
+}  // namespace
+
+TEST_CASE("CRLF.CRLF ends the data and dot-stuffing is removed") {
+    const std::string wire = "Subject: x\r\n\r\n..leading\r\n...two\r\nplain\r\n.\r\nQUIT\r\n";
+    for (const auto& o : {read_all(wire), read_bytewise(wire)}) {
+        CHECK(o.done);
+        CHECK(o.fault == DataFault::none);
+        CHECK(o.message == "Subject: x\r\n\r\n.leading\r\n..two\r\nplain\r\n");
+        CHECK(wire.substr(o.consumed) == "QUIT\r\n");
+    }
+}
+
+TEST_CASE("an empty message is just the terminator") {
+    auto o = read_all(".\r\n");
+    CHECK(o.done);
+    CHECK(o.message.empty());
+    CHECK(o.consumed == 3);
+}
+
+TEST_CASE("incomplete data is not done") {
+    auto o = read_all("line\r\n.");
+    CHECK_FALSE(o.done);
+    auto p = read_all("line\r\n.\r");
+    CHECK_FALSE(p.done);
+}
+
+TEST_CASE("bare LF before the dot does not end the data and is a fault") {
+    const std::string wire = "a\n.\r\nMAIL FROM:<x@y.ch>\r\n.\r\n";
+    for (const auto& o : {read_all(wire), read_bytewise(wire)}) {
+        CHECK(o.done);
+        CHECK(o.fault == DataFault::bare_lf);
+        CHECK(o.consumed == wire.size());  // the smuggled command was swallowed as data
+    }
+}
+
+TEST_CASE("bare LF after the dot does not end the data") {
+    const std::string wire = "a\r\n.\nMAIL FROM:<x@y.ch>\r\n.\r\n";
+    auto o = read_all(wire);
+    CHECK(o.done);
+    CHECK(o.fault == DataFault::bare_lf);
+    CHECK(o.consumed == wire.size());
+}
+
+TEST_CASE("bare CR variants are faults") {
+    for (std::string_view wire : {"a\r.\r\nb\r\n.\r\n", "a\r\n.\rb\r\n.\r\n", "a\rb\r\n.\r\n"}) {
+        auto o = read_all(wire);
+        CHECK(o.done);
+        CHECK(o.fault == DataFault::bare_cr);
+    }
+}
+
+TEST_CASE("line length limit counts octets including CRLF") {
+    const std::string ok(998, 'x');
+    CHECK(read_all(ok + "\r\n.\r\n").fault == DataFault::none);
+    const std::string over(999, 'x');
+    auto o = read_all(over + "\r\n.\r\n");
+    CHECK(o.done);
+    CHECK(o.fault == DataFault::line_too_long);
+    CHECK(read_bytewise(over + "\r\n.\r\n").fault == DataFault::line_too_long);
+}
+
+TEST_CASE("size limit stops buffering but still finds the end") {
+    DataReader r(1000, 10);
+    const std::string wire = "0123456789abcdef\r\n.\r\nNEXT";
+    const auto n = r.feed(wire);
+    CHECK(r.done());
+    CHECK(r.fault() == DataFault::too_big);
+    CHECK(r.size() == 18);
+    CHECK(r.message().size() <= 10);
+    CHECK(wire.substr(n) == "NEXT");
+}
+
+TEST_CASE("smuggling faults take precedence over size") {
+    DataReader r(1000, 4);
+    r.feed("abcdefgh\n.\r\n.\r\n");
+    CHECK(r.fault() == DataFault::bare_lf);
+}
+
+TEST_CASE("dot_stuff re-serialises with CRLF and doubled leading dots") {
+    CHECK(dot_stuff("") == ".\r\n");
+    CHECK(dot_stuff("a\r\n.b\r\n.\r\n") == "a\r\n..b\r\n..\r\n.\r\n");
+    CHECK(dot_stuff("no final newline") == "no final newline\r\n.\r\n");
+    CHECK(dot_stuff("bare\nlf\rcr\r\n") == "bare\r\nlf\r\ncr\r\n.\r\n");
+}
+
+TEST_CASE("unstuffing then stuffing gives back the wire form") {
+    const std::string wire = "x\r\n..y\r\n\r\n...\r\n.\r\n";
+    auto o = read_all(wire);
+    REQUIRE(o.fault == DataFault::none);
+    CHECK(dot_stuff(o.message) == wire);
+}
