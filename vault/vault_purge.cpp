@@ -82,8 +82,7 @@ Result<PurgeCounts> Vault::vault_purge() {
                     case Action::none:
                         break;
                     case Action::tombstone:
-                        SP_CHECK(
-                            im.make_tombstone(txn, id, *rec, EnvelopeState::purged));
+                        SP_CHECK(im.make_tombstone(txn, id, *rec, EnvelopeState::purged));
                         ++step.retention_ended;
                         break;
                     case Action::delete_orphan:
