@@ -5,6 +5,7 @@ find_package(Boost 1.74 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)  # inflates PDF streams for invoice detection
 
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)

@@ -275,8 +275,9 @@ void read_proxy(Section& s, ProxyConfig& out) {
     }
 }
 
-void read_upstream(Section& s, UpstreamConfig& out) {
-    read_upstream_url(s, s.string("url", out.url), out);
+// TLS and credential keys shared by [upstream] and [notify].
+template <class SmtpTarget>
+void read_smtp_security(Section& s, SmtpTarget& out) {
     out.tls = pick(s, "tls", out.tls, tls_modes());
     out.verify = s.boolean("verify", out.verify);
     out.ca_file = s.path("ca_file", out.ca_file);
@@ -288,6 +289,11 @@ void read_upstream(Section& s, UpstreamConfig& out) {
     if (!out.password_file.empty() && out.username.empty()) {
         s.fail("username", "required when password_file is set", "password_file");
     }
+}
+
+void read_upstream(Section& s, UpstreamConfig& out) {
+    read_upstream_url(s, s.string("url", out.url), out);
+    read_smtp_security(s, out);
     out.connect_timeout =
         s.duration("connect_timeout", out.connect_timeout, seconds{1}, 10 * kMinute);
     out.command_timeout = s.duration("command_timeout", out.command_timeout, seconds{1}, kHour);
@@ -310,17 +316,7 @@ void read_notify(Section& s, NotifyConfig& out) {
         return;
     }
     read_upstream_url(s, url, out);
-    out.tls = pick(s, "tls", out.tls, tls_modes());
-    out.verify = s.boolean("verify", out.verify);
-    out.ca_file = s.path("ca_file", out.ca_file);
-    out.username = s.string("username", out.username);
-    if (has_control(out.username)) {
-        s.fail("username", "contains control characters");
-    }
-    out.password_file = s.path("password_file", out.password_file);
-    if (!out.password_file.empty() && out.username.empty()) {
-        s.fail("username", "required when password_file is set", "password_file");
-    }
+    read_smtp_security(s, out);
 }
 
 void read_portal(Section& s, PortalConfig& out) {

@@ -189,12 +189,11 @@ net::awaitable<Status> Stream::write(std::string_view data, Duration timeout) {
     co_return Status{};
 }
 
-net::awaitable<Status> Stream::handshake_server(net::ssl::context& ctx, Duration timeout) {
-    tls_.emplace(sock_, ctx);
+net::awaitable<Status> Stream::run_handshake(net::ssl::stream_base::handshake_type kind,
+                                             Duration timeout) {
     error_code ec;
     arm(timeout);
-    co_await tls_->async_handshake(net::ssl::stream_base::server,
-                                   net::redirect_error(net::use_awaitable, ec));
+    co_await tls_->async_handshake(kind, net::redirect_error(net::use_awaitable, ec));
     disarm();
     if (ec) {
         co_return make_error(
@@ -202,6 +201,11 @@ net::awaitable<Status> Stream::handshake_server(net::ssl::context& ctx, Duration
             "tls handshake: " + (timed_out_ ? std::string("timeout") : ec.message()));
     }
     co_return Status{};
+}
+
+net::awaitable<Status> Stream::handshake_server(net::ssl::context& ctx, Duration timeout) {
+    tls_.emplace(sock_, ctx);
+    co_return co_await run_handshake(net::ssl::stream_base::server, timeout);
 }
 
 net::awaitable<Status> Stream::handshake_client(net::ssl::context& ctx, const std::string& host,
@@ -221,17 +225,7 @@ net::awaitable<Status> Stream::handshake_client(net::ssl::context& ctx, const st
     } else {
         tls_->set_verify_mode(net::ssl::verify_none);
     }
-    error_code ec;
-    arm(timeout);
-    co_await tls_->async_handshake(net::ssl::stream_base::client,
-                                   net::redirect_error(net::use_awaitable, ec));
-    disarm();
-    if (ec) {
-        co_return make_error(
-            Errc::auth_failed,
-            "tls handshake: " + (timed_out_ ? std::string("timeout") : ec.message()));
-    }
-    co_return Status{};
+    co_return co_await run_handshake(net::ssl::stream_base::client, timeout);
 }
 
 std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& cert_file,

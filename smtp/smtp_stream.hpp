@@ -70,6 +70,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
     void close() noexcept;
 
   private:
+    /// Runs the handshake of the already-emplaced tls_ under a deadline.
+    net::awaitable<Status> run_handshake(net::ssl::stream_base::handshake_type kind,
+                                         Duration timeout);
     void arm(Duration timeout);
     void disarm() noexcept;
 

@@ -252,12 +252,7 @@ Result<std::int64_t> Vault::envelope_renew(const OpenedEnvelope& opened) {
 Result<IssuedLink> Vault::envelope_reissue(const EnvelopeId& id,
                                            const crypto::X25519KeyPair& escrow) {
     Impl& im = *impl_;
-    std::optional<EnvelopeRecord> rec;
-    {
-        SP_TRY(txn, im.read());
-        SP_TRY(loaded, im.load(txn, id));
-        rec = std::move(loaded);
-    }
+    SP_TRY(rec, im.load(id));
     SP_CHECK(check_live(rec));
     if (keys::key_id(escrow.public_key) != rec->escrow_key_id) {
         return make_error(Errc::key_error, "envelope is sealed to escrow key " +
@@ -405,12 +400,7 @@ Result<std::vector<EnvelopeSummary>> Vault::envelope_list(ListFilter filter) {
 Result<EnvelopeDetails> Vault::envelope_show(const EnvelopeId& id,
                                              const crypto::X25519KeyPair& escrow) {
     Impl& im = *impl_;
-    std::optional<EnvelopeRecord> rec;
-    {
-        SP_TRY(txn, im.read());
-        SP_TRY(loaded, im.load(txn, id));
-        rec = std::move(loaded);
-    }
+    SP_TRY(rec, im.load(id));
     if (!rec) {
         return make_error(Errc::not_found, "no such envelope");
     }

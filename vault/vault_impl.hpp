@@ -61,6 +61,8 @@ struct Vault::Impl {
 
     /// The envelope record, or std::nullopt. Errors: Errc::corrupt, Errc::io.
     Result<std::optional<records::EnvelopeRecord>> load(lmdb::Txn& txn, const EnvelopeId& id);
+    /// load() in its own short read transaction, closed before returning.
+    Result<std::optional<records::EnvelopeRecord>> load(const EnvelopeId& id);
     Status store(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
     /// Delete every key of `dbi` that starts with `prefix`; returns how many.
     Result<std::uint64_t> delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi, crypto::ByteView prefix);

@@ -104,6 +104,11 @@ Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
     return std::optional<records::EnvelopeRecord>{std::move(rec)};
 }
 
+Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(const EnvelopeId& id) {
+    SP_TRY(txn, read());
+    return load(txn, id);
+}
+
 Status Vault::Impl::store(lmdb::Txn& txn, const EnvelopeId& id,
                           const records::EnvelopeRecord& rec) {
     return txn.put(db.envelopes, id, records::encode_envelope(rec));

@@ -1,0 +1,191 @@
+// MimeMessage::parse: the attachment inventory of a message (RFC 2045/2046/2183), with
+// RFC 2392 inline images told apart, and signed/encrypted detection (RFC 1847, RFC 8551).
+#include <algorithm>
+#include <set>
+
+#include "proxy/mime_message.hpp"
+#include "proxy/mime_tree.hpp"
+
+namespace sealpost::mime {
+
+struct MimeMessage::State {
+    std::string raw;
+    MimeLimits limits;
+    std::vector<MimeAttachment> attachments;
+    bool is_signed = false;
+    bool is_encrypted = false;
+    std::vector<MimeBody> bodies;
+    std::string subject;
+    std::vector<MimeHeader> headers;
+    std::string root_type;
+    std::string root_smime_type;
+};
+
+namespace {
+
+/// A file name for an attachment that has none, from its type (the portal needs one).
+std::string default_name(std::size_t index, const std::string& type) {
+    std::string ext = ".bin";
+    if (type == "application/pdf") {
+        ext = ".pdf";
+    } else if (type == "message/rfc822" || type == "message/global") {
+        ext = ".eml";
+    } else if (type == "image/png") {
+        ext = ".png";
+    } else if (type == "image/jpeg") {
+        ext = ".jpg";
+    } else if (type == "image/gif") {
+        ext = ".gif";
+    } else if (type == "text/plain") {
+        ext = ".txt";
+    } else if (type == "text/html") {
+        ext = ".html";
+    } else if (type == "application/xml" || type == "text/xml") {
+        ext = ".xml";
+    }
+    return "attachment-" + std::to_string(index + 1) + ext;
+}
+
+std::string strip_brackets(std::string id) {
+    if (id.size() >= 2 && id.front() == '<' && id.back() == '>') {
+        id = id.substr(1, id.size() - 2);
+    }
+    return id;
+}
+
+}  // namespace
+
+Result<MimeMessage> MimeMessage::parse(std::string data, MimeLimits limits) {
+    SP_TRY(tree, detail::parse_tree(data, limits));
+    auto st = std::make_unique<State>();
+    st->limits = limits;
+    st->is_signed = tree.is_signed;
+    st->is_encrypted = tree.is_encrypted;
+    if (const char* s = g_mime_message_get_subject(tree.message.get())) {
+        st->subject = s;
+    }
+
+    for (GMimeObject* o :
+         {gobj::object(tree.message.get()), g_mime_message_get_mime_part(tree.message.get())}) {
+        GMimeHeaderList* list = o != nullptr ? g_mime_object_get_header_list(o) : nullptr;
+        const int count = list != nullptr ? g_mime_header_list_get_count(list) : 0;
+        for (int i = 0; i < count; ++i) {
+            GMimeHeader* h = g_mime_header_list_get_header_at(list, i);
+            const char* name = g_mime_header_get_name(h);
+            const char* value = g_mime_header_get_value(h);
+            st->headers.push_back(
+                MimeHeader{name != nullptr ? name : "", value != nullptr ? value : ""});
+        }
+    }
+    if (GMimeObject* root = g_mime_message_get_mime_part(tree.message.get())) {
+        st->root_type = detail::mime_type_of(root);
+        if (const char* t = g_mime_object_get_content_type_parameter(root, "smime-type")) {
+            st->root_smime_type = detail::lower(t);
+        }
+    }
+
+    // RFC 2392 references from every HTML body part.
+    std::set<std::string> cids;
+    for (const auto& leaf : tree.leaves) {
+        if (leaf.kind == detail::LeafKind::body_html) {
+            SP_TRY(html, detail::decoded_content(leaf.object));
+            for (auto& id : detail::cid_references(html)) {
+                cids.insert(std::move(id));
+            }
+        }
+        if (leaf.kind != detail::LeafKind::attachment) {
+            MimeBody b;
+            b.path = leaf.path;
+            b.content_type = leaf.content_type;
+            if (const char* cs = g_mime_object_get_content_type_parameter(leaf.object, "charset")) {
+                b.charset = detail::lower(cs);
+            }
+            if (GMimeTextPart* tp = gobj::as_text_part(leaf.object)) {
+                b.text = gobj::take_string(g_mime_text_part_get_text(tp));
+            }
+            st->bodies.push_back(std::move(b));
+        }
+    }
+
+    for (const auto& leaf : tree.leaves) {
+        if (leaf.kind != detail::LeafKind::attachment) {
+            continue;
+        }
+        MimeAttachment a;
+        a.index = st->attachments.size();
+        a.path = leaf.path;
+        a.content_type = leaf.content_type;
+        a.file_name = detail::file_name_of(leaf.object);
+        a.has_file_name = !a.file_name.empty();
+        if (!a.has_file_name) {
+            a.file_name = default_name(a.index, a.content_type);
+        }
+        if (const char* id = g_mime_object_get_content_id(leaf.object)) {
+            a.content_id = strip_brackets(id);
+        }
+        a.inline_image = a.content_type.rfind("image/", 0) == 0 && !a.content_id.empty() &&
+                         cids.count(a.content_id) > 0;
+        SP_TRY(bytes, detail::decoded_content(leaf.object));
+        a.bytes = std::move(bytes);
+        st->attachments.push_back(std::move(a));
+    }
+    st->raw = std::move(data);
+    return MimeMessage(std::move(st));
+}
+
+MimeMessage::MimeMessage(std::unique_ptr<State> s) : s_(std::move(s)) {}
+MimeMessage::MimeMessage(MimeMessage&&) noexcept = default;
+MimeMessage& MimeMessage::operator=(MimeMessage&&) noexcept = default;
+MimeMessage::~MimeMessage() = default;
+
+const std::vector<MimeAttachment>& MimeMessage::attachments() const noexcept {
+    return s_->attachments;
+}
+bool MimeMessage::is_signed() const noexcept {
+    return s_->is_signed;
+}
+bool MimeMessage::is_encrypted() const noexcept {
+    return s_->is_encrypted;
+}
+const std::vector<MimeBody>& MimeMessage::bodies() const noexcept {
+    return s_->bodies;
+}
+const std::string& MimeMessage::subject() const noexcept {
+    return s_->subject;
+}
+const std::vector<MimeHeader>& MimeMessage::headers() const noexcept {
+    return s_->headers;
+}
+std::string MimeMessage::header(std::string_view name) const {
+    const std::string want = detail::lower(name);
+    for (const auto& h : s_->headers) {
+        if (detail::lower(h.name) == want) {
+            return h.value;
+        }
+    }
+    return {};
+}
+const std::string& MimeMessage::root_content_type() const noexcept {
+    return s_->root_type;
+}
+const std::string& MimeMessage::root_smime_type() const noexcept {
+    return s_->root_smime_type;
+}
+const std::string& MimeMessage::raw() const noexcept {
+    return s_->raw;
+}
+const MimeLimits& MimeMessage::limits() const noexcept {
+    return s_->limits;
+}
+
+std::vector<std::size_t> select_all(const MimeMessage& m, bool keep_inline_images) {
+    std::vector<std::size_t> out;
+    for (const auto& a : m.attachments()) {
+        if (!(keep_inline_images && a.inline_image)) {
+            out.push_back(a.index);
+        }
+    }
+    return out;
+}
+
+}  // namespace sealpost::mime

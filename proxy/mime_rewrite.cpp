@@ -1,0 +1,170 @@
+// mime_rewrite: removes the sealed attachments, adds the notice to the body text, and checks
+// the result by parsing it again (fail closed: no output that still carries a sealed file).
+#include "proxy/mime_rewrite.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "proxy/mime_text.hpp"
+#include "proxy/mime_tree.hpp"
+
+namespace sealpost::mime {
+namespace {
+
+using detail::LeafKind;
+
+/// A new UTF-8 quoted-printable text part (RFC 2045 section 6.7) holding `text`.
+gobj::Ref<GMimeTextPart> make_text_part(const char* subtype, std::string_view text) {
+    auto tp = gobj::Ref<GMimeTextPart>::adopt(g_mime_text_part_new_with_subtype(subtype));
+    auto stream = gobj::mem_stream(text);
+    auto wrapper = gobj::Ref<GMimeDataWrapper>::adopt(
+        g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+    g_mime_part_set_content(gobj::part(tp.get()), wrapper.get());
+    g_mime_object_set_content_type_parameter(gobj::object(tp.get()), "charset", "utf-8");
+    g_mime_part_set_content_encoding(gobj::part(tp.get()), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    return tp;
+}
+
+/// multipart/alternative (RFC 2046 section 5.1.4): the plain notice, then the HTML one.
+gobj::Ref<GMimeMultipart> make_notice_body(const MimeNotice& n) {
+    auto alt = gobj::Ref<GMimeMultipart>::adopt(g_mime_multipart_new_with_subtype("alternative"));
+    auto text = make_text_part("plain", n.text);
+    const std::string page =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + n.html +
+        "\n</body></html>\n";
+    auto html = make_text_part("html", page);
+    g_mime_multipart_add(alt.get(), gobj::object(text.get()));
+    g_mime_multipart_add(alt.get(), gobj::object(html.get()));
+    return alt;
+}
+
+Status check_selection(const MimeMessage& m, const std::vector<std::size_t>& seal) {
+    if (seal.empty()) {
+        return detail::refuse(reason::selection, "nothing selected");
+    }
+    std::set<std::size_t> seen;
+    for (const std::size_t i : seal) {
+        if (i >= m.attachments().size() || !seen.insert(i).second) {
+            return detail::refuse(reason::selection, "bad index " + std::to_string(i));
+        }
+    }
+    return {};
+}
+
+/// The output must parse, hold exactly the attachments that were kept, and none of the
+/// sealed contents unless an identical file was deliberately kept.
+Status verify(const MimeMessage& before, const std::vector<std::size_t>& seal,
+              const std::string& out) {
+    auto after = MimeMessage::parse(out, before.limits());
+    if (!after) {
+        return detail::refuse(reason::verify, "output does not parse: " + after.error().detail);
+    }
+    const std::set<std::size_t> sealed(seal.begin(), seal.end());
+    std::set<std::string> kept;
+    for (const auto& a : before.attachments()) {
+        if (sealed.count(a.index) == 0) {
+            kept.insert(a.bytes);
+        }
+    }
+    if (after->attachments().size() != before.attachments().size() - sealed.size()) {
+        return detail::refuse(reason::verify, "attachment count");
+    }
+    for (const auto& a : after->attachments()) {
+        for (const std::size_t i : sealed) {
+            if (a.bytes == before.attachments()[i].bytes && kept.count(a.bytes) == 0) {
+                return detail::refuse(reason::verify, "sealed content still present");
+            }
+        }
+    }
+    if (after->text_parts() == 0) {
+        return detail::refuse(reason::verify, "no text part for the notice");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> mime_rewrite(const MimeMessage& m, const MimeRewriteRequest& req) {
+    if (m.is_signed() || m.is_encrypted()) {
+        // RFC 1847 / RFC 8551: any change breaks the signature or cannot see inside.
+        return detail::refuse(reason::signed_or_encrypted, "not rewritten");
+    }
+    SP_CHECK(check_selection(m, req.seal));
+    SP_TRY(tree, detail::parse_tree(m.raw(), m.limits()));
+
+    std::vector<const detail::Leaf*> attachments;
+    for (const auto& leaf : tree.leaves) {
+        if (leaf.kind == LeafKind::attachment) {
+            attachments.push_back(&leaf);
+        }
+    }
+    if (attachments.size() != m.attachments().size()) {
+        return make_error(Errc::internal, "mime: re-parse found a different structure");
+    }
+
+    // 1. Remove the selected attachments (the multipart drops its reference).
+    bool root_gone = false;
+    for (const std::size_t i : req.seal) {
+        const detail::Leaf& leaf = *attachments[i];
+        if (leaf.parent == nullptr) {
+            root_gone = true;
+        } else if (!g_mime_multipart_remove(leaf.parent, leaf.object)) {
+            return make_error(Errc::internal, "mime: attachment not in its multipart");
+        }
+    }
+    // 2. A multipart left without parts is invalid (RFC 2046 section 5.1.1): remove it,
+    //    innermost first.
+    for (auto it = tree.multiparts.rbegin(); it != tree.multiparts.rend(); ++it) {
+        auto [mp, parent] = *it;
+        if (g_mime_multipart_get_count(mp) > 0) {
+            continue;
+        }
+        if (parent == nullptr) {
+            root_gone = true;
+        } else if (!g_mime_multipart_remove(parent, gobj::object(mp))) {
+            return make_error(Errc::internal, "mime: multipart not in its parent");
+        }
+    }
+
+    // 3. The notice: into every body text part, or as a new body when there is none.
+    std::size_t bodies = 0;
+    for (const auto& leaf : tree.leaves) {
+        if (leaf.kind == LeafKind::body_text) {
+            SP_CHECK(detail::add_notice(leaf.object, req.notice.text, false));
+            ++bodies;
+        } else if (leaf.kind == LeafKind::body_html) {
+            SP_CHECK(detail::add_notice(leaf.object, req.notice.html, true));
+            ++bodies;
+        }
+    }
+    if (bodies == 0) {
+        auto body = make_notice_body(req.notice);
+        if (root_gone) {
+            g_mime_message_set_mime_part(tree.message.get(), gobj::object(body.get()));
+        } else {
+            GMimeMultipart* root =
+                gobj::as_multipart(g_mime_message_get_mime_part(tree.message.get()));
+            if (root == nullptr) {
+                return make_error(Errc::internal, "mime: no place for the notice");
+            }
+            g_mime_multipart_insert(root, 0, gobj::object(body.get()));
+        }
+    } else if (root_gone) {
+        return make_error(Errc::internal, "mime: body text lost with the root");
+    }
+
+    // 4. Headers: the cleaned Subject (RFC 2047-encoded by GMime) only when it changed; the
+    //    phone hint is for sealpost only.
+    if (req.subject && *req.subject != m.subject()) {
+        g_mime_message_set_subject(tree.message.get(), req.subject->c_str(), "utf-8");
+    }
+    GMimeObject* msg_obj = gobj::object(tree.message.get());
+    while (g_mime_object_remove_header(msg_obj, "X-Sealpost-Phone")) {
+    }
+
+    SP_TRY(out, detail::serialise(tree.message.get()));
+    SP_CHECK(verify(m, req.seal, out));
+    return out;
+}
+
+}  // namespace sealpost::mime

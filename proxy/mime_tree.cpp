@@ -1,0 +1,325 @@
+// GMime parse with a warning callback that refuses critical issues (DESIGN section 9), own
+// depth and part limits, and the leaf classification shared by mime_parse and mime_rewrite.
+#include "proxy/mime_tree.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
+namespace sealpost::mime::detail {
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+namespace {
+
+bool icontains(std::string_view hay, std::string_view needle) {
+    return lower(hay).find(lower(needle)) != std::string::npos;
+}
+
+std::string_view warning_name(GMimeParserWarning w) {
+    switch (w) {
+        case GMIME_WARN_DUPLICATED_HEADER:
+            return "duplicated_header";
+        case GMIME_WARN_DUPLICATED_PARAMETER:
+            return "duplicated_parameter";
+        case GMIME_WARN_UNENCODED_8BIT_HEADER:
+            return "unencoded_8bit_header";
+        case GMIME_WARN_INVALID_CONTENT_TYPE:
+            return "invalid_content_type";
+        case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+            return "invalid_rfc2047_header_value";
+        case GMIME_WARN_MALFORMED_MULTIPART:
+            return "malformed_multipart";
+        case GMIME_WARN_TRUNCATED_MESSAGE:
+            return "truncated_message";
+        case GMIME_WARN_MALFORMED_MESSAGE:
+            return "malformed_message";
+        case GMIME_CRIT_INVALID_HEADER_NAME:
+            return "invalid_header_name";
+        case GMIME_CRIT_CONFLICTING_HEADER:
+            return "conflicting_header";
+        case GMIME_CRIT_CONFLICTING_PARAMETER:
+            return "conflicting_parameter";
+        case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+            return "multipart_without_boundary";
+        case GMIME_WARN_INVALID_PARAMETER:
+            return "invalid_parameter";
+        case GMIME_WARN_INVALID_ADDRESS_LIST:
+            return "invalid_address_list";
+        case GMIME_CRIT_NESTING_OVERFLOW:
+            return "nesting_overflow";
+        case GMIME_WARN_PART_WITHOUT_CONTENT:
+            return "part_without_content";
+        case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+            return "part_without_headers_or_content";
+    }
+    return "unknown";
+}
+
+/// Every GMIME_CRIT_* issue, plus the warnings that mean GMime did not see the structure the
+/// sender meant (RFC 2046 section 5.1.1: a multipart whose body parts were not found; a
+/// malformed message). Unknown codes from newer GMime count as fatal too. Not fatal: a
+/// missing close delimiter or a header-only message (`truncated_message`): every part is
+/// still found, and the output is written from the parsed tree, so nothing unseen goes out.
+bool is_fatal(GMimeParserWarning w) {
+    switch (w) {
+        case GMIME_WARN_DUPLICATED_HEADER:
+        case GMIME_WARN_DUPLICATED_PARAMETER:
+        case GMIME_WARN_UNENCODED_8BIT_HEADER:
+        case GMIME_WARN_INVALID_CONTENT_TYPE:
+        case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+        case GMIME_WARN_INVALID_PARAMETER:
+        case GMIME_WARN_INVALID_ADDRESS_LIST:
+        case GMIME_WARN_PART_WITHOUT_CONTENT:
+        case GMIME_WARN_TRUNCATED_MESSAGE:
+            return false;
+        default:
+            return true;
+    }
+}
+
+void on_warning(gint64 offset, GMimeParserWarning code, const gchar* /*item*/, gpointer user) {
+    // `item` can hold header values (personal data): never recorded.
+    auto* sink = static_cast<WarningSink*>(user);
+    if (is_fatal(code) && sink->first_fatal.empty()) {
+        sink->first_fatal = std::string(warning_name(code)) + "@" + std::to_string(offset);
+    }
+}
+
+/// Prologue and epilogue text (RFC 2046 section 5.1.1) is written back as it was. A broken
+/// delimiter can leave a whole body part there, in clear: refuse anything that looks like a
+/// MIME entity or is long.
+bool hidden_content(const char* text) {
+    if (text == nullptr) {
+        return false;
+    }
+    const std::string_view t(text);
+    return t.size() > 4096 || icontains(t, "content-type:") ||
+           icontains(t, "content-transfer-encoding:") || icontains(t, "content-disposition:");
+}
+
+bool blank(const char* text) {
+    if (text == nullptr) {
+        return true;
+    }
+    const std::string_view t(text);
+    return std::all_of(t.begin(), t.end(),
+                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+struct Walker {
+    const MimeLimits& limits;
+    Tree& tree;
+    std::size_t parts = 0;
+
+    Status walk(GMimeObject* o, GMimeMultipart* parent, unsigned depth, const std::string& path,
+                bool record) {
+        if (o == nullptr) {
+            return refuse(reason::not_a_message, "empty part at " + path);
+        }
+        if (++parts > limits.max_parts) {
+            return refuse(reason::too_many_parts, std::to_string(parts) + " parts");
+        }
+        if (depth > limits.max_depth) {
+            return refuse(reason::too_deep, "depth " + std::to_string(depth));
+        }
+        const std::string type = mime_type_of(o);
+        if (type == "multipart/encrypted" || type == "application/pkcs7-mime" ||
+            type == "application/x-pkcs7-mime" || type == "application/pgp-encrypted") {
+            tree.is_encrypted = true;
+        }
+        if (type == "multipart/signed") {
+            tree.is_signed = true;
+        }
+        if (GMimeMultipart* mp = gobj::as_multipart(o)) {
+            if (hidden_content(g_mime_multipart_get_prologue(mp)) ||
+                hidden_content(g_mime_multipart_get_epilogue(mp))) {
+                return refuse(reason::parser_warning, "content outside body parts at " + path);
+            }
+            const int n = g_mime_multipart_get_count(mp);
+            if (n <= 0 && !(blank(g_mime_multipart_get_prologue(mp)) &&
+                            blank(g_mime_multipart_get_epilogue(mp)))) {
+                // No body part found but text there: possibly a part GMime could not see.
+                return refuse(reason::parser_warning, "multipart without parts at " + path);
+            }
+            if (record) {
+                tree.multiparts.emplace_back(mp, parent);
+            }
+            for (int i = 0; i < n; ++i) {
+                const std::string child_path =
+                    (parent == nullptr && path == "1" && depth == 1 && record)
+                        ? std::to_string(i + 1)
+                        : path + "." + std::to_string(i + 1);
+                SP_CHECK(walk(g_mime_multipart_get_part(mp, i), mp, depth + 1, child_path, record));
+            }
+            return {};
+        }
+        if (GMimeMessagePart* mpart = gobj::as_message_part(o)) {
+            // A forwarded message (RFC 2046 section 5.2.1) is sealed whole, as one .eml file:
+            // walk it only for the limits.
+            if (record) {
+                tree.leaves.push_back(Leaf{o, parent, LeafKind::attachment, path, type});
+            }
+            GMimeMessage* inner = g_mime_message_part_get_message(mpart);
+            if (inner != nullptr) {
+                return walk(g_mime_message_get_mime_part(inner), nullptr, depth + 1, path + ".m",
+                            false);
+            }
+            return {};
+        }
+        if (gobj::as_part(o) == nullptr) {
+            return refuse(reason::not_a_message, "unknown object at " + path);
+        }
+        if (!record) {
+            return {};
+        }
+        const char* disp = g_mime_object_get_disposition(o);
+        const bool attachment_disp = disp != nullptr && lower(disp) == "attachment";
+        const bool named = !file_name_of(o).empty();
+        LeafKind kind = LeafKind::attachment;
+        if (!attachment_disp && !named && type == "text/plain") {
+            kind = LeafKind::body_text;
+        } else if (!attachment_disp && !named && type == "text/html") {
+            kind = LeafKind::body_html;
+        }
+        tree.leaves.push_back(Leaf{o, parent, kind, path, type});
+        return {};
+    }
+};
+
+}  // namespace
+
+Error refuse(std::string_view why, std::string_view what) {
+    return make_error(Errc::invalid_argument,
+                      "mime:" + std::string(why) + ": " + std::string(what));
+}
+
+std::string mime_type_of(GMimeObject* o) {
+    GMimeContentType* ct = g_mime_object_get_content_type(o);
+    if (ct == nullptr) {
+        return "text/plain";  // RFC 2045 section 5.2 default
+    }
+    return lower(gobj::take_string(g_mime_content_type_get_mime_type(ct)));
+}
+
+std::string file_name_of(GMimeObject* o) {
+    if (GMimePart* p = gobj::as_part(o)) {
+        const char* n = g_mime_part_get_filename(p);
+        return n != nullptr ? std::string(n) : std::string();
+    }
+    if (const char* n = g_mime_object_get_content_disposition_parameter(o, "filename")) {
+        return n;
+    }
+    if (const char* n = g_mime_object_get_content_type_parameter(o, "name")) {
+        return n;
+    }
+    return {};
+}
+
+Result<std::string> decoded_content(GMimeObject* leaf) {
+    auto out = gobj::mem_stream();
+    if (GMimePart* p = gobj::as_part(leaf)) {
+        GMimeDataWrapper* w = g_mime_part_get_content(p);
+        if (w == nullptr) {
+            return std::string();
+        }
+        if (g_mime_data_wrapper_write_to_stream(w, out.get()) < 0) {
+            return make_error(Errc::internal, "mime: cannot decode part content");
+        }
+        return gobj::mem_stream_bytes(out.get());
+    }
+    if (GMimeMessagePart* mp = gobj::as_message_part(leaf)) {
+        GMimeMessage* inner = g_mime_message_part_get_message(mp);
+        if (inner == nullptr) {
+            return std::string();
+        }
+        return serialise(inner);
+    }
+    return make_error(Errc::internal, "mime: not a leaf");
+}
+
+std::vector<std::string> cid_references(std::string_view html) {
+    std::vector<std::string> out;
+    const std::string low = lower(html);
+    std::size_t pos = 0;
+    while ((pos = low.find("cid:", pos)) != std::string::npos) {
+        pos += 4;
+        std::string id;
+        while (pos < html.size()) {
+            const char c = html[pos];
+            if (c == '"' || c == '\'' || c == '>' || c == ')' || c == '<' ||
+                std::isspace(static_cast<unsigned char>(c)) != 0) {
+                break;
+            }
+            if (c == '%' && pos + 2 < html.size() &&
+                std::isxdigit(static_cast<unsigned char>(html[pos + 1])) != 0 &&
+                std::isxdigit(static_cast<unsigned char>(html[pos + 2])) != 0) {
+                // RFC 2392: the URL form of a Content-ID is %-encoded.
+                id.push_back(static_cast<char>(
+                    std::stoi(std::string(html.substr(pos + 1, 2)), nullptr, 16)));
+                pos += 3;
+                continue;
+            }
+            id.push_back(c);
+            ++pos;
+        }
+        if (!id.empty()) {
+            out.push_back(std::move(id));
+        }
+    }
+    return out;
+}
+
+Result<std::string> serialise(GMimeMessage* m) {
+    auto out = gobj::mem_stream();
+    const gobj::FormatOptions fmt;
+    if (g_mime_object_write_to_stream(gobj::object(m), fmt.get(), out.get()) < 0) {
+        return make_error(Errc::internal, "mime: cannot serialise message");
+    }
+    std::string bytes = gobj::mem_stream_bytes(out.get());
+    // Belt and braces for RFC 5322 section 2.1: every line ends in CRLF, whatever GMime's
+    // newline filter did with content copied verbatim.
+    std::string crlf;
+    crlf.reserve(bytes.size() + bytes.size() / 32);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (c == '\n' && (i == 0 || bytes[i - 1] != '\r')) {
+            crlf += "\r\n";
+        } else if (c == '\r' && (i + 1 >= bytes.size() || bytes[i + 1] != '\n')) {
+            crlf += "\r\n";
+        } else {
+            crlf.push_back(c);
+        }
+    }
+    return crlf;
+}
+
+Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits) {
+    gobj::ensure_init();
+    Tree tree;
+    tree.source = gobj::mem_stream(data);
+    auto parser = gobj::Ref<GMimeParser>::adopt(g_mime_parser_new_with_stream(tree.source.get()));
+    g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
+    tree.options = std::make_unique<gobj::ParserOptions>();
+    tree.sink = std::make_unique<WarningSink>();
+    g_mime_parser_options_set_warning_callback(tree.options->get(), &on_warning, tree.sink.get());
+    tree.message = gobj::Ref<GMimeMessage>::adopt(
+        g_mime_parser_construct_message(parser.get(), tree.options->get()));
+    if (!tree.sink->first_fatal.empty()) {
+        return refuse(reason::parser_warning, tree.sink->first_fatal);
+    }
+    if (!tree.message) {
+        return refuse(reason::not_a_message, "parser returned no message");
+    }
+    GMimeObject* root = g_mime_message_get_mime_part(tree.message.get());
+    Walker w{limits, tree};
+    SP_CHECK(w.walk(root, nullptr, 1, "1", true));
+    return tree;
+}
+
+}  // namespace sealpost::mime::detail

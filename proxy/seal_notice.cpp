@@ -1,0 +1,211 @@
+// Notice templates: loading with placeholder checks, rendering with HTML escaping, and the
+// expiry date in the recipient's language in Swiss local time.
+#include "proxy/seal_notice.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include "core/core_log.hpp"
+
+namespace sealpost::seal {
+namespace {
+
+constexpr std::array<Language, 4> kLanguages = {Language::de, Language::fr, Language::it,
+                                                Language::en};
+constexpr std::size_t kMaxTemplate = 64 * 1024;
+
+std::size_t lang_index(Language l) {
+    return static_cast<std::size_t>(l);
+}
+
+Result<std::string> read_file(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    if (!f) {
+        return make_error(Errc::io, "cannot read " + p.string());
+    }
+    std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (s.size() > kMaxTemplate) {
+        return make_error(Errc::invalid_argument, p.string() + ": larger than 64 KiB");
+    }
+    return s;
+}
+
+/// Replaces control characters with a space and drops bidi embedding/override/isolate marks
+/// (U+200E/F, U+202A..E, U+2066..9: "Trojan Source" reordering of a file name).
+std::string clean(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7f) {
+            out.push_back(' ');
+            continue;
+        }
+        if (c == 0xe2 && i + 2 < s.size()) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            const auto c2 = static_cast<unsigned char>(s[i + 2]);
+            const bool bidi =
+                (c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xaa && c2 <= 0xae))) ||
+                (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9);
+            if (bidi) {
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(static_cast<char>(c));
+    }
+    return out;
+}
+
+std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, Language lang,
+                       bool html) {
+    auto val = [&](std::string_view s) { return html ? html_escape(clean(s)) : clean(s); };
+    std::string out;
+    for (const auto& piece : t) {
+        if (!piece.placeholder) {
+            out += piece.text;
+        } else if (piece.text == "practice") {
+            out += val(v.practice);
+        } else if (piece.text == "link") {
+            out += val(v.link);
+        } else if (piece.text == "expires") {
+            out += val(format_date(v.expires_at, lang));
+        } else if (piece.text == "phone") {
+            out += val(log::mask_phone(v.phone_e164));
+        } else if (piece.text == "documents") {
+            for (std::size_t i = 0; i < v.documents.size(); ++i) {
+                if (html) {
+                    out += "<li>" + val(v.documents[i]) + "</li>";
+                } else {
+                    out += (i == 0 ? "- " : "\n- ") + val(v.documents[i]);
+                }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 16);
+    for (const char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
+Result<NoticeTemplates::Parsed> parse_template(std::string_view text) {
+    NoticeTemplates::Parsed out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t open = text.find("{{", pos);
+        if (open == std::string_view::npos) {
+            out.push_back({false, std::string(text.substr(pos))});
+            break;
+        }
+        if (open > pos) {
+            out.push_back({false, std::string(text.substr(pos, open - pos))});
+        }
+        const std::size_t close = text.find("}}", open + 2);
+        if (close == std::string_view::npos) {
+            return make_error(Errc::invalid_argument,
+                              "unclosed {{ at byte " + std::to_string(open));
+        }
+        const std::string name(text.substr(open + 2, close - open - 2));
+        if (std::find(kPlaceholders.begin(), kPlaceholders.end(), name) == kPlaceholders.end()) {
+            return make_error(Errc::invalid_argument, "unknown placeholder {{" + name +
+                                                          "}} at byte " + std::to_string(open));
+        }
+        out.push_back({true, name});
+        pos = close + 2;
+    }
+    return out;
+}
+
+Result<NoticeTemplates> NoticeTemplates::load(const std::filesystem::path& dir) {
+    NoticeTemplates t;
+    for (const Language lang : kLanguages) {
+        for (const bool html : {false, true}) {
+            const auto path =
+                dir / ("notice." + std::string(to_string(lang)) + (html ? ".html" : ".txt"));
+            SP_TRY(text, read_file(path));
+            auto parsed = parse_template(text);
+            if (!parsed) {
+                return make_error(Errc::invalid_argument,
+                                  path.string() + ": " + parsed.error().detail);
+            }
+            (html ? t.html_ : t.text_)[lang_index(lang)] = std::move(parsed).value();
+        }
+    }
+    return t;
+}
+
+mime::MimeNotice NoticeTemplates::render(Language lang, const NoticeValues& v) const {
+    return mime::MimeNotice{render_one(text_[lang_index(lang)], v, lang, false),
+                            render_one(html_[lang_index(lang)], v, lang, true)};
+}
+
+std::string format_date(std::int64_t unix_seconds, Language lang) {
+    using namespace std::chrono;
+    const sys_seconds t{seconds{unix_seconds}};
+    const year y = year_month_day{floor<days>(t)}.year();
+    // EU summer time: last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC.
+    const sys_seconds dst_start = sys_days{y / March / Sunday[last]} + hours{1};
+    const sys_seconds dst_end = sys_days{y / October / Sunday[last]} + hours{1};
+    const hours offset = (t >= dst_start && t < dst_end) ? hours{2} : hours{1};
+    const year_month_day d{floor<days>(t + offset)};
+    const auto day = static_cast<unsigned>(d.day());
+    const auto month = static_cast<unsigned>(d.month());
+    const int yr = static_cast<int>(d.year());
+
+    static constexpr std::array<std::string_view, 12> de = {
+        "Januar", "Februar", "März",      "April",   "Mai",      "Juni",
+        "Juli",   "August",  "September", "Oktober", "November", "Dezember"};
+    static constexpr std::array<std::string_view, 12> fr = {
+        "janvier", "février", "mars",      "avril",   "mai",      "juin",
+        "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    static constexpr std::array<std::string_view, 12> it = {
+        "gennaio", "febbraio", "marzo",     "aprile",  "maggio",   "giugno",
+        "luglio",  "agosto",   "settembre", "ottobre", "novembre", "dicembre"};
+    static constexpr std::array<std::string_view, 12> en = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    const std::size_t m = month - 1;
+    const std::string ds = std::to_string(day);
+    const std::string ys = std::to_string(yr);
+    switch (lang) {
+        case Language::de:
+            return ds + ". " + std::string(de[m]) + " " + ys;
+        case Language::fr:
+            return (day == 1 ? std::string("1er") : ds) + " " + std::string(fr[m]) + " " + ys;
+        case Language::it:
+            return ds + " " + std::string(it[m]) + " " + ys;
+        case Language::en:
+            return ds + " " + std::string(en[m]) + " " + ys;
+    }
+    return ds + "." + std::to_string(month) + "." + ys;
+}
+
+}  // namespace sealpost::seal

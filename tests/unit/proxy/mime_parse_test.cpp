@@ -1,0 +1,184 @@
+// MimeMessage::parse on hand-made fixtures (tests/data/mime): the attachment inventory,
+// RFC 2231 names, inline images, nested messages, signed mail, and refusals.
+#include <catch2/catch.hpp>
+
+#include "tests/unit/proxy/mime_test_util.hpp"
+
+namespace sealpost::mime {
+namespace {
+
+using namespace std::string_literals;
+using test::fixture;
+using test::parse_ok;
+
+std::string refusal(std::string_view name) {
+    auto m = MimeMessage::parse(fixture(name));
+    REQUIRE_FALSE(m);
+    CHECK(m.error().code == Errc::invalid_argument);
+    return m.error().detail;
+}
+
+TEST_CASE("mixed text and two PDFs: two attachments with decoded bytes", "[mime][parse]") {
+    const auto m = parse_ok(fixture("mixed_text_2pdf.eml"));
+    REQUIRE(m.attachments().size() == 2);
+    CHECK(m.text_parts() == 1);
+    CHECK_FALSE(m.is_signed());
+    CHECK_FALSE(m.is_encrypted());
+    CHECK(m.subject() == "Rechnung November [secure]");
+    const auto& a = m.attachments()[0];
+    CHECK(a.content_type == "application/pdf");
+    CHECK(a.file_name == "Rechnung-2026-1127.pdf");
+    CHECK(a.has_file_name);
+    CHECK(a.path == "2");
+    CHECK(a.bytes == "%PDF-1.4\n% Rechnung 2026-1127 (fixture)\n%%EOF\n");
+    const auto& b = m.attachments()[1];
+    CHECK(b.file_name == "Beleg.pdf");
+    CHECK(b.bytes == "%PDF-1.4\n% Rueckforderungsbeleg (fixture)\n\x00\x01\x02\xff%%EOF\n"s);
+    CHECK(b.size() == 52);
+    CHECK(select_all(m, true) == std::vector<std::size_t>{0, 1});
+    CHECK(m.root_content_type() == "multipart/mixed");
+    CHECK(m.header("x-mailer") == "fixture");
+    CHECK(m.header("Message-Id") == "<fixture-mixed@therapie-muster.ch>");
+    CHECK(m.header("Sensitivity").empty());
+    REQUIRE(m.headers().size() == 8);
+    CHECK(m.headers()[0].name == "From");
+    CHECK(m.headers()[7].name == "Content-Type");
+}
+
+TEST_CASE("RFC 2231 UTF-8 file name inside mixed with an alternative body", "[mime][parse]") {
+    const auto m = parse_ok(fixture("alternative_rfc2231.eml"));
+    REQUIRE(m.attachments().size() == 1);
+    CHECK(m.text_parts() == 2);
+    const auto& a = m.attachments()[0];
+    CHECK(a.file_name ==
+          "R\xC3\xBC"
+          "ckforderungsbeleg M\xC3\xA4rz.pdf");
+    CHECK(a.content_type == "application/pdf");
+    CHECK(a.bytes == test::read_bytes(std::filesystem::path(SEALPOST_SOURCE_DIR) / "tests" /
+                                      "data" / "samples" / "Rueckforderungsbeleg-2026-1127.pdf"));
+    CHECK(m.subject() ==
+          "R\xC3\xBC"
+          "ckforderung [sms:+41 79 123 45 67]");
+}
+
+TEST_CASE("a message that is only a PDF", "[mime][parse]") {
+    const auto m = parse_ok(fixture("single_pdf.eml"));
+    REQUIRE(m.attachments().size() == 1);
+    CHECK(m.text_parts() == 0);
+    CHECK(m.attachments()[0].file_name == "scan.pdf");
+    CHECK(m.attachments()[0].path == "1");
+    CHECK(m.attachments()[0].bytes == "%PDF-1.4\n% Rechnung 2026-1127 (fixture)\n%%EOF\n");
+}
+
+TEST_CASE("image referenced by cid: from HTML is an inline image", "[mime][parse]") {
+    const auto m = parse_ok(fixture("inline_image.eml"));
+    REQUIRE(m.attachments().size() == 2);
+    const auto& img = m.attachments()[0];
+    CHECK(img.content_type == "image/png");
+    CHECK(img.content_id == "logo@praxis");
+    CHECK(img.inline_image);
+    CHECK(img.bytes == std::string("\x89PNG\r\n\x1a\n fixture logo"));
+    CHECK_FALSE(img.has_file_name);
+    CHECK(img.file_name == "attachment-1.png");
+    // Named only in Content-Type (no Content-Disposition): still an attachment.
+    CHECK(m.attachments()[1].file_name == "Rechnung.pdf");
+    CHECK_FALSE(m.attachments()[1].inline_image);
+    CHECK(select_all(m, true) == std::vector<std::size_t>{1});
+    CHECK(select_all(m, false) == std::vector<std::size_t>{0, 1});
+}
+
+TEST_CASE("a forwarded message/rfc822 is one attachment", "[mime][parse]") {
+    const auto m = parse_ok(fixture("nested_rfc822.eml"));
+    REQUIRE(m.attachments().size() == 1);
+    const auto& a = m.attachments()[0];
+    CHECK(a.content_type == "message/rfc822");
+    CHECK(a.file_name == "attachment-1.eml");
+    CHECK(test::has(a.bytes, "Subject: Bericht\r\n"));
+    CHECK(test::has(a.bytes, "Content-Type: application/pdf; name=\"bericht.pdf\"\r\n"));
+    CHECK(m.text_parts() == 1);
+}
+
+TEST_CASE("multipart/signed is detected", "[mime][parse]") {
+    const auto m = parse_ok(fixture("signed.eml"));
+    CHECK(m.is_signed());
+    CHECK_FALSE(m.is_encrypted());
+    REQUIRE(m.attachments().size() == 1);
+    CHECK(m.attachments()[0].content_type == "application/pkcs7-signature");
+}
+
+TEST_CASE("encrypted S/MIME is detected", "[mime][parse]") {
+    const std::string msg =
+        "From: a@b.ch\r\nTo: c@d.ch\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\r\n";
+    const auto m = parse_ok(msg);
+    CHECK(m.is_encrypted());
+    CHECK(m.root_content_type() == "application/pkcs7-mime");
+    CHECK(m.root_smime_type() == "enveloped-data");
+}
+
+TEST_CASE("broken or missing boundaries are refused, never passed", "[mime][parse]") {
+    CHECK(test::has(refusal("broken_boundary.eml"), "mime:parser_warning"));
+    CHECK(test::has(refusal("no_boundary.eml"), "mime:parser_warning: multipart_without_boundary"));
+}
+
+TEST_CASE("own limits: depth and part count", "[mime][parse]") {
+    std::string deep = "From: a@b.ch\r\nMIME-Version: 1.0\r\n";
+    for (int i = 0; i < 25; ++i) {
+        deep += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) +
+                "\"\r\n\r\n--b" + std::to_string(i) + "\r\n";
+    }
+    deep += "Content-Type: text/plain\r\n\r\nx\r\n";
+    for (int i = 24; i >= 0; --i) {
+        deep += "--b" + std::to_string(i) + "--\r\n";
+    }
+    auto d = MimeMessage::parse(deep);
+    REQUIRE_FALSE(d);
+    CHECK(test::has(d.error().detail, "mime:too_deep"));
+    // The same message within a generous limit parses.
+    CHECK(MimeMessage::parse(deep, MimeLimits{40, 200}));
+
+    std::string wide =
+        "From: a@b.ch\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n";
+    for (int i = 0; i < 200; ++i) {
+        wide += "--w\r\nContent-Type: text/plain\r\n\r\nx\r\n";
+    }
+    wide += "--w--\r\n";
+    auto w = MimeMessage::parse(wide);
+    REQUIRE_FALSE(w);
+    CHECK(test::has(w.error().detail, "mime:too_many_parts"));
+    CHECK(MimeMessage::parse(wide, MimeLimits{20, 201}));
+}
+
+TEST_CASE("very deep nesting is refused without crashing", "[mime][parse]") {
+    constexpr int kLevels = 3000;
+    std::string mp = "From: a@b.ch\r\nMIME-Version: 1.0\r\n";
+    std::string msg = mp;
+    for (int i = 0; i < kLevels; ++i) {
+        mp += "Content-Type: multipart/mixed; boundary=\"d" + std::to_string(i) + "\"\r\n\r\n--d" +
+              std::to_string(i) + "\r\n";
+        msg += "Content-Type: message/rfc822\r\n\r\nFrom: x@y.ch\r\n";
+    }
+    mp += "Content-Type: text/plain\r\n\r\nx\r\n";
+    msg += "Content-Type: text/plain\r\n\r\nx\r\n";
+    for (const std::string* data : {&mp, &msg}) {
+        auto m = MimeMessage::parse(*data);
+        REQUIRE_FALSE(m);
+        INFO(m.error().detail);
+        CHECK((test::has(m.error().detail, "mime:too_deep") ||
+               test::has(m.error().detail, "nesting_overflow")));
+    }
+}
+
+TEST_CASE("a body part hidden in the preamble is refused", "[mime][parse]") {
+    const std::string msg =
+        "From: a@b.ch\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=p\r\n\r\n"
+        "Content-Type: application/pdf\r\n\r\nJVBERi0=\r\n--p\r\nContent-Type: text/plain\r\n\r\n"
+        "x\r\n--p--\r\n";
+    auto m = MimeMessage::parse(msg);
+    REQUIRE_FALSE(m);
+    CHECK(test::has(m.error().detail, "content outside body parts"));
+}
+
+}  // namespace
+}  // namespace sealpost::mime
