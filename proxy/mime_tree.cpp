@@ -288,9 +288,9 @@ Result<std::string> serialise(GMimeMessage* m) {
     crlf.reserve(bytes.size() + bytes.size() / 32);
     for (std::size_t i = 0; i < bytes.size(); ++i) {
         const char c = bytes[i];
-        if (c == '\n' && (i == 0 || bytes[i - 1] != '\r')) {
-            crlf += "\r\n";
-        } else if (c == '\r' && (i + 1 >= bytes.size() || bytes[i + 1] != '\n')) {
+        const bool bare_lf = c == '\n' && (i == 0 || bytes[i - 1] != '\r');
+        const bool bare_cr = c == '\r' && (i + 1 >= bytes.size() || bytes[i + 1] != '\n');
+        if (bare_lf || bare_cr) {
             crlf += "\r\n";
         } else {
             crlf.push_back(c);

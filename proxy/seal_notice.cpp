@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::array<Language, 4> kLanguages = {Language::de, Language::fr, Language::it,
                                                 Language::en};
-constexpr std::size_t kMaxTemplate = 64 * 1024;
+constexpr std::size_t kMaxTemplate = std::size_t{64} * 1024;
 
 std::size_t lang_index(Language l) {
     return static_cast<std::size_t>(l);
