@@ -138,6 +138,10 @@ struct ProxyConfig {
     std::size_t max_bad_commands = 10;             ///< 1..100
     std::chrono::seconds shutdown_grace{30};       ///< 0s..10m
     std::filesystem::path policy_file = "/etc/sealpost/policies/default.toml";
+    /// Notice templates notice.{de,fr,it,en}.{txt,html} (DESIGN 3, "Sealing").
+    std::filesystem::path templates_dir = "/usr/share/sealpost/templates";
+    /// Store an `[sms:...]` number as the recipient's contact once the upstream accepted it.
+    bool learn_contacts = false;
     Endpoint admin_listen{"127.0.0.1", 9025};  ///< metrics and health
     std::vector<Listener> listeners{{ListenerKind::submission, "0.0.0.0", 587},
                                     {ListenerKind::submissions, "0.0.0.0", 465}};

@@ -220,6 +220,11 @@ void read_proxy(Section& s, ProxyConfig& out) {
     if (out.policy_file.empty()) {
         s.fail("policy_file", "must not be empty");
     }
+    out.templates_dir = s.path("templates_dir", out.templates_dir);
+    if (out.templates_dir.empty()) {
+        s.fail("templates_dir", "must not be empty");
+    }
+    out.learn_contacts = s.boolean("learn_contacts", out.learn_contacts);
     const std::string admin = s.string("admin_listen", out.admin_listen.to_string());
     auto ep = parse_endpoint(admin);
     if (!ep) {

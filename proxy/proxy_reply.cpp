@@ -1,6 +1,8 @@
 // Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
 #include "proxy/proxy_reply.hpp"
 
+#include "proxy/policy.hpp"
+
 namespace sealpost::proxy {
 
 namespace {
@@ -100,6 +102,8 @@ Entry entry(R id) {
             return {452, "4.3.1", "Insufficient system storage, try again later"};
         case R::rejected:
             return {550, "5.7.1", "Message refused by policy"};
+        case R::unsealable:
+            return {451, "4.3.0", "Message cannot be sealed safely, not sent"};
     }
     return {451, "4.3.0", "Temporary local error, try again later"};
 }
@@ -120,9 +124,19 @@ smtp::Reply reply_for(const Error& e) {
             return reply(R::upstream_broken);
         case Errc::vault_full:
             return reply(R::storage_full);
+        case Errc::invalid_argument:
+            return reply(R::unsealable);
         default:
             return reply(R::internal);
     }
+}
+
+smtp::Reply reply_refused(std::string_view text) {
+    const std::string clean = policy::sanitize_reply_text(text);
+    if (clean.empty()) {
+        return reply(R::rejected);
+    }
+    return smtp::make_reply(550, "5.7.1", clean);
 }
 
 }  // namespace sealpost::proxy

@@ -55,6 +55,7 @@ enum class R {
     internal,              ///< 451 4.3.0
     storage_full,          ///< 452 4.3.1
     rejected,              ///< 550 5.7.1 (policy)
+    unsealable,            ///< 451 4.3.0 the message cannot be sealed safely
 };
 
 /// The reply for an id. `greeting()` and `ehlo` are built by the session (they carry names).
@@ -62,7 +63,13 @@ smtp::Reply reply(R id);
 
 /// The one place an internal error becomes a reply: unavailable -> 451 4.4.1, TLS failures ->
 /// 454 4.7.0, protocol violations by the upstream -> 451 4.4.2, vault full -> 452 4.3.1,
-/// anything else -> 451 4.3.0. Temporary, so a client retries and nothing leaves unsealed.
+/// a message that cannot be sealed safely (invalid_argument) -> 451 4.3.0 `Message cannot be
+/// sealed safely, not sent`, anything else -> 451 4.3.0. Temporary, so a client retries and
+/// nothing leaves unsealed.
 smtp::Reply reply_for(const Error& e);
+
+/// A refusal the sender must act on (policy reject, no mobile number): `550 5.7.1 <text>`,
+/// the text made printable ASCII (policy::sanitize_reply_text); empty -> R::rejected.
+smtp::Reply reply_refused(std::string_view text);
 
 }  // namespace sealpost::proxy

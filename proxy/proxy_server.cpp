@@ -67,6 +67,11 @@ Server::Server(net::io_context& io, const Config& cfg)
         env->users = std::make_shared<const UserDb>(UserDb::load(cfg.proxy.users_file));
         env->auth_pool = std::make_shared<net::thread_pool>(1);
     }
+    seal_ = load_seal_context(cfg);
+    env->rewrite = make_seal_rewrite(seal_);
+    // One thread: sealing is serialised (the vault has one writer anyway) and never blocks
+    // the sessions on the event loop.
+    env->rewrite_pool = std::make_shared<net::thread_pool>(1);
     env_ = std::move(env);
     bool any_tls = false;
     for (const auto& l : cfg.proxy.listeners) {
@@ -129,6 +134,9 @@ void Server::wait_signal() {
 }
 
 void Server::reload() {
+    // policy.reload / policy.reload_failed are logged by the store; a broken file keeps the
+    // old policy (DESIGN 5).
+    (void)seal_->policy->reload();
     try {
         bool any_tls = tls_ != nullptr;
         if (any_tls) {

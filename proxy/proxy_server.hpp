@@ -1,6 +1,6 @@
 // sealpost-proxy's server: binds the configured listeners, accepts within max_sessions, runs
-// one Session per connection, reloads TLS material on SIGHUP and drains on SIGTERM within
-// shutdown_grace (DESIGN 3).
+// one Session per connection, reloads the policy and TLS material on SIGHUP and drains on
+// SIGTERM within shutdown_grace (DESIGN 3).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/core_config.hpp"
+#include "proxy/proxy_seal.hpp"
 #include "proxy/proxy_session.hpp"
 
 namespace sealpost::proxy {
@@ -25,7 +26,8 @@ struct BoundListener {
 
 class Server {
   public:
-    /// Validates the configuration for the proxy, loads TLS and users, binds every listener.
+    /// Validates the configuration for the proxy, loads TLS, users, the sealing policy,
+    /// templates and keys, opens the vault, and binds every listener.
     /// Throws std::runtime_error (startup only) with a one-line reason.
     Server(net::io_context& io, const Config& cfg);
     Server(const Server&) = delete;
@@ -37,7 +39,8 @@ class Server {
     /// Stops accepting, asks idle sessions to close, stops the loop when the last session ends
     /// or shutdown_grace has passed.
     void shutdown();
-    /// Reloads the TLS certificate and key (and the users file); keeps the old on failure.
+    /// Reloads the policy, the TLS certificate and key (and the users file); each keeps the
+    /// old one on failure.
     void reload();
 
   private:
@@ -47,6 +50,7 @@ class Server {
 
     net::io_context& io_;
     const Config& cfg_;
+    std::shared_ptr<SealContext> seal_;
     std::shared_ptr<SessionEnv> env_;
     std::shared_ptr<net::ssl::context> tls_;
     std::vector<smtp::tcp::acceptor> acceptors_;

@@ -33,6 +33,9 @@ struct SessionEnv {
     /// auth = local: scrypt runs here (tens of ms, 32 MiB each), not on the event loop.
     std::shared_ptr<net::thread_pool> auth_pool;
     RewriteFn rewrite = identity_rewrite;
+    /// Where `rewrite` runs (GMime parsing, encryption and the vault's fsync take long enough
+    /// to stall every session on the event loop); empty: inline.
+    std::shared_ptr<net::thread_pool> rewrite_pool;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <ctime>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/core_log.hpp"
 #include "proxy/proxy_session.hpp"
 #include "smtp/smtp_data_reader.hpp"
@@ -38,6 +41,12 @@ std::size_t count_received(std::string_view msg) {
         pos = eol + 2;
     }
     return n;
+}
+
+/// The rewrite as a task for the rewrite pool (optional: co_spawn needs a default value).
+net::awaitable<std::optional<Result<RewriteResult>>> run_rewrite(RewriteFn fn, Envelope env,
+                                                                 std::string message) {
+    co_return fn(env, std::move(message));
 }
 
 std::string rfc5322_date() {
@@ -153,39 +162,82 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     ++messages_;
     message.insert(0, received_header());
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
-    auto groups = env_->rewrite(env, std::move(message));
-    if (!groups) {
-        log::error("proxy.rewrite_failed")
-            .kv("sid", sid_)
-            .kv("err", errc_name(groups.error().code))
-            .kv("detail", groups.error().detail);
+    std::optional<Result<RewriteResult>> done;
+    if (env_->rewrite_pool) {
+        // (A named awaitable and no lambda: GCC 12 mishandles captures of a lambda created
+        // inside a co_await expression.)
+        auto task = run_rewrite(env_->rewrite, env, std::move(message));
+        done = co_await net::co_spawn(env_->rewrite_pool->get_executor(), std::move(task),
+                                      net::use_awaitable);
+    } else {
+        done = env_->rewrite(env, std::move(message));
+    }
+    auto& rewritten = *done;
+    if (!rewritten || rewritten->refusal) {
+        std::optional<smtp::Reply> refusal;
+        if (!rewritten) {
+            log::error("proxy.rewrite_failed")
+                .kv("sid", sid_)
+                .kv("err", errc_name(rewritten.error().code))
+                .kv("detail", rewritten.error().detail);
+            refusal = reply_for(rewritten.error());
+        } else {
+            refusal = reply_refused(*rewritten->refusal);
+        }
         reset_transaction();
         auto r = co_await upstream_->rset();
         if (!r) {
             co_return co_await upstream_failed(r.error(), "rset");
         }
-        co_return co_await reply_next(reply_for(groups.error()));
+        co_return co_await reply_next(*refusal);
     }
-    bool single = groups->size() == 1 && (*groups)[0].rcpts.size() == env.rcpts.size();
+    auto& groups = rewritten->groups;
+    bool single = groups.size() == 1 && groups[0].rcpts.size() == env.rcpts.size();
     for (std::size_t i = 0; single && i < env.rcpts.size(); ++i) {
-        single = (*groups)[0].rcpts[i] == i;
+        single = groups[0].rcpts[i] == i;
     }
+    const auto settle = [](OutgoingMessage& g, SendOutcome o) {
+        if (g.settle) {
+            g.settle(o);
+        }
+    };
+    const auto outcome = [](const Result<smtp::Reply>& r, bool handed_over) {
+        if (!handed_over) {
+            return SendOutcome::refused;  // MAIL or RCPT refused: the message never left
+        }
+        if (!r) {
+            return SendOutcome::unknown;  // sent, but the reply was lost
+        }
+        return r->klass() == 2 ? SendOutcome::accepted : SendOutcome::refused;
+    };
     Result<smtp::Reply> final_reply = smtp::make_reply(250, "2.0.0", "OK");
     if (single) {
-        final_reply = co_await upstream_->data((*groups)[0].message);
+        final_reply = co_await upstream_->data(groups[0].message);
+        settle(groups[0], outcome(final_reply, true));
     } else {
         // The rewrite split the recipients: abort the open transaction and make one upstream
         // transaction per group. The client gets 250 only if every group was accepted.
+        // Known duplicate: when group 1 was accepted and group 2 is refused, the client gets
+        // group 2's refusal and may send the whole message again; group 1's recipient then
+        // gets a second mail with a second link (a second envelope). Lockstep SMTP cannot
+        // take back an accepted transaction; a duplicate is safe, a silent loss is not.
         auto r = co_await upstream_->rset();
-        for (std::size_t g = 0; r && r->code == 250 && g < groups->size(); ++g) {
-            const auto& group = (*groups)[g];
+        std::size_t g = 0;
+        for (; r && r->code == 250 && g < groups.size(); ++g) {
+            auto& group = groups[g];
             r = co_await upstream_->mail(env.mail);
             for (std::size_t k = 0; r && r->code == 250 && k < group.rcpts.size(); ++k) {
                 r = co_await upstream_->rcpt(env.rcpts.at(group.rcpts[k]));
             }
+            bool handed_over = false;
             if (r && r->code == 250) {
+                handed_over = true;
                 r = co_await upstream_->data(group.message);
             }
+            settle(group, outcome(r, handed_over));
+        }
+        for (; g < groups.size(); ++g) {
+            settle(groups[g], SendOutcome::refused);  // never sent
         }
         final_reply = std::move(r);
     }

@@ -5,11 +5,19 @@ Environment (all optional):
   SEALPOST_SOURCE_DIR  repository root (default: two levels above this file)
   SEALPOST_BUILD_DIR   build folder (default: $SEALPOST_SOURCE_DIR/build/dev)
   SEALPOST_PROXY_BIN   sealpost-proxy binary (default: $SEALPOST_BUILD_DIR/proxy/sealpost-proxy)
+  SEALPOST_BIN         sealpost admin CLI, for `keys init` (default: $SEALPOST_BUILD_DIR/admin/sealpost)
+
+Every proxy config made here also gets what sealing needs: the shipped default policy and
+notice templates, a fresh vault and key directory (made with `sealpost keys init`), and a
+[practice] whose internal domain is INTERNAL_DOMAIN.
 """
+import atexit
 import os
+import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +30,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 SOURCE_DIR = Path(os.environ.get("SEALPOST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BUILD_DIR = Path(os.environ.get("SEALPOST_BUILD_DIR", SOURCE_DIR / "build" / "dev"))
 PROXY_BIN = Path(os.environ.get("SEALPOST_PROXY_BIN", BUILD_DIR / "proxy" / "sealpost-proxy"))
+ADMIN_BIN = Path(os.environ.get("SEALPOST_BIN", BUILD_DIR / "admin" / "sealpost"))
+POLICY_FILE = SOURCE_DIR / "policies" / "default.toml"
+TEMPLATES_DIR = SOURCE_DIR / "policies" / "templates"
+PRACTICE_NAME = "Praxis Muster"
+BASE_URL = "https://portal.example.ch"
+INTERNAL_DOMAIN = "praxis.example.ch"
 
 UPSTREAM_USER = "praxis@example.ch"
 UPSTREAM_PASSWORD = "correct horse battery staple"
@@ -147,14 +161,58 @@ def toml_value(v):
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_seal_dirs = []
+
+
+@atexit.register
+def _remove_seal_dirs():
+    for d in _seal_dirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def admin_run(seal_dir: Path, *args, check=True) -> subprocess.CompletedProcess:
+    """Runs the `sealpost` CLI on the vault and keys of `seal_dir` (see seal_setup)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC",
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", ""),
+           "SEALPOST_CONFIG": str(seal_dir / "admin.toml")}
+    p = subprocess.run([str(ADMIN_BIN), *args], capture_output=True, text=True, env=env,
+                       timeout=60)
+    if check:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+def seal_setup(seal_dir: Path = None) -> Path:
+    """A directory with `keys/` (sealpost keys init), room for `vault/`, and `admin.toml`."""
+    if seal_dir is None:
+        seal_dir = Path(tempfile.mkdtemp(prefix="sealpost-proxy-it-", dir="/tmp"))
+        _seal_dirs.append(seal_dir)
+    seal_dir.mkdir(parents=True, exist_ok=True)
+    (seal_dir / "admin.toml").write_text(
+        f'[vault]\ndir = "{seal_dir / "vault"}"\nkey_dir = "{seal_dir / "keys"}"\n')
+    admin_run(seal_dir, "keys", "init")
+    return seal_dir
+
+
 def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.0.0.1"),),
-                      proxy=None, upstream=None, log_level="debug") -> str:
+                      proxy=None, upstream=None, log_level="debug", seal_dir=None,
+                      vault=None) -> str:
     p = {"hostname": "sealpost.test", "auth": "passthrough",
          "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key")}
+    p["policy_file"] = str(POLICY_FILE)
+    p["templates_dir"] = str(TEMPLATES_DIR)
     p.update(proxy or {})
     u = {"url": upstream_url, "ca_file": str(certs / "ca.crt")}
     u.update(upstream or {})
-    out = ["[proxy]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
+    if seal_dir is None:
+        seal_dir = seal_setup()
+    out = ["[practice]", f"name = {toml_value(PRACTICE_NAME)}",
+           f"base_url = {toml_value(BASE_URL)}",
+           f"internal_domains = {toml_value([INTERNAL_DOMAIN])}"]
+    v = {"dir": str(seal_dir / "vault"), "key_dir": str(seal_dir / "keys")}
+    v.update(vault or {})
+    out += ["[vault]"] + [f"{k} = {toml_value(x)}" for k, x in v.items()]
+    out += ["[proxy]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
     for kind, addr in listeners:
         out += ["[[proxy.listener]]", f'kind = "{kind}"', f'address = "{addr}"', "port = 0"]
     out += ["[upstream]"] + [f"{k} = {toml_value(v)}" for k, v in u.items()]
@@ -207,16 +265,20 @@ class Proxy:
 
 @pytest.fixture
 def start_proxy(tmp_path, dev_certs):
-    """start_proxy(upstream_url, listeners=..., proxy={...}, upstream={...}) -> Proxy."""
+    """start_proxy(upstream_url, listeners=..., proxy={...}, upstream={...}, vault={...}).
+    The Proxy's `seal_dir` holds its vault, keys and admin.toml (for admin_run)."""
     started = []
 
     def start(upstream_url, listeners=(("plain", "127.0.0.1"),), proxy=None, upstream=None,
-              config_text=None):
+              config_text=None, vault=None):
         n = len(started)
         cfg = tmp_path / f"proxy{n}.toml"
+        seal_dir = seal_setup(tmp_path / f"seal{n}")
         cfg.write_text(config_text or proxy_config_text(dev_certs, upstream_url, listeners, proxy,
-                                                        upstream))
+                                                        upstream, seal_dir=seal_dir,
+                                                        vault=vault))
         p = Proxy(cfg, tmp_path / f"proxy{n}.log", expect=len(listeners))
+        p.seal_dir = seal_dir
         started.append(p)
         return p
 

@@ -5,7 +5,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import SOURCE_DIR, Proxy
+from conftest import POLICY_FILE, SOURCE_DIR, TEMPLATES_DIR, Proxy, seal_setup
 
 
 @pytest.fixture
@@ -15,6 +15,11 @@ def example_proxy(tmp_path, dev_certs):
     text = text.replace('"/etc/sealpost/tls/proxy.crt"', f'"{dev_certs}/server-chain.crt"')
     text = text.replace('"/etc/sealpost/tls/proxy.key"', f'"{dev_certs}/server.key"')
     text = text.replace('"maildir:/var/lib/sealpost/maildir"', f'"maildir:{md}"')
+    seal = seal_setup(tmp_path / "seal")  # vault, keys; the shipped policy and templates
+    text = text.replace('"/var/lib/sealpost/vault"', f'"{seal}/vault"')
+    text = text.replace('"/etc/sealpost/keys"', f'"{seal}/keys"')
+    text = text.replace('"/etc/sealpost/policies/default.toml"', f'"{POLICY_FILE}"')
+    text = text.replace('"/usr/share/sealpost/templates"', f'"{TEMPLATES_DIR}"')
     text = re.sub(r'address = "0\.0\.0\.0"\nport = \d+', 'address = "127.0.0.1"\nport = 0', text)
     cfg = tmp_path / "sealpost.toml"
     cfg.write_text(text)

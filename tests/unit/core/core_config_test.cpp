@@ -64,6 +64,8 @@ TEST_CASE("default_config holds the documented defaults") {
     CHECK(c.proxy.max_bad_commands == 10);
     CHECK(c.proxy.shutdown_grace == seconds(30));
     CHECK(c.proxy.policy_file == "/etc/sealpost/policies/default.toml");
+    CHECK(c.proxy.templates_dir == "/usr/share/sealpost/templates");
+    CHECK_FALSE(c.proxy.learn_contacts);
     CHECK(c.proxy.admin_listen == Endpoint{"127.0.0.1", 9025});
     CHECK(c.proxy.listeners == std::vector<Listener>{{ListenerKind::submission, "0.0.0.0", 587},
                                                      {ListenerKind::submissions, "0.0.0.0", 465}});
@@ -174,6 +176,8 @@ TEST_CASE("a file that sets every key loads every value, with relative paths res
     CHECK(c.proxy.max_bad_commands == 3);
     CHECK(c.proxy.shutdown_grace == seconds(0));
     CHECK(c.proxy.policy_file == (dir / "../policies/strict.toml").lexically_normal());
+    CHECK(c.proxy.templates_dir == (dir / "templates").lexically_normal());
+    CHECK(c.proxy.learn_contacts);
     CHECK(c.proxy.admin_listen == Endpoint{"::1", 9026});
     CHECK(c.proxy.admin_listen.to_string() == "[::1]:9026");
     CHECK(c.proxy.listeners == std::vector<Listener>{{ListenerKind::plain, "10.1.2.3", 0},
@@ -349,10 +353,26 @@ TEST_CASE("the shipped example mentions every key of the schema") {
          {"dir", "key_dir", "map_size", "max_size", "link_ttl", "retention", "orphan_grace",
           "tombstone_ttl"}},
         {"proxy",
-         {"hostname", "auth", "users_file", "trusted_networks", "allow_plain_nonlocal", "tls_cert",
-          "tls_key", "max_command_line", "max_text_line", "max_recipients", "max_message_size",
-          "command_timeout", "data_timeout", "max_sessions", "max_bad_commands", "shutdown_grace",
-          "policy_file", "admin_listen"}},
+         {"hostname",
+          "auth",
+          "users_file",
+          "trusted_networks",
+          "allow_plain_nonlocal",
+          "tls_cert",
+          "tls_key",
+          "max_command_line",
+          "max_text_line",
+          "max_recipients",
+          "max_message_size",
+          "command_timeout",
+          "data_timeout",
+          "max_sessions",
+          "max_bad_commands",
+          "shutdown_grace",
+          "policy_file",
+          "templates_dir",
+          "learn_contacts",
+          "admin_listen"}},
         {"proxy.listener", {"kind", "address", "port"}},
         {"upstream",
          {"url", "tls", "verify", "ca_file", "username", "password_file", "connect_timeout",

@@ -20,7 +20,7 @@ TEST_CASE("fixed replies carry the required enhanced codes") {
 }
 
 TEST_CASE("every reply except 354 has an enhanced code of its own class") {
-    for (int i = 0; i <= static_cast<int>(R::rejected); ++i) {
+    for (int i = 0; i <= static_cast<int>(R::unsealable); ++i) {
         const auto r = reply(static_cast<R>(i));
         if (r.code == 354) {
             continue;
@@ -39,4 +39,16 @@ TEST_CASE("internal errors become temporary failures without details") {
     CHECK(reply_for(make_error(Errc::vault_full)).serialize().rfind("452 4.3.1 ", 0) == 0);
     const auto r = reply_for(make_error(Errc::internal, "secret detail"));
     CHECK(r.serialize() == "451 4.3.0 Temporary local error, try again later\r\n");
+    CHECK(reply_for(make_error(Errc::invalid_argument, "mime:too_deep")).serialize() ==
+          "451 4.3.0 Message cannot be sealed safely, not sent\r\n");
+}
+
+TEST_CASE("refusals the sender must act on are 550 5.7.1 with printable text") {
+    CHECK(reply_refused("No mobile number for p***@example.ch: add [sms:+41...] to the subject")
+              .serialize() ==
+          "550 5.7.1 No mobile number for p***@example.ch: add [sms:+41...] to the subject\r\n");
+    CHECK(reply_refused("").serialize() == "550 5.7.1 Message refused by policy\r\n");
+    CHECK(reply_refused("R\xc3\xbc"
+                        "ckfrage  bitte")
+              .serialize() == "550 5.7.1 Rueckfrage bitte\r\n");
 }

@@ -1,0 +1,308 @@
+// The sealing rewrite at the end of DATA: facts from the parsed message, one policy decision
+// per recipient, phone resolution, one envelope per sealed recipient, recipient groups.
+#include "proxy/proxy_seal.hpp"
+
+#include <stdexcept>
+
+#include "core/core_log.hpp"
+#include "proxy/mime_message.hpp"
+#include "proxy/policy.hpp"
+#include "proxy/policy_facts.hpp"
+#include "proxy/policy_invoice.hpp"
+#include "proxy/seal_phone.hpp"
+#include "proxy/seal_rewrite.hpp"
+#include "vault/vault_keys.hpp"
+
+namespace sealpost::proxy {
+
+namespace {
+
+policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage& m) {
+    policy::MessageFacts f;
+    f.sender = env.mail.reverse_path;
+    f.tags = policy::subject_tags(m.subject());
+    const std::string sens = m.header("Sensitivity");
+    if (!sens.empty()) {
+        f.sensitivity = policy::parse_sensitivity(sens);
+    }
+    std::string_view first_text;
+    for (const auto& b : m.bodies()) {
+        if (b.content_type == "text/plain") {
+            first_text = b.text;
+            break;
+        }
+    }
+    f.protection =
+        policy::detect_protection(m.root_content_type(), m.root_smime_type(), first_text);
+    // A signature or encryption anywhere below the root would break as well.
+    if (f.protection == policy::Protection::none && m.is_encrypted()) {
+        f.protection = policy::Protection::encrypted;
+    } else if (f.protection == policy::Protection::none && m.is_signed()) {
+        f.protection = policy::Protection::signed_;
+    }
+    for (const auto& a : m.attachments()) {
+        policy::AttachmentFacts af;
+        af.content_type = a.content_type;
+        af.file_name = a.has_file_name ? a.file_name : std::string();
+        af.size = a.size();
+        af.is_invoice = policy::looks_like_invoice(af.file_name, a.content_type, a.bytes);
+        af.inline_image = a.inline_image;
+        f.attachments.push_back(std::move(af));
+    }
+    return f;
+}
+
+/// For a message the parser refused: the worst case, one unnamed invoice-like attachment of
+/// unknown type, so any rule that might seal it does (and the message is then refused).
+policy::MessageFacts unknown_facts(const Envelope& env, std::size_t size) {
+    policy::MessageFacts f;
+    f.sender = env.mail.reverse_path;
+    f.attachments.push_back({"application/octet-stream", "", size, true, false});
+    return f;
+}
+
+void log_decision(const Envelope& env, std::string_view rcpt, const policy::Decision& d) {
+    log::info("seal.decision")
+        .kv("sid", env.session_id)
+        .kv("rcpt", log::mask_address(rcpt))
+        .kv("action", policy::to_string(d.action))
+        .kv("source", policy::to_string(d.source))
+        .kv("rule", d.rule_name.empty() ? std::string_view("-") : std::string_view(d.rule_name))
+        .kv("docs", static_cast<std::uint64_t>(d.selection.size()));
+}
+
+RewriteResult pass_all(const Envelope& env, std::string&& msg) {
+    OutgoingMessage out;
+    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+        out.rcpts.push_back(i);
+    }
+    out.message = std::move(msg);
+    RewriteResult r;
+    r.groups.push_back(std::move(out));
+    return r;
+}
+
+RewriteResult refuse(const Envelope& env, std::string_view why, std::string text) {
+    log::info("seal.refused").kv("sid", env.session_id).kv("why", why);
+    RewriteResult r;
+    r.refusal = std::move(text);
+    return r;
+}
+
+/// What happens to one sealed recipient's envelope once the upstream answered.
+std::function<void(SendOutcome)> settler(std::shared_ptr<const SealContext> ctx, std::string sid,
+                                         std::string rcpt, vault::EnvelopeId id,
+                                         seal::ResolvedPhone phone) {
+    return [ctx = std::move(ctx), sid = std::move(sid), rcpt = std::move(rcpt), id,
+            phone = std::move(phone)](SendOutcome o) {
+        const std::string hex = vault::envelope_id_hex(id);
+        if (o == SendOutcome::unknown) {
+            // The upstream may have it: keep the link alive; purge removes it if it never
+            // leaves pending (vault.orphan_grace).
+            log::warn("seal.outcome_unknown").kv("sid", sid).kv("envelope", hex);
+            return;
+        }
+        if (o == SendOutcome::refused) {
+            if (auto st = ctx->vault->envelope_discard(id); !st) {
+                log::error("seal.discard_failed")
+                    .kv("sid", sid)
+                    .kv("envelope", hex)
+                    .kv("err", errc_name(st.error().code));
+            }
+            return;
+        }
+        if (auto st = ctx->vault->envelope_mark_sent(id); !st) {
+            log::error("seal.mark_sent_failed")
+                .kv("sid", sid)
+                .kv("envelope", hex)
+                .kv("err", errc_name(st.error().code));
+        }
+        auto learned = seal::learn_contact(ctx->learn_contacts, rcpt, phone,
+                                           seal::vault_contact_save(*ctx->vault));
+        if (!learned) {
+            log::error("seal.learn_contact_failed")
+                .kv("sid", sid)
+                .kv("err", errc_name(learned.error().code));
+        }
+        log::info("seal.sent")
+            .kv("sid", sid)
+            .kv("rcpt", log::mask_address(rcpt))
+            .kv("envelope", hex)
+            .kv("phone", log::mask_phone(phone.e164))
+            .kv("phone_source", seal::to_string(phone.source));
+    };
+}
+
+struct Sealed {
+    std::size_t rcpt = 0;
+    policy::Decision decision;
+    seal::ResolvedPhone phone;
+};
+
+Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx,
+                                   const Envelope& env, std::string&& msg) {
+    const std::shared_ptr<const policy::Policy> pol = ctx->policy->current();
+    std::vector<policy::RecipientFacts> rfacts;
+    std::size_t external = 0;
+    for (const auto& r : env.rcpts) {
+        rfacts.push_back(policy::recipient_facts(ctx->practice, r.forward_path));
+        if (!rfacts.back().internal) {
+            ++external;
+        }
+    }
+
+    auto parsed = mime::MimeMessage::parse(std::string(msg));
+    if (!parsed) {
+        // Pass only if no rule could seal or reject even the worst case; else fail closed.
+        const auto worst = unknown_facts(env, msg.size());
+        for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+            const auto d = policy::policy_decide(*pol, worst, rfacts[i]);
+            if (d.action != policy::Action::pass) {
+                log::info("seal.unparsable")
+                    .kv("sid", env.session_id)
+                    .kv("rcpt", log::mask_address(env.rcpts[i].forward_path))
+                    .kv("detail", parsed.error().detail);
+                return std::move(parsed).error();
+            }
+        }
+        return pass_all(env, std::move(msg));
+    }
+    const mime::MimeMessage& m = *parsed;
+    const auto facts = message_facts(env, m);
+
+    // A tag's number belongs to one patient: with several external recipients it would reach
+    // the others even in a mail that passes (no attachments), so it is refused either way.
+    auto tag = seal::parse_sms_tag(m.subject());
+    if (tag && tag->raw && external > 1) {
+        const Error e = make_error(Errc::invalid_argument, std::string(seal::kErrTagRecipients));
+        return refuse(env, e.detail, seal::phone_reply_text(e, "").value_or(""));
+    }
+
+    std::vector<std::size_t> passing;
+    std::vector<Sealed> sealed;
+    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+        auto d = policy::policy_decide(*pol, facts, rfacts[i]);
+        log_decision(env, env.rcpts[i].forward_path, d);
+        if (d.action == policy::Action::reject) {
+            return refuse(env, "policy", d.message);
+        }
+        if (d.action == policy::Action::pass) {
+            passing.push_back(i);
+        } else {
+            sealed.push_back({i, std::move(d), {}});
+        }
+    }
+    if (sealed.empty()) {
+        return pass_all(env, std::move(msg));
+    }
+
+    // The patient's phone, for every sealed recipient, before anything is written.
+    if (!tag) {
+        auto text = seal::phone_reply_text(tag.error(), "");
+        if (!text) {
+            return std::move(tag).error();
+        }
+        return refuse(env, tag.error().detail, std::move(*text));
+    }
+    const std::string header_phone = m.header("X-Sealpost-Phone");
+    const auto lookup = seal::vault_contact_lookup(*ctx->vault);
+    for (auto& s : sealed) {
+        seal::PhoneInputs in;
+        in.recipient = env.rcpts[s.rcpt].forward_path;
+        in.tag_number = tag->raw;
+        in.external_recipients = external;
+        if (!header_phone.empty()) {
+            in.header_number = header_phone;
+        }
+        auto phone = seal::resolve_phone(in, lookup);
+        if (!phone) {
+            auto text = seal::phone_reply_text(phone.error(), in.recipient);
+            if (!text) {
+                return std::move(phone).error();
+            }
+            return refuse(env, phone.error().detail, std::move(*text));
+        }
+        s.phone = std::move(*phone);
+    }
+
+    // One envelope per sealed recipient; on any failure the ones made so far are discarded.
+    RewriteResult out;
+    const std::string cleaned = policy::strip_control_tags(tag->subject);
+    std::vector<vault::EnvelopeId> made;
+    for (const auto& s : sealed) {
+        seal::SealRequest req;
+        req.message = &m;
+        req.selection = s.decision.selection;
+        req.recipient = env.rcpts[s.rcpt].forward_path;
+        req.sender = env.mail.reverse_path;
+        req.phone_e164 = s.phone.e164;
+        req.language = ctx->practice.default_language;
+        req.cleaned_subject = cleaned;
+        auto res = seal::seal_for_recipient(req, ctx->practice, *ctx->templates, *ctx->vault);
+        if (!res) {
+            for (const auto& id : made) {
+                (void)ctx->vault->envelope_discard(id);
+            }
+            return std::move(res).error();
+        }
+        made.push_back(res->envelope);
+        OutgoingMessage g;
+        g.rcpts.push_back(s.rcpt);
+        g.message = std::move(res->message);
+        g.settle = settler(ctx, env.session_id, req.recipient, res->envelope, s.phone);
+        out.groups.push_back(std::move(g));
+    }
+    if (!passing.empty()) {
+        OutgoingMessage g;
+        g.rcpts = std::move(passing);
+        g.message = std::move(msg);
+        out.groups.insert(out.groups.begin(), std::move(g));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
+    auto ctx = std::make_shared<SealContext>();
+    ctx->practice = cfg.practice;
+    ctx->learn_contacts = cfg.proxy.learn_contacts;
+    try {
+        ctx->policy = std::make_shared<policy::PolicyStore>(cfg.proxy.policy_file);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("policy: ") + e.what());
+    }
+    auto templates = seal::NoticeTemplates::load(cfg.proxy.templates_dir);
+    if (!templates) {
+        throw std::runtime_error("templates: " + templates.error().detail);
+    }
+    ctx->templates = std::make_shared<const seal::NoticeTemplates>(std::move(*templates));
+    auto keys =
+        keys::keys_load(cfg.vault.key_dir, keys::pepper | keys::escrow_public | keys::contacts);
+    if (!keys) {
+        throw std::runtime_error("keys: " + keys.error().detail +
+                                 " (run 'sealpost keys init' first)");
+    }
+    vault::VaultOptions opts;
+    opts.dir = cfg.vault.dir;
+    opts.map_size = cfg.vault.map_size;
+    opts.max_size = cfg.vault.max_size;
+    opts.link_ttl = cfg.vault.link_ttl;
+    opts.retention = cfg.vault.retention;
+    opts.orphan_grace = cfg.vault.orphan_grace;
+    opts.tombstone_ttl = cfg.vault.tombstone_ttl;
+    auto v = vault::Vault::open(std::move(opts), *keys);
+    if (!v) {
+        throw std::runtime_error("vault: " + v.error().detail);
+    }
+    ctx->vault = std::make_shared<vault::Vault>(std::move(*v));
+    return ctx;
+}
+
+RewriteFn make_seal_rewrite(std::shared_ptr<const SealContext> ctx) {
+    return [ctx = std::move(ctx)](const Envelope& env, std::string&& msg) -> Result<RewriteResult> {
+        return seal_rewrite(ctx, env, std::move(msg));
+    };
+}
+
+}  // namespace sealpost::proxy
