@@ -218,7 +218,10 @@ bool valid_mailbox(std::string_view address, bool allow_utf8) {
     }
     bool quoted = local.size() >= 2 && local.front() == '"' && local.back() == '"';
     for (char c : local) {
-        if (is_control(c) || ((c == ' ' || c == '<' || c == '>' || c == ',') && !quoted)) {
+        // RFC 5321 4.1.2: an unquoted local part is a dot-string, so specials such as '@' and
+        // ':' make it a source route or an ambiguous address (found by fuzz_smtp_command).
+        if (is_control(c) ||
+            (!quoted && std::string_view(" <>,@:;\\\"()[]").find(c) != std::string_view::npos)) {
             return false;
         }
     }

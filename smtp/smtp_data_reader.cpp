@@ -24,11 +24,28 @@ std::size_t find_eol(std::string_view s, std::size_t from) {
 DataReader::DataReader(std::size_t max_line, std::uint64_t max_size)
     : max_line_(max_line), max_size_(max_size) {}
 
+namespace {
+// Which fault a refused message reports, independent of how TCP sliced the data: smuggling
+// first (it is why the message is refused even when it is also too big), then size, then
+// line length. Between bare LF and bare CR the first one seen stays.
+int fault_rank(DataFault f) noexcept {
+    switch (f) {
+        case DataFault::none:
+            return 0;
+        case DataFault::line_too_long:
+            return 1;
+        case DataFault::too_big:
+            return 2;
+        case DataFault::bare_lf:
+        case DataFault::bare_cr:
+            return 3;
+    }
+    return 0;
+}
+}  // namespace
+
 void DataReader::add_fault(DataFault f) noexcept {
-    // Smuggling faults win: they are why the message is refused even if it is also too big.
-    const bool smuggling = f == DataFault::bare_lf || f == DataFault::bare_cr;
-    const bool have_smuggling = fault_ == DataFault::bare_lf || fault_ == DataFault::bare_cr;
-    if (fault_ == DataFault::none || (smuggling && !have_smuggling)) {
+    if (fault_rank(f) > fault_rank(fault_)) {
         fault_ = f;
     }
 }
@@ -95,6 +112,9 @@ std::size_t DataReader::feed(std::string_view in) {
             put('\r');
             ++line_len_;
             dot_only_ = false;
+            // The bare CR is text, so a '.' after it is not a leading dot: otherwise
+            // <CRLF><CR>.<CRLF> would end the data (found by fuzz_smtp_data).
+            line_start_ = false;
             // fall through: handle c as an ordinary byte of the same line
         }
         if (c == '\r') {

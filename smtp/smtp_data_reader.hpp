@@ -28,7 +28,8 @@ class DataReader {
     std::size_t feed(std::string_view in);
 
     [[nodiscard]] bool done() const noexcept { return done_; }
-    /// The first fault seen (bare LF/CR take precedence over size and line length).
+    /// The fault that refuses the message: bare LF/CR, else too big, else line too long
+    /// (the same whatever way the data was sliced).
     [[nodiscard]] DataFault fault() const noexcept { return fault_; }
     /// Message octets received so far (unstuffed), counted even once too big.
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }

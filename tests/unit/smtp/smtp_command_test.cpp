@@ -113,3 +113,13 @@ TEST_CASE("RCPT TO errors") {
     const std::string long_local(65, 'a');
     CHECK(rcpt_err("TO:<" + long_local + "@example.org>") == ArgError::bad_address);
 }
+
+TEST_CASE("specials in an unquoted local part are refused (fuzz regression)") {
+    // RFC 5321 4.1.2: a source route left inside the path, or a second '@', would let the
+    // upstream read a different address from the one sealpost checked.
+    CHECK(rcpt_err("TO:<@hop.example:@a@example.org>") == ArgError::bad_address);
+    CHECK(rcpt_err("TO:<a@b@example.org>") == ArgError::bad_address);
+    CHECK(rcpt_err("TO:<a:b@example.org>") == ArgError::bad_address);
+    CHECK(std::holds_alternative<RcptArgs>(
+        parse_rcpt("TO:<\"a@b\"@example.org>", ParamPolicy{}, false)));
+}

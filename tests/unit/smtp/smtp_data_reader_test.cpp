@@ -120,3 +120,27 @@ TEST_CASE("unstuffing then stuffing gives back the wire form") {
     REQUIRE(o.fault == DataFault::none);
     CHECK(dot_stuff(o.message) == wire);
 }
+
+TEST_CASE("a dot after a bare CR at the start of a line does not end the data (fuzz regression)") {
+    // <CRLF><CR>.<CRLF>: some receivers would take this as the end of data; only
+    // <CRLF>.<CRLF> may end it (SMTP smuggling), so reading goes on and the CR is a fault.
+    const std::string wire = "Subject: x\r\n\r\nbody\r\n\r.\r\nMAIL FROM:<evil@example.org>\r\n";
+    for (const auto& o : {read_all(wire), read_bytewise(wire)}) {
+        CHECK_FALSE(o.done);
+        CHECK(o.fault == DataFault::bare_cr);
+        CHECK(o.consumed == wire.size());
+    }
+}
+
+TEST_CASE("the reported fault does not depend on how the data was sliced (fuzz regression)") {
+    // One 65-octet line over both the line limit (59) and the size limit (32): too_big wins.
+    const std::string wire = std::string(63, 'x') + "\r\n.\r\n";
+    DataReader whole(59, 32);
+    whole.feed(wire);
+    DataReader bytes(59, 32);
+    for (char c : wire) {
+        bytes.feed(std::string_view(&c, 1));
+    }
+    CHECK(whole.fault() == DataFault::too_big);
+    CHECK(bytes.fault() == DataFault::too_big);
+}

@@ -1,0 +1,16 @@
+// Fuzz target for the CSV contacts importer (RFC 4180 quoting, `;`/`,`, BOM, `sep=` lines).
+// Invariants (fuzz_import_check.hpp): only invalid_argument errors; canonical, unique contacts;
+// issues are printable lines of the file.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "admin/admin_import_csv.hpp"
+#include "fuzz_import_check.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto result = sealpost::admin::import_csv(text);
+    sealpost::fuzz::check_import("fuzz_import_csv", text, result);
+    return 0;
+}
