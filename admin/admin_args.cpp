@@ -23,7 +23,7 @@ struct VerbInfo {
     std::string_view missing;   ///< what is missing when there are too few
 };
 
-constexpr std::array<VerbInfo, 10> kVerbs{{
+constexpr std::array<VerbInfo, 11> kVerbs{{
     {Verb::keys_init, "keys init", "", "create the key files in vault.key_dir",
      "Creates pepper, escrow.pub, escrow.key and contacts.key (mode 0600) in vault.key_dir.\n"
      "Existing keys are never overwritten.\n",
@@ -66,6 +66,19 @@ constexpr std::array<VerbInfo, 10> kVerbs{{
     {Verb::contacts_list, "contacts list", "", "list contacts (email, mobile, language)", "", 0,
      ""},
     {Verb::contacts_rm, "contacts rm", "EMAIL", "remove a contact", "", 1, "missing EMAIL"},
+    {Verb::policy_check, "policy check",
+     "FILE.eml --from A --to B [--to C ...] [--out DIR] [--policy FILE]",
+     "dry-run the sealing policy on a saved message",
+     "Reads the message (at most proxy.max_message_size), the policy (proxy.policy_file, or\n"
+     "--policy FILE) and the notice templates (proxy.templates_dir), and prints for each\n"
+     "recipient the rule that matched and the decision: seal (with the documents), pass,\n"
+     "reject, or the 550 text the sender would get (e.g. no mobile number). Then it writes\n"
+     "the message each recipient would receive: to stdout, or one file per recipient into\n"
+     "--out DIR. Nothing is stored or sent: sealing uses a throwaway vault with throwaway keys\n"
+     "in a private temporary directory, removed afterwards. Contacts are looked up in the\n"
+     "real vault when its keys are readable; otherwise they are skipped (said on stderr).\n"
+     "Exit status 0 whatever the decisions; 1 when the file, policy or templates are bad.\n",
+     1, "missing message file"},
 }};
 
 const VerbInfo* find_verb(Verb v) {
@@ -150,6 +163,7 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     std::optional<std::string> lang;
     std::optional<std::string> bad_option;
     std::vector<std::string_view> words;
+    std::vector<std::string> check_options;  // policy check's options, as given
 
     // Pass 1: options (anywhere) and words. Options taking a value accept `--opt VALUE` and
     // `--opt=VALUE`.
@@ -175,12 +189,28 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             }
             return std::nullopt;
         };
-        if (name == "--config" || name == "--lang") {
+        if (name == "--config" || name == "--lang" || name == "--from" || name == "--to" ||
+            name == "--out" || name == "--policy") {
             auto value = take_value();
             if (!value) {
                 return usage("option " + std::string(name) + " needs a value");
             }
-            (name == "--config" ? out.config : lang) = std::move(*value);
+            if (name == "--config") {
+                out.config = std::move(*value);
+            } else if (name == "--lang") {
+                lang = std::move(*value);
+            } else {
+                check_options.emplace_back(name);
+                if (name == "--from") {
+                    out.from = std::move(*value);
+                } else if (name == "--to") {
+                    out.to.push_back(std::move(*value));
+                } else if (name == "--out") {
+                    out.out_dir = std::move(*value);
+                } else {
+                    out.policy = std::move(*value);
+                }
+            }
         } else if (eq != std::string_view::npos) {
             bad_option = bad_option.value_or(quoted(a));
         } else if (a == "--help" || a == "-h") {
@@ -213,14 +243,16 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     }
     std::size_t used = 1;
     std::string name(words[0]);
-    if (name == "keys" || name == "contacts") {
+    if (name == "keys" || name == "contacts" || name == "policy") {
         if (words.size() < 2) {
             if (help) {
                 out.action = Args::Action::help;
                 return out;
             }
             return usage(name + (name == "keys" ? ": missing subcommand (init)"
-                                                : ": missing subcommand (import, set, list, rm)"));
+                                 : name == "policy"
+                                     ? ": missing subcommand (check)"
+                                     : ": missing subcommand (import, set, list, rm)"));
         }
         name += " " + std::string(words[1]);
         used = 2;
@@ -262,8 +294,19 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
         }
         out.lang = *lang;
     }
+    if (out.verb != Verb::policy_check && !check_options.empty()) {
+        return usage(prefix + "unknown option " + quoted(check_options.front()));
+    }
     for (std::size_t i = used; i < words.size(); ++i) {
         out.operands.emplace_back(words[i]);
+    }
+    if (out.verb == Verb::policy_check && out.operands.size() == 1) {
+        if (out.from.empty()) {
+            return usage(prefix + "missing --from ADDRESS");
+        }
+        if (out.to.empty()) {
+            return usage(prefix + "missing --to ADDRESS");
+        }
     }
     if (out.operands.size() < info->operands) {
         if (out.verb == Verb::contacts_set && out.operands.size() == 1) {

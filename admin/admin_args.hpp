@@ -23,6 +23,7 @@ enum class Verb {
     contacts_set,
     contacts_list,
     contacts_rm,
+    policy_check,
 };
 
 enum class ListFilter { all, active, expired };
@@ -35,6 +36,10 @@ struct Args {
     std::vector<std::string> operands;    ///< the verb's arguments (ID, FILE, EMAIL PHONE, ...)
     ListFilter filter = ListFilter::all;  ///< list --active / --expired
     std::string lang;                     ///< contacts set --lang ("" = not given)
+    std::string from;                     ///< policy check --from
+    std::vector<std::string> to;          ///< policy check --to (repeatable)
+    std::optional<std::string> out_dir;   ///< policy check --out DIR
+    std::optional<std::string> policy;    ///< policy check --policy FILE
 };
 
 /// Parses the arguments after argv[0]. Options may stand before or after the verb; `--` ends

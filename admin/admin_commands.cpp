@@ -1,6 +1,7 @@
 // The verbs of the `sealpost` CLI. Errors from the vault are turned into one line for the
 // sysadmin; the vault's error details never hold secrets or personal data.
 #include "admin/admin_commands.hpp"
+#include "vault/vault_options.hpp"
 
 #include <filesystem>
 
@@ -197,6 +198,7 @@ unsigned key_needs(Verb verb) {
     switch (verb) {
         case Verb::none:
         case Verb::keys_init:
+        case Verb::policy_check:
             return 0;
         case Verb::show:
             return keys::pepper | keys::escrow_private;
@@ -215,15 +217,7 @@ unsigned key_needs(Verb verb) {
 }
 
 vault::VaultOptions vault_options(const Config& cfg) {
-    vault::VaultOptions o;
-    o.dir = cfg.vault.dir;
-    o.map_size = cfg.vault.map_size;
-    o.max_size = cfg.vault.max_size;
-    o.link_ttl = cfg.vault.link_ttl;
-    o.retention = cfg.vault.retention;
-    o.orphan_grace = cfg.vault.orphan_grace;
-    o.tombstone_ttl = cfg.vault.tombstone_ttl;
-    return o;
+    return vault::vault_options_from(cfg.vault);
 }
 
 void print_error(std::ostream& err, std::string_view prefix, std::string_view message) {
@@ -307,6 +301,7 @@ int run_vault_command(const Args& args, vault::Vault& v, const keys::KeyRing& ke
             return cmd_contacts_rm(args, v, out, err);
         case Verb::none:
         case Verb::keys_init:
+        case Verb::policy_check:
             break;
     }
     print_error(err, verb_name(args.verb), "not a vault command");

@@ -9,6 +9,7 @@
 
 #include "admin/admin_args.hpp"
 #include "admin/admin_commands.hpp"
+#include "admin/admin_policy_check.hpp"
 #include "core/core_config.hpp"
 #include "core/core_log.hpp"
 #include "vault/vault.hpp"
@@ -62,6 +63,9 @@ int run(int argc, char** argv) {
     log::init("sealpost", verbose ? to_string(cfg.log.level) : "warn");
     if (args.verb == admin::Verb::keys_init) {
         return admin::run_keys_init(cfg, std::cout, std::cerr);
+    }
+    if (args.verb == admin::Verb::policy_check) {
+        return admin::run_policy_check(args, cfg, std::cout, std::cerr);
     }
     auto keys = admin::load_keys_for(args.verb, cfg, std::cerr);
     if (!keys) {

@@ -50,7 +50,8 @@ struct RewriteResult {
 /// closed: nothing is sent); Errc::invalid_argument means "cannot be sealed safely".
 using RewriteFn = std::function<Result<RewriteResult>(const Envelope&, std::string&&)>;
 
-inline Result<RewriteResult> identity_rewrite(const Envelope& env, std::string&& msg) {
+/// Every recipient gets `msg` unchanged, in one transaction.
+inline RewriteResult pass_all(const Envelope& env, std::string&& msg) {
     OutgoingMessage out;
     for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
         out.rcpts.push_back(i);
@@ -59,6 +60,10 @@ inline Result<RewriteResult> identity_rewrite(const Envelope& env, std::string&&
     RewriteResult r;
     r.groups.push_back(std::move(out));
     return r;
+}
+
+inline Result<RewriteResult> identity_rewrite(const Envelope& env, std::string&& msg) {
+    return pass_all(env, std::move(msg));
 }
 
 }  // namespace sealpost::proxy

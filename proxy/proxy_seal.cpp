@@ -12,6 +12,7 @@
 #include "proxy/seal_phone.hpp"
 #include "proxy/seal_rewrite.hpp"
 #include "vault/vault_keys.hpp"
+#include "vault/vault_options.hpp"
 
 namespace sealpost::proxy {
 
@@ -71,17 +72,6 @@ void log_decision(const Envelope& env, std::string_view rcpt, const policy::Deci
         .kv("docs", static_cast<std::uint64_t>(d.selection.size()));
 }
 
-RewriteResult pass_all(const Envelope& env, std::string&& msg) {
-    OutgoingMessage out;
-    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
-        out.rcpts.push_back(i);
-    }
-    out.message = std::move(msg);
-    RewriteResult r;
-    r.groups.push_back(std::move(out));
-    return r;
-}
-
 RewriteResult refuse(const Envelope& env, std::string_view why, std::string text) {
     log::info("seal.refused").kv("sid", env.session_id).kv("why", why);
     RewriteResult r;
@@ -135,53 +125,34 @@ std::function<void(SendOutcome)> settler(std::shared_ptr<const SealContext> ctx,
 
 struct Sealed {
     std::size_t rcpt = 0;
-    policy::Decision decision;
     seal::ResolvedPhone phone;
 };
 
 Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx,
                                    const Envelope& env, std::string&& msg) {
     const std::shared_ptr<const policy::Policy> pol = ctx->policy->current();
-    std::vector<policy::RecipientFacts> rfacts;
-    std::size_t external = 0;
-    for (const auto& r : env.rcpts) {
-        rfacts.push_back(policy::recipient_facts(ctx->practice, r.forward_path));
-        if (!rfacts.back().internal) {
-            ++external;
-        }
-    }
-
-    auto parsed = mime::MimeMessage::parse(std::string(msg));
-    if (!parsed) {
+    const MessagePlan plan = plan_message(*pol, ctx->practice, env, msg);
+    if (plan.parse_error) {
         // Pass only if no rule could seal or reject even the worst case; else fail closed.
-        const auto worst = unknown_facts(env, msg.size());
         for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
-            const auto d = policy::policy_decide(*pol, worst, rfacts[i]);
-            if (d.action != policy::Action::pass) {
+            if (plan.decisions[i].action != policy::Action::pass) {
                 log::info("seal.unparsable")
                     .kv("sid", env.session_id)
                     .kv("rcpt", log::mask_address(env.rcpts[i].forward_path))
-                    .kv("detail", parsed.error().detail);
-                return std::move(parsed).error();
+                    .kv("detail", plan.parse_error->detail);
+                return *plan.parse_error;
             }
         }
         return pass_all(env, std::move(msg));
     }
-    const mime::MimeMessage& m = *parsed;
-    const auto facts = message_facts(env, m);
-
-    // A tag's number belongs to one patient: with several external recipients it would reach
-    // the others even in a mail that passes (no attachments), so it is refused either way.
-    auto tag = seal::parse_sms_tag(m.subject());
-    if (tag && tag->raw && external > 1) {
-        const Error e = make_error(Errc::invalid_argument, std::string(seal::kErrTagRecipients));
-        return refuse(env, e.detail, seal::phone_reply_text(e, "").value_or(""));
+    if (plan.refusal) {
+        return refuse(env, seal::kErrTagRecipients, *plan.refusal);
     }
 
     std::vector<std::size_t> passing;
     std::vector<Sealed> sealed;
     for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
-        auto d = policy::policy_decide(*pol, facts, rfacts[i]);
+        const auto& d = plan.decisions[i];
         log_decision(env, env.rcpts[i].forward_path, d);
         if (d.action == policy::Action::reject) {
             return refuse(env, "policy", d.message);
@@ -189,7 +160,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         if (d.action == policy::Action::pass) {
             passing.push_back(i);
         } else {
-            sealed.push_back({i, std::move(d), {}});
+            sealed.push_back({i, {}});
         }
     }
     if (sealed.empty()) {
@@ -197,26 +168,12 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
     }
 
     // The patient's phone, for every sealed recipient, before anything is written.
-    if (!tag) {
-        auto text = seal::phone_reply_text(tag.error(), "");
-        if (!text) {
-            return std::move(tag).error();
-        }
-        return refuse(env, tag.error().detail, std::move(*text));
-    }
-    const std::string header_phone = m.header("X-Sealpost-Phone");
     const auto lookup = seal::vault_contact_lookup(*ctx->vault);
     for (auto& s : sealed) {
-        seal::PhoneInputs in;
-        in.recipient = env.rcpts[s.rcpt].forward_path;
-        in.tag_number = tag->raw;
-        in.external_recipients = external;
-        if (!header_phone.empty()) {
-            in.header_number = header_phone;
-        }
-        auto phone = seal::resolve_phone(in, lookup);
+        const std::string& rcpt = env.rcpts[s.rcpt].forward_path;
+        auto phone = plan_phone(plan, rcpt, lookup);
         if (!phone) {
-            auto text = seal::phone_reply_text(phone.error(), in.recipient);
+            auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {
                 return std::move(phone).error();
             }
@@ -227,18 +184,11 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
 
     // One envelope per sealed recipient; on any failure the ones made so far are discarded.
     RewriteResult out;
-    const std::string cleaned = policy::strip_control_tags(tag->subject);
     std::vector<vault::EnvelopeId> made;
     for (const auto& s : sealed) {
-        seal::SealRequest req;
-        req.message = &m;
-        req.selection = s.decision.selection;
-        req.recipient = env.rcpts[s.rcpt].forward_path;
-        req.sender = env.mail.reverse_path;
-        req.phone_e164 = s.phone.e164;
-        req.language = ctx->practice.default_language;
-        req.cleaned_subject = cleaned;
-        auto res = seal::seal_for_recipient(req, ctx->practice, *ctx->templates, *ctx->vault);
+        const std::string& rcpt = env.rcpts[s.rcpt].forward_path;
+        auto res = seal_planned(plan, plan.decisions[s.rcpt], rcpt, env.mail.reverse_path, s.phone,
+                                ctx->practice, *ctx->templates, *ctx->vault);
         if (!res) {
             for (const auto& id : made) {
                 (void)ctx->vault->envelope_discard(id);
@@ -249,7 +199,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         OutgoingMessage g;
         g.rcpts.push_back(s.rcpt);
         g.message = std::move(res->message);
-        g.settle = settler(ctx, env.session_id, req.recipient, res->envelope, s.phone);
+        g.settle = settler(ctx, env.session_id, rcpt, res->envelope, s.phone);
         out.groups.push_back(std::move(g));
     }
     if (!passing.empty()) {
@@ -262,6 +212,93 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
 }
 
 }  // namespace
+
+MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practice,
+                         const Envelope& env, const std::string& msg) {
+    MessagePlan plan;
+    std::vector<policy::RecipientFacts> rfacts;
+    for (const auto& r : env.rcpts) {
+        rfacts.push_back(policy::recipient_facts(practice, r.forward_path));
+        if (!rfacts.back().internal) {
+            ++plan.external;
+        }
+    }
+    auto parsed = mime::MimeMessage::parse(std::string(msg));
+    if (!parsed) {
+        const auto worst = unknown_facts(env, msg.size());
+        for (const auto& rf : rfacts) {
+            plan.decisions.push_back(policy::policy_decide(pol, worst, rf));
+        }
+        plan.parse_error = std::move(parsed).error();
+        return plan;
+    }
+    plan.message.emplace(std::move(*parsed));
+    const mime::MimeMessage& m = *plan.message;
+    const auto facts = message_facts(env, m);
+    for (const auto& rf : rfacts) {
+        plan.decisions.push_back(policy::policy_decide(pol, facts, rf));
+    }
+    auto tag = seal::parse_sms_tag(m.subject());
+    if (tag) {
+        plan.tag = std::move(*tag);
+    } else {
+        plan.tag_error = std::move(tag).error();
+    }
+    plan.header_phone = m.header("X-Sealpost-Phone");
+    // A tag's number belongs to one patient: with several external recipients it would reach
+    // the others even in a mail that passes (no attachments), so it is refused either way.
+    if (plan.tag && plan.tag->raw && plan.external > 1) {
+        const Error e = make_error(Errc::invalid_argument, std::string(seal::kErrTagRecipients));
+        plan.refusal = seal::phone_reply_text(e, "").value_or("");
+    }
+    return plan;
+}
+
+Result<seal::ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
+                                       const seal::ContactLookup& lookup) {
+    if (plan.tag_error) {
+        return *plan.tag_error;
+    }
+    seal::PhoneInputs in;
+    in.recipient = std::string(rcpt);
+    if (plan.tag) {
+        in.tag_number = plan.tag->raw;
+    }
+    in.external_recipients = plan.external;
+    if (!plan.header_phone.empty()) {
+        in.header_number = plan.header_phone;
+    }
+    return seal::resolve_phone(in, lookup);
+}
+
+Language notice_language(const seal::ResolvedPhone& phone, const PracticeConfig& practice) {
+    if (phone.source == seal::PhoneSource::contacts) {
+        if (auto lang = parse_language(phone.language)) {
+            return *lang;
+        }
+    }
+    return practice.default_language;
+}
+
+Result<seal::SealResult> seal_planned(const MessagePlan& plan, const policy::Decision& decision,
+                                      std::string_view rcpt, std::string_view sender,
+                                      const seal::ResolvedPhone& phone,
+                                      const PracticeConfig& practice,
+                                      const seal::NoticeTemplates& templates, vault::Vault& v) {
+    if (!plan.message || decision.action != policy::Action::seal) {
+        return make_error(Errc::invalid_argument, "seal_planned: nothing to seal");
+    }
+    seal::SealRequest req;
+    req.message = &*plan.message;
+    req.selection = decision.selection;
+    req.recipient = std::string(rcpt);
+    req.sender = std::string(sender);
+    req.phone_e164 = phone.e164;
+    req.language = notice_language(phone, practice);
+    req.cleaned_subject =
+        policy::strip_control_tags(plan.tag ? plan.tag->subject : plan.message->subject());
+    return seal::seal_for_recipient(req, practice, templates, v);
+}
 
 std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     auto ctx = std::make_shared<SealContext>();
@@ -283,14 +320,7 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
         throw std::runtime_error("keys: " + keys.error().detail +
                                  " (run 'sealpost keys init' first)");
     }
-    vault::VaultOptions opts;
-    opts.dir = cfg.vault.dir;
-    opts.map_size = cfg.vault.map_size;
-    opts.max_size = cfg.vault.max_size;
-    opts.link_ttl = cfg.vault.link_ttl;
-    opts.retention = cfg.vault.retention;
-    opts.orphan_grace = cfg.vault.orphan_grace;
-    opts.tombstone_ttl = cfg.vault.tombstone_ttl;
+    vault::VaultOptions opts = vault::vault_options_from(cfg.vault);
     auto v = vault::Vault::open(std::move(opts), *keys);
     if (!v) {
         throw std::runtime_error("vault: " + v.error().detail);

@@ -146,14 +146,14 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
         if (!n) {
             return fail(kErrTagNotMobile);
         }
-        return ResolvedPhone{std::move(n).value().e164, PhoneSource::subject_tag};
+        return ResolvedPhone{std::move(n).value().e164, PhoneSource::subject_tag, {}};
     }
     if (in.header_number) {
         auto n = normalize_mobile(trim_ws(*in.header_number), in.default_region);
         if (!n) {
             return fail(kErrHeaderNotMobile);
         }
-        return ResolvedPhone{std::move(n).value().e164, PhoneSource::header};
+        return ResolvedPhone{std::move(n).value().e164, PhoneSource::header, {}};
     }
     if (!lookup) {
         return fail(kErrNoNumber);
@@ -165,11 +165,12 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
         }
         return std::move(stored).error();
     }
-    auto n = normalize_mobile(*stored, in.default_region);
+    auto n = normalize_mobile(stored->e164, in.default_region);
     if (!n) {
         return fail(kErrContactNotMobile);
     }
-    return ResolvedPhone{std::move(n).value().e164, PhoneSource::contacts};
+    return ResolvedPhone{std::move(n).value().e164, PhoneSource::contacts,
+                         std::move(stored->language)};
 }
 
 std::optional<std::string> phone_reply_text(const Error& e, std::string_view recipient) {
@@ -217,9 +218,9 @@ Status learn_contact(bool learn_contacts, std::string_view recipient, const Reso
 }
 
 ContactLookup vault_contact_lookup(vault::Vault& v) {
-    return [&v](std::string_view email) -> Result<std::string> {
+    return [&v](std::string_view email) -> Result<StoredContact> {
         SP_TRY(c, v.contact_get(email));
-        return std::move(c.phone_e164);
+        return StoredContact{std::move(c.phone_e164), std::move(c.language)};
     };
 }
 

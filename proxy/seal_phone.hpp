@@ -37,6 +37,14 @@ std::string_view to_string(PhoneSource s) noexcept;
 struct ResolvedPhone {
     std::string e164;  ///< `+41791234567`
     PhoneSource source = PhoneSource::contacts;
+    std::string language;  ///< the stored contact's language (de|fr|it|en) when source is
+                           ///< contacts and it has one; "" otherwise
+};
+
+/// A stored contact as the lookup returns it.
+struct StoredContact {
+    std::string e164;
+    std::string language;  ///< de|fr|it|en or ""
 };
 
 /// What resolve_phone() is given for one external recipient.
@@ -48,9 +56,9 @@ struct PhoneInputs {
     std::string default_region = "CH";
 };
 
-/// Reads the stored contact's E.164 number for an address. Errc::not_found when there is none;
-/// other errors (key_error, io, ...) are passed on (the proxy answers 4xx).
-using ContactLookup = std::function<Result<std::string>(std::string_view email)>;
+/// Reads the stored contact (E.164 number and language) for an address. Errc::not_found when
+/// there is none; other errors (key_error, io, ...) are passed on (the proxy answers 4xx).
+using ContactLookup = std::function<Result<StoredContact>(std::string_view email)>;
 /// Stores `e164` as the contact of `email`.
 using ContactSave = std::function<Status(std::string_view email, std::string_view e164)>;
 

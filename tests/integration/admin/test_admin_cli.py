@@ -194,7 +194,8 @@ def test_config_errors_are_one_line(env):
 
 
 VERBS = [["keys", "init"], ["list"], ["show"], ["revoke"], ["purge"], ["stats"],
-         ["contacts", "import"], ["contacts", "set"], ["contacts", "list"], ["contacts", "rm"]]
+         ["contacts", "import"], ["contacts", "set"], ["contacts", "list"], ["contacts", "rm"],
+         ["policy", "check"]]
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=[" ".join(v) for v in VERBS])
@@ -213,7 +214,7 @@ def test_top_level_help_and_version(env):
         assert out.startswith("usage: sealpost [--config PATH] COMMAND [ARGS]\n")
         for verb in VERBS:
             assert "\n  " + " ".join(verb) in out
-        assert "resend" not in out and "policy" not in out
+        assert "resend" not in out
     ok(env.run("--version", config=False), "sealpost 0.1.0\n")
 
 

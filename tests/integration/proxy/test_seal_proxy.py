@@ -435,3 +435,26 @@ def test_later_group_refused_after_an_earlier_was_accepted(sealing):
         451, "4.3.0 Upstream says try again later")
     assert [m.rcpt_tos for m in up.messages] == [[to]]
     assert vault_ids(proxy) == []
+
+
+def test_contact_language_chooses_the_notice_language(sealing):
+    """A number from the contacts store brings the contact's language: `--lang fr` gives the
+    French notice; a contact without a language gets practice.default_language (de)."""
+    proxy, up = sealing
+    admin_run(proxy.seal_dir, "contacts", "set", "marie@example.org", "079 123 45 67",
+              "--lang", "fr")
+    admin_run(proxy.seal_dir, "contacts", "set", "hans@example.org", "079 765 43 21")
+    data = with_pdf("marie@example.org", "Rechnung")
+    assert smtp_send(proxy.ports["plain"], ["marie@example.org"], data) == (250, None)
+    data = with_pdf("hans@example.org", "Rechnung")
+    assert smtp_send(proxy.ports["plain"], ["hans@example.org"], data) == (250, None)
+    assert len(up.messages) == 2
+    fr = body(parse(up.messages[0].content), "plain")
+    assert "Vos documents de" in fr and "se terminant par ••67" in fr
+    assert "Rechnung-2026-1127.pdf" in fr and LINK.search(fr)
+    de = body(parse(up.messages[1].content), "plain")
+    assert "Vos documents de" not in de and "die auf ••21 endet." in de
+    # A tag's number is not the contact's: the default language, even for a French contact.
+    data = with_pdf("marie@example.org", "Rechnung [sms:079 123 45 67]")
+    assert smtp_send(proxy.ports["plain"], ["marie@example.org"], data) == (250, None)
+    assert "Vos documents de" not in body(parse(up.messages[2].content), "plain")

@@ -55,16 +55,39 @@ TEST_CASE("args: help and version", "[admin][args]") {
     CHECK(version_text() == "sealpost 0.1.0\n");
     const std::string top = help_text(Verb::none);
     CHECK(top.rfind("usage: sealpost [--config PATH] COMMAND [ARGS]\n", 0) == 0);
-    for (const char* verb : {"keys init", "list [--active|--expired]", "show ID", "revoke ID",
-                             "purge", "stats", "contacts import FILE.csv|FILE.vcf",
-                             "contacts set EMAIL PHONE", "contacts list", "contacts rm EMAIL"}) {
+    for (const char* verb :
+         {"keys init", "list [--active|--expired]", "show ID", "revoke ID", "purge", "stats",
+          "contacts import FILE.csv|FILE.vcf", "contacts set EMAIL PHONE", "contacts list",
+          "contacts rm EMAIL", "policy check FILE.eml --from A --to B"}) {
         INFO(verb);
         CHECK(top.find(std::string("  ") + verb) != std::string::npos);
     }
     // Verbs of later issues are not offered.
     CHECK(top.find("resend") == std::string::npos);
-    CHECK(top.find("policy") == std::string::npos);
     CHECK(help_text(Verb::show).rfind("usage: sealpost [--config PATH] show ID\n\nShow ", 0) == 0);
+}
+
+TEST_CASE("args: policy check", "[admin][args]") {
+    auto r = parse({"policy", "check", "m.eml", "--from", "a@praxis.ch", "--to=p@x.ch", "--to",
+                    "q@x.ch", "--out", "dir", "--policy", "p.toml"});
+    REQUIRE(r.ok());
+    CHECK(r->verb == Verb::policy_check);
+    CHECK(r->operands == std::vector<std::string>{"m.eml"});
+    CHECK(r->from == "a@praxis.ch");
+    CHECK(r->to == std::vector<std::string>{"p@x.ch", "q@x.ch"});
+    CHECK(r->out_dir == "dir");
+    CHECK(r->policy == "p.toml");
+    CHECK(usage_error({"policy"}) == "policy: missing subcommand (check)");
+    CHECK(usage_error({"policy", "check", "--from", "a@b.ch", "--to", "c@d.ch"}) ==
+          "policy check: missing message file");
+    CHECK(usage_error({"policy", "check", "m.eml", "--to", "c@d.ch"}) ==
+          "policy check: missing --from ADDRESS");
+    CHECK(usage_error({"policy", "check", "m.eml", "--from", "a@b.ch"}) ==
+          "policy check: missing --to ADDRESS");
+    CHECK(usage_error({"policy", "check", "m.eml", "--from"}) == "option --from needs a value");
+    CHECK(usage_error({"list", "--to", "c@d.ch"}) == "list: unknown option '--to'");
+    CHECK(usage_error({"policy", "check", "m.eml", "--from", "a@b.ch", "--to", "c@d.ch", "--lang",
+                       "fr"}) == "policy check: unknown option '--lang'");
 }
 
 TEST_CASE("args: usage errors name the problem in one line", "[admin][args]") {

@@ -41,13 +41,13 @@ struct FakeContacts {
     std::map<std::string, std::string, std::less<>> numbers;
     int lookups = 0;
     ContactLookup lookup() {
-        return [this](std::string_view email) -> Result<std::string> {
+        return [this](std::string_view email) -> Result<StoredContact> {
             ++lookups;
             const auto it = numbers.find(email);
             if (it == numbers.end()) {
                 return make_error(Errc::not_found);
             }
-            return it->second;
+            return StoredContact{it->second, ""};
         };
     }
 };
@@ -97,7 +97,7 @@ TEST_CASE("[sms:] tag is removed from the subject, whitespace tidied", "[phone]"
     CHECK(cleaned("[sms:079 123 45 67] Rechnung Oktober") == "Rechnung Oktober");
     CHECK(cleaned("Rechnung  [sms:079 123 45 67]  Oktober") == "Rechnung Oktober");
     CHECK(cleaned("Rechnung[sms:079 123 45 67]Oktober") == "Rechnung Oktober");
-    CHECK(cleaned("  [sms:079 123 45 67]  ") == "");
+    CHECK(cleaned("  [sms:079 123 45 67]  ").empty());
     CHECK(cleaned("Re: Rechnung [secure]") == "Re: Rechnung [secure]");
     CHECK(cleaned("[smsx:1] [sm:2]") == "[smsx:1] [sm:2]");  // not tags
     auto none = parse_sms_tag("Rechnung");
@@ -157,7 +157,7 @@ TEST_CASE("resolution order: tag, then header, then contacts", "[phone]") {
           "No mobile number for u***@example.ch: add [sms:+41...] to the subject");
 
     // A failing store is not the sender's fault: passed on, no 5xx text.
-    const ContactLookup broken = [](std::string_view) -> Result<std::string> {
+    const ContactLookup broken = [](std::string_view) -> Result<StoredContact> {
         return make_error(Errc::key_error, "no contacts key");
     };
     r = resolve_phone(in, broken);
@@ -193,8 +193,8 @@ TEST_CASE("learn_contact stores tag numbers only when enabled", "[phone]") {
         saved[std::string(email)] = std::string(e164);
         return {};
     };
-    const ResolvedPhone from_tag{"+41791234567", PhoneSource::subject_tag};
-    const ResolvedPhone from_header{"+41791234567", PhoneSource::header};
+    const ResolvedPhone from_tag{"+41791234567", PhoneSource::subject_tag, {}};
+    const ResolvedPhone from_header{"+41791234567", PhoneSource::header, {}};
     CHECK(learn_contact(false, "p@example.ch", from_tag, save).ok());
     CHECK(saved.empty());
     CHECK(learn_contact(true, "p@example.ch", from_header, save).ok());
@@ -216,6 +216,7 @@ TEST_CASE("vault adapters read and learn contacts, keeping the language", "[phon
     auto r = resolve_phone(in, lookup);
     REQUIRE(r.ok());
     CHECK(r->e164 == "+41794445566");
+    CHECK(r->language == "fr");
 
     in.tag_number = "079 123 45 67";
     r = resolve_phone(in, lookup);
