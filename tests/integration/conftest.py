@@ -42,6 +42,12 @@ UPSTREAM_PASSWORD = "correct horse battery staple"
 XOAUTH2_TOKEN = "ya29.dev-token"
 
 
+def admin_bin() -> str:
+    """The `sealpost` admin CLI under test; fails clearly when it has not been built."""
+    assert os.access(ADMIN_BIN, os.X_OK), f"not executable: {ADMIN_BIN} (set SEALPOST_BIN)"
+    return str(ADMIN_BIN)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

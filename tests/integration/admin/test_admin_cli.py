@@ -13,25 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import admin_bin
+
 SOURCE_DIR = Path(__file__).resolve().parents[3]
 CONTACTS_DATA = SOURCE_DIR / "tests" / "data" / "contacts"
 DAY = 86400
-
-
-def _binary():
-    path = os.environ.get("SEALPOST_BIN")
-    if not path:
-        build = os.environ.get("SEALPOST_BUILD_DIR", str(SOURCE_DIR / "build" / "dev"))
-        path = str(Path(build) / "admin" / "sealpost")
-    assert os.access(path, os.X_OK), f"not executable: {path}"
-    return path
 
 
 def _helper():
     path = os.environ.get("SEALPOST_TEST_ENVELOPE")
     if not path:
         # SEALPOST_BIN is BUILD/admin/sealpost; the helper is built with the admin unit tests.
-        path = str(Path(_binary()).parent.parent / "tests/unit/admin/sealpost_test_envelope")
+        path = str(Path(admin_bin()).parent.parent / "tests/unit/admin/sealpost_test_envelope")
     assert os.access(path, os.X_OK), f"not executable: {path} (set SEALPOST_TEST_ENVELOPE)"
     return path
 
@@ -54,7 +47,7 @@ class Env:
         }
         if config:
             env["SEALPOST_CONFIG"] = str(self.config)
-        return subprocess.run([_binary(), *args], capture_output=True, text=True, env=env,
+        return subprocess.run([admin_bin(), *args], capture_output=True, text=True, env=env,
                               timeout=60)
 
     def envelope(self, *flags):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import admin_bin
+
 SOURCE_DIR = Path(__file__).resolve().parents[3]
 SAMPLES = SOURCE_DIR / "tests" / "data" / "samples"
 RECHNUNG = SAMPLES / "Rechnung-2026-1127.pdf"
@@ -23,15 +25,6 @@ INTERNAL = "praxis.example.ch"
 LINK = re.compile(re.escape(BASE_URL) + r"/d/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 NO_PHONE = ("550 5.7.1 No mobile number for p***@example.org: add [sms:+41...] to the "
             "subject")
-
-
-def _binary():
-    path = os.environ.get("SEALPOST_BIN")
-    if not path:
-        build = os.environ.get("SEALPOST_BUILD_DIR", str(SOURCE_DIR / "build" / "dev"))
-        path = str(Path(build) / "admin" / "sealpost")
-    assert os.access(path, os.X_OK), f"not executable: {path}"
-    return path
 
 
 class Env:
@@ -55,7 +48,7 @@ class Env:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TZ": "UTC",
                "TMPDIR": str(self.tmp), "SEALPOST_CONFIG": str(self.config),
                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "")}
-        return subprocess.run([_binary(), *args], capture_output=True, env=env, timeout=60)
+        return subprocess.run([admin_bin(), *args], capture_output=True, env=env, timeout=60)
 
     def message(self, to, subject, name="msg.eml"):
         m = EmailMessage()
