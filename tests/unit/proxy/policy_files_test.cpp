@@ -5,31 +5,11 @@
 
 #include "proxy/policy.hpp"
 #include "proxy/policy_facts.hpp"
+#include "tests/unit/proxy/policy_test_util.hpp"
 
 using namespace sealpost;
 using namespace sealpost::policy;
-
-namespace {
-
-AttachmentFacts pdf(std::string name, std::uint64_t size = 50'000, bool invoice = false) {
-    return AttachmentFacts{"application/pdf", std::move(name), size, invoice};
-}
-
-MessageFacts msg_from(std::string sender) {
-    MessageFacts m;
-    m.sender = std::move(sender);
-    return m;
-}
-
-RecipientFacts external(std::string a = "patient@example.ch") {
-    return RecipientFacts{std::move(a), false};
-}
-
-RecipientFacts internal(std::string a = "kollegin@praxis-muster.ch") {
-    return RecipientFacts{std::move(a), true};
-}
-
-}  // namespace
+using namespace sealpost::policy::test;
 
 namespace {
 

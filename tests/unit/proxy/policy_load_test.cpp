@@ -8,19 +8,13 @@
 #include "proxy/policy.hpp"
 #include "proxy/policy_facts.hpp"
 #include "proxy/policy_store.hpp"
+#include "tests/unit/proxy/policy_test_util.hpp"
 
 using namespace sealpost;
 using namespace sealpost::policy;
+using namespace sealpost::policy::test;
 
 namespace {
-
-Policy parse_ok(std::string_view text) {
-    auto p = policy_parse(text, "test.toml");
-    if (!p) {
-        FAIL(p.error().detail);
-    }
-    return std::move(p).value();
-}
 
 /// The error line of a policy that must not load.
 std::string parse_err(std::string_view text) {
@@ -28,16 +22,6 @@ std::string parse_err(std::string_view text) {
     REQUIRE_FALSE(p.ok());
     CHECK(p.error().code == Errc::invalid_argument);
     return p.error().detail;
-}
-
-MessageFacts msg_from(std::string sender) {
-    MessageFacts m;
-    m.sender = std::move(sender);
-    return m;
-}
-
-RecipientFacts internal(std::string a = "kollegin@praxis-muster.ch") {
-    return RecipientFacts{std::move(a), true};
 }
 
 }  // namespace

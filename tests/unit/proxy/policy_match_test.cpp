@@ -5,36 +5,12 @@
 #include "proxy/policy.hpp"
 #include "proxy/policy_facts.hpp"
 #include "proxy/policy_match.hpp"
+#include "tests/unit/proxy/policy_test_util.hpp"
 
 using namespace sealpost::policy;
+using namespace sealpost::policy::test;
 
 namespace {
-
-Policy parse_ok(std::string_view text) {
-    auto p = policy_parse(text, "test.toml");
-    if (!p) {
-        FAIL(p.error().detail);
-    }
-    return std::move(p).value();
-}
-
-AttachmentFacts pdf(std::string name, std::uint64_t size = 50'000, bool invoice = false) {
-    return AttachmentFacts{"application/pdf", std::move(name), size, invoice};
-}
-
-MessageFacts msg_from(std::string sender) {
-    MessageFacts m;
-    m.sender = std::move(sender);
-    return m;
-}
-
-RecipientFacts external(std::string a = "patient@example.ch") {
-    return RecipientFacts{std::move(a), false};
-}
-
-RecipientFacts internal(std::string a = "kollegin@praxis-muster.ch") {
-    return RecipientFacts{std::move(a), true};
-}
 
 /// Name of the rule that decides, or "<no_match>".
 std::string winner(const Policy& p, const MessageFacts& m, const RecipientFacts& r) {

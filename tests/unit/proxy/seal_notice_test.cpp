@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "proxy/seal_notice.hpp"
+#include "test_tempdir.hpp"
 #include "tests/unit/proxy/mime_test_util.hpp"
 
 namespace sealpost::seal {
@@ -110,9 +111,8 @@ TEST_CASE("template syntax errors are reported at load", "[notice]") {
     CHECK(unclosed.error().detail == "unclosed {{ at byte 3");
 
     // A directory with one bad file fails as a whole and names the file.
-    char tmpl[] = "/tmp/sealpost-notice-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    const std::filesystem::path dir(tmpl);
+    const sealpost::test::TempDir tmp;
+    const std::filesystem::path& dir = tmp.path();
     std::filesystem::copy(shipped(), dir, std::filesystem::copy_options::recursive);
     {
         std::ofstream f(dir / "notice.it.html", std::ios::trunc);
@@ -126,7 +126,6 @@ TEST_CASE("template syntax errors are reported at load", "[notice]") {
     auto missing = NoticeTemplates::load(dir);
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == Errc::io);
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -12,33 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "test_tempdir.hpp"
 #include "vault/vault_keys.hpp"
 
 using namespace sealpost;
 using namespace sealpost::keys;
 namespace fs = std::filesystem;
+using sealpost::test::TempDir;
 
 namespace {
-
-/// A unique directory under /tmp, removed with its contents at the end of the test.
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = "/tmp/sealpost-keys-test-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 unsigned mode_of(const fs::path& p) {
     struct stat st {};

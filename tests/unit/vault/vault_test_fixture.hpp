@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test_tempdir.hpp"
 #include "vault/vault.hpp"
 #include "vault/vault_keys.hpp"
 #include "vault/vault_lmdb.hpp"
@@ -21,26 +22,7 @@ namespace sealpost::vault::test {
 
 namespace fs = std::filesystem;
 using crypto::Bytes;
-
-/// A unique directory under /tmp, removed with everything in it.
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = "/tmp/sealpost-vault-test-XXXXXX";
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using sealpost::test::TempDir;
 
 inline constexpr std::int64_t kT0 = 1'800'000'000;  // 2027-01-15, an arbitrary fixed start
 
