@@ -257,6 +257,61 @@ struct Contact {
     std::string language;  ///< de|fr|it|en or empty
 };
 
+
+/// Limits of the portal's SMS code check (DESIGN section 4); PortalConfig supplies them.
+struct CodePolicy {
+    unsigned digits = 6;                       ///< code length, 6..10
+    std::chrono::seconds ttl{600};             ///< a code is valid this long
+    unsigned per_window = 3;                   ///< codes per `window`
+    std::chrono::seconds window{900};          ///< sliding window for per_window
+    unsigned per_day = 10;                     ///< codes per 24 hours
+    unsigned tries_per_code = 5;               ///< wrong tries that kill a code
+    unsigned killed_before_lock = 3;           ///< killed codes in a row that lock the envelope
+    std::chrono::seconds lock_duration{3600};  ///< how long that lock lasts
+    unsigned tries_total = 20;                 ///< wrong tries in the link's life: locked for good
+};
+
+/// Where an envelope's code check stands.
+enum class GuardState : std::uint8_t {
+    open,             ///< a code may be requested or checked
+    rate_limited,     ///< too many codes sent recently (`until`: when the next one is allowed)
+    locked_for_now,   ///< too many killed codes (`until`: when the lock ends)
+    locked_for_good,  ///< tries_total reached: only a reissued link helps
+};
+
+struct GuardView {
+    GuardState state = GuardState::open;
+    std::int64_t until = 0;          ///< unix seconds for rate_limited / locked_for_now
+    bool code_pending = false;       ///< a live code exists (not expired, not killed)
+    unsigned tries_left = 0;         ///< wrong tries left on that code
+};
+
+/// A code that code_issue made. `code` exists only here and in the SMS; wiped when destroyed.
+struct IssuedCode {
+    crypto::SecretString code;    ///< `digits` decimal digits, uniformly random (CSPRNG)
+    std::int64_t issued_at = 0;   ///< unix seconds; pass to code_withdraw if the SMS fails
+    std::int64_t expires_at = 0;  ///< unix seconds
+};
+
+struct CodeIssue {
+    GuardView guard;                ///< state open when `code` is set
+    std::optional<IssuedCode> code;  ///< std::nullopt when the guard said no
+};
+
+enum class CodeVerdict : std::uint8_t {
+    accepted,         ///< right code: the code is used up, the killed-code streak reset
+    wrong,            ///< wrong code (`tries_left` 0: the code is now dead)
+    no_code,          ///< no live code (never sent, expired or killed): nothing was counted
+    locked_for_now,   ///< locked (before or because of this try); `until` says when it ends
+    locked_for_good,  ///< lifetime limit reached (before or because of this try)
+};
+
+struct CodeCheck {
+    CodeVerdict verdict = CodeVerdict::no_code;
+    unsigned tries_left = 0;  ///< for `wrong`
+    std::int64_t until = 0;   ///< for locked_for_now
+};
+
 class Vault;
 
 /** Streams one document, chunk by chunk. Each next() opens its own short read transaction,
@@ -442,6 +497,38 @@ class Vault {
     /** The envelope's events in order (empty for tombstones). Errors: Errc::not_found,
      * Errc::corrupt, Errc::io. */
     Result<std::vector<AuditEvent>> audit_list(const EnvelopeId& id);
+
+    // ---- portal: SMS codes ------------------------------------------------------------
+    // The counters live in the `portal` database, in clear (no personal data), keyed by
+    // envelope id and tied to the current link: a reissued link starts with fresh counters,
+    // so "locked for good" lasts exactly until the practice reissues the link. Revoke and
+    // purge delete them with the envelope. Every call is one durable write transaction, so a
+    // portal restart never resets a brute-force counter.
+
+    /** Where the envelope's check stands (one read transaction). Errors: Errc::not_found,
+     * Errc::revoked (tombstone), Errc::corrupt, Errc::io. */
+    Result<GuardView> guard_status(const EnvelopeId& id, const CodePolicy& policy);
+
+    /** Make a new code if the guard allows it: not locked, fewer than per_window codes in the
+     * last `window` and fewer than per_day in the last 24 h. The code is stored only as
+     * HMAC-SHA256(pepper, label || id || code), replaces any earlier code, and counts as sent.
+     * When the guard says no, `code` is empty and `guard` says why and until when.
+     * Errors: Errc::not_found, Errc::revoked, Errc::vault_full, Errc::corrupt, Errc::io. */
+    Result<CodeIssue> code_issue(const EnvelopeId& id, const CodePolicy& policy);
+
+    /** The SMS for the code issued at `issued_at` could not be sent: forget that code and
+     * take it off the send count, so a failed SMS costs the patient nothing. A no-op when a
+     * newer code exists. Errors: Errc::not_found, Errc::revoked, Errc::io. */
+    Status code_withdraw(const EnvelopeId& id, std::int64_t issued_at);
+
+    /** Check `code` in constant time against the live code. A wrong code counts one try on
+     * the code and one in the link's life; tries_per_code wrong tries kill the code,
+     * killed_before_lock killed codes in a row lock the envelope for lock_duration, and
+     * tries_total wrong tries lock it for good. A malformed code (not exactly `digits`
+     * digits) counts as wrong. Errors: Errc::not_found, Errc::revoked, Errc::vault_full,
+     * Errc::corrupt, Errc::io. */
+    Result<CodeCheck> code_verify(const EnvelopeId& id, std::string_view code,
+                                  const CodePolicy& policy);
 
     /// The clock the vault uses (unix seconds).
     [[nodiscard]] std::int64_t now() const;

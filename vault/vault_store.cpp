@@ -139,8 +139,10 @@ Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
                                    const records::EnvelopeRecord& rec, EnvelopeState state) {
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
+    SP_TRY(guard, txn.del(db.portal, id));  // the portal's code counters (vault_portal.cpp)
     (void)chunks;
     (void)events;
+    (void)guard;
     records::EnvelopeRecord t;
     t.state = state;
     t.created_at = rec.created_at;
@@ -155,8 +157,10 @@ Status Vault::Impl::delete_all(lmdb::Txn& txn, const EnvelopeId& id,
                                const records::EnvelopeRecord& rec) {
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
+    SP_TRY(guard, txn.del(db.portal, id));
     (void)chunks;
     (void)events;
+    (void)guard;
     // Only delete the link if it still points here (a lookup id is unique in practice, but
     // never remove another envelope's mapping).
     SP_TRY(link, txn.get(db.links, rec.lookup));

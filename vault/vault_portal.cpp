@@ -1,0 +1,348 @@
+// The portal's SMS-code guard: code hashes, try counters, locks and send counts per envelope,
+// in the `portal` database, so limits survive restarts and hold across portal processes.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "vault/vault_impl.hpp"
+
+namespace sealpost::vault {
+
+namespace {
+
+constexpr std::string_view kCodeLabel = "sealpost-code-v1";  // HMAC input label: file format
+constexpr std::uint8_t kGuardVersion = 1;
+constexpr std::size_t kLinkTagLen = 8;  // first bytes of the link's lookup id
+constexpr std::size_t kHashLen = 32;
+constexpr std::int64_t kDay = 86400;
+constexpr std::size_t kMaxSends = 1000;  // codes_per_day is at most 1000 (config range)
+
+/// Guard record, stored in clear: counters and times only. Layout (big-endian):
+/// version u8 | link tag 8 | code hash 32 | code issued i64 | code expires i64 | code tries u8 |
+/// killed u8 | lock until i64 | total wrong u32 | n u16 | n x send time i64.
+struct Guard {
+    std::array<std::uint8_t, kLinkTagLen> link_tag{};
+    std::array<std::uint8_t, kHashLen> code_hash{};
+    std::int64_t code_issued = 0;   // 0 = no code
+    std::int64_t code_expires = 0;
+    std::uint8_t code_tries = 0;    // wrong tries on the current code
+    std::uint8_t killed = 0;        // codes killed in a row
+    std::int64_t lock_until = 0;
+    std::uint32_t total_wrong = 0;  // in the link's life
+    std::vector<std::int64_t> sends;  // times of codes sent in the last 24 h, ascending
+};
+
+constexpr std::size_t kFixedLen = 1 + kLinkTagLen + kHashLen + 8 + 8 + 1 + 1 + 8 + 4 + 2;
+
+std::int64_t get_i64(const std::uint8_t* p) {
+    return static_cast<std::int64_t>(records::get_u64(p));
+}
+
+crypto::Bytes encode_guard(const Guard& g) {
+    crypto::Bytes out(kFixedLen + (8 * g.sends.size()));
+    std::uint8_t* p = out.data();
+    *p++ = kGuardVersion;
+    std::memcpy(p, g.link_tag.data(), kLinkTagLen);
+    p += kLinkTagLen;
+    std::memcpy(p, g.code_hash.data(), kHashLen);
+    p += kHashLen;
+    records::put_u64(p, static_cast<std::uint64_t>(g.code_issued));
+    p += 8;
+    records::put_u64(p, static_cast<std::uint64_t>(g.code_expires));
+    p += 8;
+    *p++ = g.code_tries;
+    *p++ = g.killed;
+    records::put_u64(p, static_cast<std::uint64_t>(g.lock_until));
+    p += 8;
+    records::put_u32(p, g.total_wrong);
+    p += 4;
+    const auto n = static_cast<std::uint16_t>(g.sends.size());
+    *p++ = static_cast<std::uint8_t>(n >> 8);
+    *p++ = static_cast<std::uint8_t>(n & 0xff);
+    for (std::int64_t t : g.sends) {
+        records::put_u64(p, static_cast<std::uint64_t>(t));
+        p += 8;
+    }
+    return out;
+}
+
+Result<Guard> decode_guard(crypto::ByteView v) {
+    if (v.size() < kFixedLen || v[0] != kGuardVersion) {
+        return make_error(Errc::corrupt, "portal guard record malformed");
+    }
+    Guard g;
+    const std::uint8_t* p = v.data() + 1;
+    std::memcpy(g.link_tag.data(), p, kLinkTagLen);
+    p += kLinkTagLen;
+    std::memcpy(g.code_hash.data(), p, kHashLen);
+    p += kHashLen;
+    g.code_issued = get_i64(p);
+    p += 8;
+    g.code_expires = get_i64(p);
+    p += 8;
+    g.code_tries = *p++;
+    g.killed = *p++;
+    g.lock_until = get_i64(p);
+    p += 8;
+    g.total_wrong = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
+                    (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    p += 4;
+    const std::size_t n = (std::size_t{p[0]} << 8) | p[1];
+    p += 2;
+    if (n > kMaxSends || v.size() != kFixedLen + (8 * n)) {
+        return make_error(Errc::corrupt, "portal guard record malformed");
+    }
+    g.sends.reserve(n);
+    for (std::size_t i = 0; i < n; ++i, p += 8) {
+        g.sends.push_back(get_i64(p));
+    }
+    return g;
+}
+
+std::array<std::uint8_t, kLinkTagLen> link_tag_of(const records::EnvelopeRecord& rec) {
+    std::array<std::uint8_t, kLinkTagLen> tag{};
+    std::copy_n(rec.lookup.begin(), kLinkTagLen, tag.begin());
+    return tag;
+}
+
+std::array<std::uint8_t, kHashLen> code_hash(const keys::SymmetricKey& pepper, const EnvelopeId& id,
+                                             std::string_view code) {
+    crypto::SecretBytes msg;
+    msg.reserve(kCodeLabel.size() + id.size() + code.size());
+    msg.insert(msg.end(), kCodeLabel.begin(), kCodeLabel.end());
+    msg.insert(msg.end(), id.begin(), id.end());
+    msg.insert(msg.end(), code.begin(), code.end());
+    return crypto::hmac_sha256(pepper.key, msg);
+}
+
+/// A uniformly random decimal code: rejection sampling on random bytes, so no digit is more
+/// likely than another (a plain `byte % 10` would favour 0..5).
+Result<crypto::SecretString> random_code(unsigned digits) {
+    crypto::SecretString code;
+    code.reserve(digits);
+    while (code.size() < digits) {
+        SP_TRY(raw, crypto::random_bytes(32));
+        for (std::uint8_t b : raw) {
+            if (b < 250 && code.size() < digits) {
+                code.push_back(static_cast<char>('0' + (b % 10)));
+            }
+        }
+    }
+    return code;
+}
+
+bool well_formed(std::string_view code, unsigned digits) {
+    return code.size() == digits &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// The guard as it applies now: a fresh one for a new link, old sends and a lapsed lock
+/// dropped, an expired code forgotten.
+Guard current(std::optional<Guard> stored, const records::EnvelopeRecord& rec, std::int64_t now) {
+    Guard g;
+    if (stored && stored->link_tag == link_tag_of(rec)) {
+        g = std::move(*stored);
+    }
+    g.link_tag = link_tag_of(rec);
+    std::erase_if(g.sends, [&](std::int64_t t) { return t <= now - kDay || t > now + kDay; });
+    if (g.code_issued != 0 && now >= g.code_expires) {
+        g.code_issued = g.code_expires = 0;
+        g.code_hash.fill(0);
+        g.code_tries = 0;
+    }
+    if (g.lock_until != 0 && now >= g.lock_until) {
+        g.lock_until = 0;
+    }
+    return g;
+}
+
+GuardView view_of(const Guard& g, const CodePolicy& p, std::int64_t now) {
+    GuardView v;
+    if (g.total_wrong >= p.tries_total) {
+        v.state = GuardState::locked_for_good;
+        return v;
+    }
+    if (g.lock_until > now) {
+        v.state = GuardState::locked_for_now;
+        v.until = g.lock_until;
+        return v;
+    }
+    v.code_pending = g.code_issued != 0;
+    v.tries_left = v.code_pending && g.code_tries < p.tries_per_code
+                       ? p.tries_per_code - g.code_tries
+                       : 0;
+    const std::int64_t window = p.window.count();
+    const auto in_window = static_cast<std::size_t>(std::count_if(
+        g.sends.begin(), g.sends.end(), [&](std::int64_t t) { return t > now - window; }));
+    if (g.sends.size() >= p.per_day) {
+        v.state = GuardState::rate_limited;
+        v.until = g.sends[g.sends.size() - p.per_day] + kDay;
+    } else if (in_window >= p.per_window) {
+        v.state = GuardState::rate_limited;
+        v.until = g.sends[g.sends.size() - p.per_window] + window;
+    }
+    return v;
+}
+
+}  // namespace
+
+namespace {
+
+/// Load the envelope (must be live) and its guard inside `txn`.
+Result<std::pair<records::EnvelopeRecord, std::optional<Guard>>> load_guarded(
+    Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
+    SP_TRY(rec, im.load(txn, id));
+    if (!rec) {
+        return make_error(Errc::not_found, "no such envelope");
+    }
+    if (rec->is_tombstone()) {
+        return make_error(Errc::revoked,
+                          std::string("state=") + std::string(envelope_state_name(rec->state)));
+    }
+    SP_TRY(raw, txn.get(im.db.portal, id));
+    std::optional<Guard> stored;
+    if (raw) {
+        SP_TRY(g, decode_guard(*raw));
+        stored = std::move(g);
+    }
+    return std::pair{std::move(*rec), std::move(stored)};
+}
+
+}  // namespace
+
+Result<GuardView> Vault::guard_status(const EnvelopeId& id, const CodePolicy& policy) {
+    Impl& im = *impl_;
+    SP_TRY(txn, im.read());
+    SP_TRY(loaded, load_guarded(im, txn, id));
+    const std::int64_t now = im.now();
+    return view_of(current(std::move(loaded.second), loaded.first, now), policy, now);
+}
+
+Result<CodeIssue> Vault::code_issue(const EnvelopeId& id, const CodePolicy& policy) {
+    Impl& im = *impl_;
+    if (policy.digits < 4 || policy.digits > 10 || policy.per_window == 0 || policy.per_day == 0) {
+        return make_error(Errc::invalid_argument, "code policy out of range");
+    }
+    // Made before the transaction: the write body may run twice (map growth).
+    SP_TRY(code, random_code(policy.digits));
+    CodeIssue out;
+    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+        out = CodeIssue{};
+        SP_TRY(loaded, load_guarded(im, txn, id));
+        const std::int64_t now = im.now();
+        Guard g = current(std::move(loaded.second), loaded.first, now);
+        out.guard = view_of(g, policy, now);
+        if (out.guard.state != GuardState::open) {
+            return {};
+        }
+        g.code_hash = code_hash(im.pepper, id, code);
+        g.code_issued = now;
+        g.code_expires = now + policy.ttl.count();
+        g.code_tries = 0;
+        g.sends.push_back(now);
+        if (g.sends.size() > kMaxSends) {
+            g.sends.erase(g.sends.begin());
+        }
+        SP_CHECK(txn.put(im.db.portal, id, encode_guard(g)));
+        out.guard = view_of(g, policy, now);
+        out.guard.state = GuardState::open;  // the code just sent may fill the window
+        out.guard.until = 0;
+        out.code = IssuedCode{code, now, g.code_expires};
+        return {};
+    });
+    if (!st) {
+        return st.error();
+    }
+    return out;
+}
+
+Status Vault::code_withdraw(const EnvelopeId& id, std::int64_t issued_at) {
+    Impl& im = *impl_;
+    return im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(loaded, load_guarded(im, txn, id));
+        if (!loaded.second || loaded.second->link_tag != link_tag_of(loaded.first)) {
+            return {};
+        }
+        Guard g = std::move(*loaded.second);
+        if (g.code_issued != issued_at) {
+            return {};  // a newer code exists: leave it alone
+        }
+        g.code_issued = g.code_expires = 0;
+        g.code_hash.fill(0);
+        g.code_tries = 0;
+        if (auto it = std::find(g.sends.rbegin(), g.sends.rend(), issued_at);
+            it != g.sends.rend()) {
+            g.sends.erase(std::next(it).base());
+        }
+        return txn.put(im.db.portal, id, encode_guard(g));
+    });
+}
+
+Result<CodeCheck> Vault::code_verify(const EnvelopeId& id, std::string_view code,
+                                     const CodePolicy& policy) {
+    Impl& im = *impl_;
+    // Hash before the transaction, whatever the input, so the work does not depend on it.
+    const auto presented = code_hash(im.pepper, id, code);
+    const bool formed = well_formed(code, policy.digits);
+    CodeCheck out;
+    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+        out = CodeCheck{};
+        SP_TRY(loaded, load_guarded(im, txn, id));
+        const std::int64_t now = im.now();
+        Guard g = current(std::move(loaded.second), loaded.first, now);
+        const GuardView before = view_of(g, policy, now);
+        if (before.state == GuardState::locked_for_good) {
+            out.verdict = CodeVerdict::locked_for_good;
+            return {};
+        }
+        if (before.state == GuardState::locked_for_now) {
+            out.verdict = CodeVerdict::locked_for_now;
+            out.until = before.until;
+            return {};
+        }
+        if (g.code_issued == 0) {
+            out.verdict = CodeVerdict::no_code;
+            return {};
+        }
+        const bool match = crypto::ct_equal(presented, g.code_hash) && formed;
+        if (match) {
+            g.code_issued = g.code_expires = 0;
+            g.code_hash.fill(0);
+            g.code_tries = 0;
+            g.killed = 0;
+            out.verdict = CodeVerdict::accepted;
+            return txn.put(im.db.portal, id, encode_guard(g));
+        }
+        ++g.code_tries;
+        ++g.total_wrong;
+        out.verdict = CodeVerdict::wrong;
+        if (g.code_tries >= policy.tries_per_code) {
+            // RFC-less but standard practice (NIST SP 800-63B 5.2.2): a code that was guessed
+            // at too often is dead, and repeated dead codes slow the guesser down further.
+            g.code_issued = g.code_expires = 0;
+            g.code_hash.fill(0);
+            g.code_tries = 0;
+            ++g.killed;
+            if (g.killed >= policy.killed_before_lock) {
+                g.killed = 0;
+                g.lock_until = now + policy.lock_duration.count();
+                out.verdict = CodeVerdict::locked_for_now;
+                out.until = g.lock_until;
+            }
+        } else {
+            out.tries_left = policy.tries_per_code - g.code_tries;
+        }
+        if (g.total_wrong >= policy.tries_total) {
+            out.verdict = CodeVerdict::locked_for_good;
+            out.until = 0;
+            out.tries_left = 0;
+        }
+        return txn.put(im.db.portal, id, encode_guard(g));
+    });
+    if (!st) {
+        return st.error();
+    }
+    return out;
+}
+
+}  // namespace sealpost::vault
