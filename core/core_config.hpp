@@ -211,6 +211,9 @@ struct PortalConfig {
     std::uint64_t max_request_size = 16ULL << 10;  ///< request head + body, 1KiB..1MiB
     std::chrono::seconds request_timeout{30};      ///< 1s..10m
     std::filesystem::path templates_dir = "/usr/share/sealpost/portal";
+    unsigned max_connections = 1000;            ///< open client connections, 1..100000
+    std::chrono::seconds purge_interval{3600};  ///< the portal runs vault purge this often
+    bool notify_sender_on_download = true;      ///< queue a notice to the practice (DESIGN 5b)
 
     friend bool operator==(const PortalConfig&, const PortalConfig&) = default;
 };

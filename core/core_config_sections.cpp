@@ -382,6 +382,10 @@ void read_portal(Section& s, PortalConfig& out) {
     if (out.templates_dir.empty()) {
         s.fail("templates_dir", "must not be empty");
     }
+    out.max_connections = as_unsigned(s.integer("max_connections", out.max_connections, 1, 100000));
+    out.purge_interval = s.duration("purge_interval", out.purge_interval, kMinute, kDay);
+    out.notify_sender_on_download =
+        s.boolean("notify_sender_on_download", out.notify_sender_on_download);
 }
 
 namespace {

@@ -207,6 +207,7 @@ enum class AuditKind : std::uint8_t {
     reissued = 8,
     revoked = 9,
     purged = 10,
+    locked = 11,  ///< the portal locked the link after too many wrong codes
 };
 /// "created", "code_sent", ... (stable, for the CLI and logs).
 std::string_view audit_kind_name(AuditKind k) noexcept;

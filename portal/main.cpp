@@ -1,0 +1,117 @@
+// sealpost-portal entry point: loads the config, the pepper (and no other key), the vault,
+// the pages and the SMS provider; prints one `listening kind=... addr=...` line per listener;
+// runs the event loop on a few threads.
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/core_config.hpp"
+#include "core/core_log.hpp"
+#include "portal/portal_app.hpp"
+#include "portal/portal_server.hpp"
+#include "vault/vault_options.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sealpost-portal --config PATH\n"
+    "       sealpost-portal --help | --version\n";
+
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+    std::string out;
+    if (ep.address().is_v6()) {
+        out += '[';
+        out += ep.address().to_string();
+        out += ']';
+    } else {
+        out += ep.address().to_string();
+    }
+    out += ':';
+    out += std::to_string(ep.port());
+    return out;
+}
+
+template <typename T>
+T need(sealpost::Result<T> r, const std::string& what) {
+    if (!r) {
+        throw std::runtime_error(what + ": " + r.error().detail);
+    }
+    return std::move(r).value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace sealpost;  // NOLINT(google-build-using-namespace): a short main
+    std::string config_path;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (arg == "--version") {
+            std::cout << "sealpost-portal 0.1.0\n";
+            return 0;
+        }
+        if (arg == "--config" && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            config_path = arg.substr(9);
+        } else {
+            std::cerr << "sealpost-portal: unknown argument " << arg << "\n" << kUsage;
+            return 2;
+        }
+    }
+    if (config_path.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    try {
+        const Config cfg = load_config(config_path);
+        log::init("sealpost-portal", to_string(cfg.log.level));
+        // The portal needs the pepper only: never the escrow or contacts keys (DESIGN 2).
+        auto keys = need(keys::keys_load(cfg.vault.key_dir, keys::pepper), "keys");
+        vault::VaultOptions opts = vault::vault_options_from(cfg.vault);
+        opts.keys_ahead = 0;  // the portal never creates envelopes
+        auto vault = need(vault::Vault::open(std::move(opts), keys), "vault");
+        auto pages = need(portal::Pages::load(cfg.portal.templates_dir), "templates");
+        auto sms = need(portal::make_sms_sender(cfg.sms), "sms");
+        // A stable key for the audit's IP hashes, derived so the pepper itself stays inside.
+        const auto ip_key = crypto::hmac_sha256(keys.pepper.key, crypto::as_bytes("sealpost-ip-key-v1"));
+        portal::App app(cfg, vault, std::move(pages), std::move(sms),
+                        crypto::SecretBytes(ip_key.begin(), ip_key.end()));
+
+        const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
+        boost::asio::io_context io(static_cast<int>(threads));
+        boost::asio::thread_pool pool(8);  // routes: vault writes and SMS gateway calls block
+        portal::Server server(io, pool, cfg, app, vault);
+        std::cout << "listening kind=" << (server.tls() ? "https" : "http")
+                  << " addr=" << endpoint_text(server.portal_endpoint()) << "\n"
+                  << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint())
+                  << "\n";
+        std::cout.flush();
+        server.start();
+        log::info("portal.start").kv("threads", threads);
+        std::vector<std::thread> runners;
+        for (unsigned i = 1; i < threads; ++i) {
+            runners.emplace_back([&io] { io.run(); });
+        }
+        io.run();
+        for (auto& t : runners) {
+            t.join();
+        }
+        pool.stop();
+        pool.join();
+        log::info("portal.stop");
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "sealpost-portal: " << e.what() << "\n";
+        return 1;
+    }
+}

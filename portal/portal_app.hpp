@@ -1,0 +1,89 @@
+// The portal's routes (DESIGN 4): landing, SMS code, check, documents, downloads, ZIP,
+// renewal, help and static files. Synchronous and network-free: the server runs handle() on
+// a worker thread, so the vault's fsyncs and the SMS gateway never block the event loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/core_config.hpp"
+#include "portal/portal_http.hpp"
+#include "portal/portal_pages.hpp"
+#include "portal/portal_sessions.hpp"
+#include "portal/portal_sms.hpp"
+#include "vault/vault.hpp"
+
+namespace sealpost::portal {
+
+/// Counters for /metrics (monotonic since start).
+struct PortalCounters {
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> codes_sent{0};
+    std::atomic<std::uint64_t> codes_failed{0};  ///< the SMS gateway failed
+    std::atomic<std::uint64_t> codes_refused{0};  ///< a rate limit or lock said no
+    std::atomic<std::uint64_t> verified{0};
+    std::atomic<std::uint64_t> wrong_codes{0};
+    std::atomic<std::uint64_t> locks{0};
+    std::atomic<std::uint64_t> renewals{0};
+    std::atomic<std::uint64_t> downloads{0};  ///< documents and ZIPs served
+    std::atomic<std::uint64_t> not_found{0};
+    std::atomic<std::uint64_t> errors{0};  ///< internal errors answered 503
+};
+
+/** The portal application. Thread-safe: handle() may run on several threads at once. Holds
+ * references to `cfg` and `vault`, which must outlive it. */
+class App {
+  public:
+    App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
+        std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key);
+
+    /// One request, one response; never throws for anything a client sends.
+    Response handle(const Request& rq);
+
+    /// A plain page for the server's own answers (bad request, timeout, overload).
+    Response plain_error(unsigned status, MessageKind kind, std::string_view accept_language);
+
+    [[nodiscard]] const PortalCounters& counters() const noexcept { return counters_; }
+    [[nodiscard]] SessionStore& sessions() noexcept { return sessions_; }
+
+  private:
+    struct Ctx;  // one request's language, visitor cookie and link path
+
+    Response route_link(const Request& rq, Ctx& c, std::string_view rest);
+    Response landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env);
+    Response send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env);
+    Response verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env);
+    Response download(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env,
+                      std::string_view index);
+    Response zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env);
+
+    Response page(unsigned status, Ctx& c, std::string html);
+    Response message(unsigned status, Ctx& c, MessageKind kind, std::int64_t until = 0);
+    Response open_failed(Ctx& c, const Error& e);
+    PageContext page_context(Ctx& c, bool with_form);
+    [[nodiscard]] vault::CodePolicy code_policy() const;
+    [[nodiscard]] unsigned code_minutes() const;
+    [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
+    void audit(const vault::EnvelopeId& id, vault::AuditKind kind,
+               std::optional<std::uint32_t> doc, const Request& rq);
+
+    const Config& cfg_;
+    vault::Vault& vault_;
+    std::shared_ptr<const Pages> pages_;
+    std::unique_ptr<SmsSender> sms_;
+    crypto::SecretBytes ip_key_;
+    std::string logo_;
+    std::string logo_type_;
+    SessionStore sessions_;
+    CsrfGuard csrf_;
+    IpLimiter ip_codes_;
+    PortalCounters counters_;
+};
+
+/// "••67": the last two digits of a phone number, the only part a page shows.
+std::string masked_phone(std::string_view e164);
+
+}  // namespace sealpost::portal

@@ -1,0 +1,430 @@
+// Listeners and connections of sealpost-portal: Beast HTTP/1.1 over TLS (or loopback HTTP
+// behind a reverse proxy), keep-alive, size limits, a deadline on every read and write.
+#include "portal/portal_server.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "core/core_log.hpp"
+#include "smtp/smtp_stream.hpp"
+
+namespace sealpost::portal {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using net::use_awaitable;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 8 * 1024;  // DESIGN 4 / the portal issue: header 8 KiB
+
+tcp::acceptor bind_acceptor(net::io_context& io, const Endpoint& where, std::string_view what) {
+    boost::system::error_code ec;
+    const auto addr = net::ip::make_address(where.address, ec);
+    if (ec) {
+        throw std::runtime_error(std::string(what) + ": bad address " + where.address);
+    }
+    tcp::endpoint ep(addr, where.port);
+    tcp::acceptor acc(io);
+    acc.open(ep.protocol(), ec);
+    if (!ec) {
+        acc.set_option(net::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        acc.bind(ep, ec);
+    }
+    if (!ec) {
+        acc.listen(net::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        throw std::runtime_error(std::string(what) + ": cannot listen on " + where.to_string() +
+                                 ": " + ec.message());
+    }
+    return acc;
+}
+
+std::string_view sv(beast::string_view s) {
+    return {s.data(), s.size()};
+}
+beast::string_view bsv(std::string_view s) {
+    return {s.data(), s.size()};
+}
+
+template <class Fields>
+void apply_headers(Fields& f, const Response& r) {
+    for (const auto& [name, value] : security_headers()) {
+        f.set(bsv(name), bsv(value));
+    }
+    for (const auto& [name, value] : r.headers) {
+        f.insert(bsv(name), bsv(value));  // insert: Set-Cookie may repeat
+    }
+}
+
+/// The client address a route sees: the peer, or the last X-Forwarded-For hop when the peer
+/// is the configured reverse proxy (the only hop we can trust is the one it appended).
+std::string client_ip(const std::string& peer, const std::string& trusted,
+                      std::string_view forwarded) {
+    if (trusted.empty() || peer != trusted || forwarded.empty()) {
+        return peer;
+    }
+    std::string_view last = forwarded.substr(forwarded.rfind(',') + 1);
+    while (!last.empty() && last.front() == ' ') {
+        last.remove_prefix(1);
+    }
+    while (!last.empty() && last.back() == ' ') {
+        last.remove_suffix(1);
+    }
+    boost::system::error_code ec;
+    const auto addr = net::ip::make_address(std::string(last), ec);
+    return ec ? peer : addr.to_string();
+}
+
+Request to_request(const http::request<http::string_body>& req, const std::string& ip,
+                   std::string sid) {
+    Request rq;
+    rq.method = std::string(sv(req.method_string()));
+    const std::string_view target = sv(req.target());
+    const std::size_t q = target.find('?');
+    rq.path = std::string(target.substr(0, q));
+    rq.query = q == std::string_view::npos ? std::string{} : std::string(target.substr(q + 1));
+    for (const auto& field : req) {
+        if (field.name() == http::field::cookie) {
+            if (!rq.cookie.empty()) {
+                rq.cookie += "; ";
+            }
+            rq.cookie += sv(field.value());
+        }
+    }
+    rq.accept_language = std::string(sv(req[http::field::accept_language]));
+    rq.content_type = std::string(sv(req[http::field::content_type]));
+    rq.body = req.body();
+    rq.client_ip = ip;
+    rq.sid = std::move(sid);
+    return rq;
+}
+
+}  // namespace
+
+Server::Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, App& app,
+               vault::Vault& vault)
+    : io_(io),
+      pool_(pool),
+      cfg_(cfg),
+      app_(app),
+      vault_(vault),
+      portal_(bind_acceptor(io, cfg.portal.listen, "portal.listen")),
+      admin_(bind_acceptor(io, cfg.portal.admin_listen, "portal.admin_listen")),
+      signals_(io) {
+    if (!is_loopback_ip(cfg.portal.admin_listen.address)) {
+        throw std::runtime_error("portal.admin_listen must be a loopback address (metrics are "
+                                 "not for the internet)");
+    }
+    if (cfg.portal.tls) {
+        tls_ = smtp::make_server_tls_context(cfg.portal.tls_cert.string(),
+                                             cfg.portal.tls_key.string());
+    }
+}
+
+void Server::start() {
+    net::co_spawn(io_, accept_loop(false), net::detached);
+    net::co_spawn(io_, accept_loop(true), net::detached);
+    net::co_spawn(io_, purge_loop(), net::detached);
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (!ec) {
+            log::info("portal.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
+            stop();
+        }
+    });
+}
+
+void Server::stop() {
+    if (stopping_.exchange(true)) {
+        return;
+    }
+    boost::system::error_code ec;
+    portal_.close(ec);
+    admin_.close(ec);
+    io_.stop();
+}
+
+net::awaitable<void> Server::accept_loop(bool admin) {
+    tcp::acceptor& acc = admin ? admin_ : portal_;
+    for (;;) {
+        boost::system::error_code ec;
+        // A strand per connection: the io_context runs on several threads.
+        tcp::socket sock =
+            co_await acc.async_accept(net::make_strand(io_), net::redirect_error(use_awaitable, ec));
+        if (stopping_) {
+            co_return;
+        }
+        if (ec) {
+            log::warn("portal.accept_failed").kv("detail", ec.message());
+            net::steady_timer pause(io_, std::chrono::milliseconds(100));
+            co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
+            continue;
+        }
+        if (!admin && open_.load() >= cfg_.portal.max_connections) {
+            ++metrics_.connections_refused;
+            sock.close(ec);  // the kernel backlog holds the rest; no work spent here
+            continue;
+        }
+        const std::uint64_t id = ++next_id_;
+        auto ex = sock.get_executor();
+        if (admin) {
+            net::co_spawn(ex, serve_admin(std::move(sock), id), net::detached);
+        } else {
+            ++open_;
+            ++metrics_.connections;
+            net::co_spawn(ex, serve(std::move(sock), id), [this](const std::exception_ptr& e) {
+                --open_;
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& err) {
+                        log::error("portal.connection_failed").kv("detail", err.what());
+                    }
+                }
+            });
+        }
+    }
+}
+
+namespace {
+
+/// What one connection needs to run its request loop, whatever the stream type.
+struct ConnCtx {
+    App& app;
+    net::thread_pool& pool;
+    const Config& cfg;
+    Metrics& metrics;
+    std::string peer;
+    std::uint64_t id = 0;
+};
+
+template <class Stream>
+net::awaitable<bool> write_response(Stream& stream, beast::tcp_stream& lowest, Response r,
+                                    bool keep_alive, std::chrono::seconds timeout) {
+    boost::system::error_code ec;
+    if (!r.source) {
+        http::response<http::string_body> res;
+        res.result(r.status);
+        res.version(11);
+        apply_headers(res, r);
+        res.keep_alive(keep_alive);
+        res.body() = std::move(r.body);
+        res.prepare_payload();
+        lowest.expires_after(timeout);
+        co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+        co_return !ec;
+    }
+    http::response<http::empty_body> res;
+    res.result(r.status);
+    res.version(11);
+    apply_headers(res, r);
+    res.keep_alive(keep_alive);
+    res.content_length(r.length);
+    http::response_serializer<http::empty_body> sr(res);
+    lowest.expires_after(timeout);
+    co_await http::async_write_header(stream, sr, net::redirect_error(use_awaitable, ec));
+    if (ec) {
+        co_return false;
+    }
+    std::uint64_t sent = 0;
+    for (;;) {
+        auto chunk = r.source();
+        if (!chunk) {
+            // The promised length cannot be kept: closing tells the client the body is short.
+            log::error("portal.stream_failed").kv("err", errc_name(chunk.error().code));
+            co_return false;
+        }
+        if (!*chunk) {
+            break;
+        }
+        lowest.expires_after(timeout);
+        co_await net::async_write(stream, net::buffer((*chunk)->data(), (*chunk)->size()),
+                                  net::redirect_error(use_awaitable, ec));
+        if (ec) {
+            co_return false;
+        }
+        sent += (*chunk)->size();
+    }
+    co_return sent == r.length;
+}
+
+template <class Stream>
+net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, ConnCtx& c) {
+    const auto timeout = c.cfg.portal.request_timeout;
+    const std::size_t max_request = c.cfg.portal.max_request_size;
+    beast::flat_buffer buffer(max_request + kHeaderLimit);
+    for (std::uint64_t n = 1;; ++n) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min(kHeaderLimit, max_request)));
+        parser.body_limit(max_request);
+        boost::system::error_code ec;
+        // One deadline for the whole request: a slowloris trickle runs into it.
+        lowest.expires_after(timeout);
+        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+        const auto started = std::chrono::steady_clock::now();
+        if (ec == http::error::end_of_stream || ec == net::error::eof ||
+            ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated) {
+            co_return;
+        }
+        if (ec) {
+            ++c.metrics.bad_requests;
+            unsigned status = 400;
+            if (ec == beast::error::timeout) {
+                status = 408;
+            } else if (ec == http::error::header_limit) {
+                status = 431;
+            } else if (ec == http::error::body_limit) {
+                status = 413;
+            }
+            log::info("portal.bad_request")
+                .kv("sid", std::to_string(c.id) + "." + std::to_string(n))
+                .kv("status", status)
+                .kv("detail", ec.message());
+            if (ec != beast::error::timeout || parser.got_some()) {
+                Response r = c.app.plain_error(status, MessageKind::bad_request, "");
+                co_await write_response(stream, lowest, std::move(r), false, timeout);
+            }
+            co_return;
+        }
+        const auto& req = parser.get();
+        const bool keep_alive = req.keep_alive();
+        Request rq = to_request(req, client_ip(c.peer, c.cfg.portal.trusted_proxy,
+                                               sv(req["X-Forwarded-For"])),
+                                std::to_string(c.id) + "." + std::to_string(n));
+        Response res;
+        if (req.target().empty() || req.target().front() != '/') {
+            ++c.metrics.bad_requests;
+            res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
+        } else {
+            // Routes block (vault fsyncs, the SMS gateway): run them on the worker pool.
+            App& app = c.app;
+            res = co_await net::co_spawn(
+                c.pool, [&app, &rq]() -> net::awaitable<Response> { co_return app.handle(rq); },
+                use_awaitable);
+        }
+        const bool ok = co_await write_response(stream, lowest, std::move(res), keep_alive, timeout);
+        c.metrics.latency.observe(std::chrono::steady_clock::now() - started);
+        if (!ok || !keep_alive) {
+            co_return;
+        }
+    }
+}
+
+}  // namespace
+
+net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id) {
+    boost::system::error_code ec;
+    const auto remote = sock.remote_endpoint(ec);
+    ConnCtx c{app_, pool_, cfg_, metrics_, ec ? std::string("?") : remote.address().to_string(),
+              id};
+    sock.set_option(tcp::no_delay(true), ec);
+    const auto timeout = cfg_.portal.request_timeout;
+    if (!tls_) {
+        beast::tcp_stream stream(std::move(sock));
+        co_await request_loop(stream, stream, c);
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        co_return;
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), *tls_);
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(timeout);
+    co_await stream.async_handshake(net::ssl::stream_base::server,
+                                    net::redirect_error(use_awaitable, ec));
+    if (ec) {
+        log::debug("portal.tls_failed").kv("sid", id).kv("detail", ec.message());
+        co_return;
+    }
+    co_await request_loop(stream, lowest, c);
+    // close_notify, bounded: a client that never answers must not keep us.
+    lowest.expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(net::redirect_error(use_awaitable, ec));
+}
+
+net::awaitable<void> Server::serve_admin(tcp::socket sock, std::uint64_t id) {
+    beast::tcp_stream stream(std::move(sock));
+    beast::flat_buffer buffer(kHeaderLimit);
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(kHeaderLimit);
+    boost::system::error_code ec;
+    stream.expires_after(std::chrono::seconds(10));
+    co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    if (ec) {
+        co_return;
+    }
+    const std::string_view target = sv(parser.get().target());
+    Response r;
+    r.header("Content-Type", "text/plain; charset=utf-8");
+    if (target == "/metrics" || target == "/healthz") {
+        App& app = app_;
+        vault::Vault& v = vault_;
+        const Metrics& m = metrics_;
+        const std::uint64_t open = open_.load();
+        const bool metrics = target == "/metrics";
+        r = co_await net::co_spawn(
+            pool_,
+            [&app, &v, &m, open, metrics]() -> net::awaitable<Response> {
+                Response out;
+                auto stats = v.vault_stats();
+                if (metrics) {
+                    out.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    out.body = render_metrics(app.counters(), m, open, stats ? &*stats : nullptr);
+                } else {
+                    out.header("Content-Type", "text/plain; charset=utf-8");
+                    out.status = stats ? 200 : 503;
+                    out.body = stats ? "ok\n" : "vault unavailable\n";
+                }
+                co_return out;
+            },
+            use_awaitable);
+    } else {
+        r.status = 404;
+        r.body = "not found\n";
+    }
+    log::debug("portal.admin_request").kv("sid", id).kv("status", r.status);
+    co_await write_response(stream, stream, std::move(r), false, std::chrono::seconds(10));
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+net::awaitable<void> Server::purge_loop() {
+    net::steady_timer timer(io_);
+    for (;;) {
+        timer.expires_after(cfg_.portal.purge_interval);
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(use_awaitable, ec));
+        if (ec || stopping_) {
+            co_return;
+        }
+        vault::Vault& v = vault_;
+        co_await net::co_spawn(
+            pool_,
+            [&v]() -> net::awaitable<void> {
+                auto counts = v.vault_purge();
+                if (!counts) {
+                    log::error("portal.purge_failed").kv("err", errc_name(counts.error().code));
+                } else {
+                    log::info("portal.purge")
+                        .kv("retention_ended", counts->retention_ended)
+                        .kv("orphans", counts->orphans)
+                        .kv("tombstones_removed", counts->tombstones_removed);
+                }
+                co_return;
+            },
+            use_awaitable);
+    }
+}
+
+}  // namespace sealpost::portal

@@ -1,0 +1,66 @@
+// sealpost-portal's network side: the HTTPS (or loopback HTTP) listener, one coroutine per
+// connection with a deadline on every operation, the admin listener (/metrics, /healthz),
+// the purge timer and signal handling. Routes live in portal_app.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/core_config.hpp"
+#include "portal/portal_app.hpp"
+#include "portal/portal_metrics.hpp"
+
+namespace sealpost::portal {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Server {
+  public:
+    /** Binds the portal and admin listeners (throws std::runtime_error at start when it
+     * cannot: address in use, bad certificate, admin_listen not on loopback). `app`, `vault`
+     * and `cfg` must outlive the server. Blocking work runs on `pool`. */
+    Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, App& app,
+           vault::Vault& vault);
+
+    /// Starts accepting, the purge timer and the signal handlers (TERM/INT stop).
+    void start();
+
+    [[nodiscard]] tcp::endpoint portal_endpoint() const { return portal_.local_endpoint(); }
+    [[nodiscard]] tcp::endpoint admin_endpoint() const { return admin_.local_endpoint(); }
+    [[nodiscard]] bool tls() const noexcept { return tls_ != nullptr; }
+
+  private:
+    net::awaitable<void> accept_loop(bool admin);
+    net::awaitable<void> serve(tcp::socket sock, std::uint64_t id);
+    net::awaitable<void> serve_admin(tcp::socket sock, std::uint64_t id);
+    net::awaitable<void> purge_loop();
+    void stop();
+
+    net::io_context& io_;
+    net::thread_pool& pool_;
+    const Config& cfg_;
+    App& app_;
+    vault::Vault& vault_;
+    std::shared_ptr<net::ssl::context> tls_;
+    tcp::acceptor portal_;
+    tcp::acceptor admin_;
+    net::signal_set signals_;
+    std::atomic<std::uint64_t> next_id_{0};
+    std::atomic<std::uint64_t> open_{0};
+    std::atomic<bool> stopping_{false};
+    Metrics metrics_;
+};
+
+}  // namespace sealpost::portal

@@ -1,0 +1,18 @@
+# sealpost_portal_lib: routes, sessions, HTTP helpers, ZIP, metrics and the Beast server;
+# sealpost-portal: the program.
+add_library(sealpost_portal_lib STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/portal_app.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_http.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_sessions.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_zip.cpp
+)
+target_include_directories(sealpost_portal_lib PUBLIC ${PROJECT_SOURCE_DIR})
+target_link_libraries(sealpost_portal_lib
+  PUBLIC sealpost_flags sealpost_core sealpost_vault sealpost_smtp sealpost_portal_pages
+         sealpost_portal_sms
+  PRIVATE PkgConfig::LIBZIP)
+
+add_executable(sealpost-portal ${CMAKE_CURRENT_LIST_DIR}/main.cpp)
+target_link_libraries(sealpost-portal PRIVATE sealpost_portal_lib)

@@ -1,0 +1,226 @@
+"""Fixtures for the portal suites: a real sealpost-portal on loopback (HTTPS with the dev
+certificates) over a vault that a real sealpost-proxy filled, a recording SMS gateway, and
+helpers that walk the patient's flow with `requests`.
+
+Environment: SEALPOST_PORTAL_BIN (default: $SEALPOST_BUILD_DIR/portal/sealpost-portal), and
+what ../conftest.py reads.
+"""
+import email
+import email.policy
+import os
+import re
+import smtplib
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, Upstream, admin_run,  # noqa: E402
+                      seal_setup, toml_value)
+from sms_recorder import SmsRecorder  # noqa: E402
+
+PORTAL_BIN = Path(os.environ.get("SEALPOST_PORTAL_BIN",
+                                 BUILD_DIR / "portal" / "sealpost-portal"))
+TEST_ENVELOPE_BIN = os.environ.get("SEALPOST_TEST_ENVELOPE", "")
+PORTAL_TEMPLATES = SOURCE_DIR / "portal" / "templates"
+SAMPLES = SOURCE_DIR / "tests" / "data" / "samples"
+RECHNUNG = SAMPLES / "Rechnung-2026-1127.pdf"
+BELEG = SAMPLES / "Rueckforderungsbeleg-2026-1127.pdf"
+LINK = re.compile(re.escape(BASE_URL) + r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+class Portal:
+    """A running sealpost-portal; `url` is https://localhost:PORT, `admin` the metrics URL."""
+
+    def __init__(self, config_path: Path, log_path: Path, ca: Path):
+        self.log_path = log_path
+        self.ca = ca
+        self.log_file = open(log_path, "wb")
+        self.proc = subprocess.Popen([str(PORTAL_BIN), "--config", str(config_path)],
+                                     stdout=subprocess.PIPE, stderr=self.log_file)
+        ports = {}
+        deadline = time.monotonic() + 30
+        while len(ports) < 2:
+            line = self.proc.stdout.readline().decode()
+            if not line or time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"sealpost-portal did not start: {self.log()}")
+            parts = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+            ports[parts["kind"]] = int(parts["addr"].rsplit(":", 1)[1])
+        self.port = ports.get("https") or ports["http"]
+        scheme = "https" if "https" in ports else "http"
+        self.url = f"{scheme}://localhost:{self.port}"
+        self.admin = f"http://127.0.0.1:{ports['admin']}"
+
+    def session(self) -> requests.Session:
+        s = requests.Session()
+        s.verify = str(self.ca)
+        return s
+
+    def log(self) -> str:
+        self.log_file.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log_file.close()
+
+
+def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, sms=None,
+                       practice=None) -> str:
+    pr = {"name": "Praxis Muster", "base_url": BASE_URL}
+    pr.update(practice or {})
+    p = {"listen": "127.0.0.1:0", "admin_listen": "127.0.0.1:0",
+         "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key"),
+         "templates_dir": str(PORTAL_TEMPLATES), "request_timeout": "5s"}
+    p.update(portal or {})
+    s = {"provider": "http", "url": sms_url, "sender": "Praxis",
+         "body_template": '{"to":"{to}","from":"{sender}","text":"{text}"}',
+         "timeout": "2s", "retries": 0}
+    s.update(sms or {})
+    out = ["[practice]"] + [f"{k} = {toml_value(v)}" for k, v in pr.items()]
+    out += ["[vault]", f"dir = {toml_value(str(seal_dir / 'vault'))}",
+            f"key_dir = {toml_value(str(seal_dir / 'keys'))}"]
+    out += ["[portal]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
+    out += ["[sms]"] + [f"{k} = {toml_value(v)}" for k, v in s.items()]
+    out += ["[log]", 'level = "debug"']
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def sms():
+    with SmsRecorder() as rec:
+        yield rec
+
+
+@pytest.fixture
+def start_portal(tmp_path, dev_certs, sms):
+    """start_portal(seal_dir, portal={...}, sms={...}, practice={...}) -> Portal."""
+    started = []
+
+    def start(seal_dir: Path, portal=None, sms_cfg=None, practice=None):
+        n = len(started)
+        cfg = tmp_path / f"portal{n}.toml"
+        cfg.write_text(portal_config_text(dev_certs, seal_dir, sms.url + "/sms", portal, sms_cfg,
+                                          practice))
+        p = Portal(cfg, tmp_path / f"portal{n}.log", dev_certs / "ca.crt")
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.stop()
+    for p in started:
+        log = p.log_path.read_text(errors="replace")
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert marker not in log, f"{marker} in {p.log_path}"
+
+
+@pytest.fixture
+def sealing(dev_certs, start_proxy):
+    """(proxy, upstream): a real sealpost-proxy (auth none) in front of an aiosmtpd upstream."""
+    up = Upstream(dev_certs, require_auth=False)
+    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
+    yield proxy, up
+    up.stop()
+
+
+def invoice_mail(to="patient@example.org", subject="Rechnung November [sms:079 123 45 67]",
+                 attachments=(RECHNUNG, BELEG)) -> bytes:
+    m = EmailMessage()
+    m["From"] = "Praxis Muster <praxis@example.ch>"
+    m["To"] = to
+    m["Subject"] = subject
+    m.set_content("Guten Tag\n\nIhre Rechnung im Anhang.\n")
+    for a in attachments:
+        m.add_attachment(Path(a).read_bytes(), maintype="application", subtype="pdf",
+                         filename=Path(a).name)
+    return m.as_bytes(policy=email.policy.SMTP)
+
+
+def seal_invoice(proxy, up, **kw) -> str:
+    """Mails an invoice through the proxy; returns the token of the link the patient got."""
+    before = len(up.messages)
+    s = smtplib.SMTP("127.0.0.1", proxy.ports["plain"], timeout=30)
+    s.ehlo("client.example")
+    s.sendmail("praxis@example.ch", [kw.get("to", "patient@example.org")], invoice_mail(**kw))
+    s.quit()
+    assert len(up.messages) == before + 1
+    text = up.messages[-1].content.decode("utf-8", errors="replace")
+    tokens = set(LINK.findall(text))
+    assert len(tokens) == 1, text
+    return tokens.pop()
+
+
+def make_envelope(seal_dir: Path, at: int = None, sent=True) -> tuple[str, str]:
+    """(id, token) of a one-document envelope made with the vault API, created at `at`."""
+    assert TEST_ENVELOPE_BIN, "SEALPOST_TEST_ENVELOPE is not set"
+    args = [TEST_ENVELOPE_BIN, str(seal_dir / "vault"), str(seal_dir / "keys")]
+    if at is not None:
+        args += ["--at", str(at)]
+    if sent:
+        args.append("--sent")
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True).stdout
+    env_id, token = out.split()
+    return env_id, token
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF.search(html)
+    assert m, html
+    return m.group(1)
+
+
+def request_code(s: requests.Session, portal: Portal, token: str, expect=200):
+    """GET the landing (or expired) page, then POST its "send code" form."""
+    page = s.get(f"{portal.url}/d/{token}")
+    r = s.post(f"{portal.url}/d/{token}/code", data={"csrf": csrf_of(page.text)},
+               allow_redirects=False)
+    assert r.status_code == expect, r.text
+    return r
+
+
+def submit_code(s: requests.Session, portal: Portal, token: str, code: str, form_html: str):
+    return s.post(f"{portal.url}/d/{token}/verify", data={"csrf": csrf_of(form_html),
+                                                          "code": code},
+                  allow_redirects=False)
+
+
+def log_in(s, portal, token, sms) -> requests.Response:
+    """The whole check: send a code, read it from the SMS gateway, type it. Returns the
+    documents page."""
+    n = len(sms.requests)
+    r = request_code(s, portal, token)
+    sms.wait_for(n + 1)
+    v = submit_code(s, portal, token, sms.last_code(), r.text)
+    assert v.status_code == 303, v.text
+    assert v.headers["Location"].startswith(f"/d/{token}")
+    docs = s.get(portal.url + v.headers["Location"])
+    assert docs.status_code == 200
+    return docs
+
+
+__all__ = ["Portal", "RECHNUNG", "BELEG", "SECURITY_HEADERS", "seal_invoice", "make_envelope",
+           "csrf_of", "request_code", "submit_code", "log_in", "admin_run", "seal_setup"]
