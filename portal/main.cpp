@@ -2,6 +2,7 @@
 // the pages and the SMS provider; prints one `listening kind=... addr=...` line per listener;
 // runs the event loop on a few threads.
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -72,6 +73,9 @@ int main(int argc, char** argv) {
         std::cerr << kUsage;
         return 2;
     }
+    // A client that hangs up must not kill the process (libcurl with CURLOPT_NOSIGNAL and
+    // our own writes both rely on EPIPE instead of SIGPIPE).
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         const Config cfg = load_config(config_path);
         log::init("sealpost-portal", to_string(cfg.log.level));

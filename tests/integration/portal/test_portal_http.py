@@ -1,0 +1,93 @@
+"""Malformed HTTP (the portal issue, point 6): oversized headers and bodies, unknown methods,
+garbage and slowloris trickles get a 4xx or a timeout, while other clients are served."""
+import socket
+import ssl
+import threading
+import time
+
+from conftest import make_envelope, seal_setup
+
+
+def tls_socket(portal, timeout=10):
+    ctx = ssl.create_default_context(cafile=str(portal.ca))
+    raw = socket.create_connection(("127.0.0.1", portal.port), timeout=timeout)
+    return ctx.wrap_socket(raw, server_hostname="localhost")
+
+
+def exchange(portal, data: bytes, timeout=10) -> bytes:
+    with tls_socket(portal, timeout) as s:
+        s.sendall(data)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except (ConnectionResetError, ssl.SSLError, socket.timeout):
+            pass
+        return out
+
+
+def status_of(reply: bytes) -> int:
+    return int(reply.split(b" ", 2)[1])
+
+
+def test_oversized_header_is_431(start_portal):
+    portal = start_portal(seal_setup())
+    reply = exchange(portal, b"GET /help HTTP/1.1\r\nHost: localhost\r\nX-Big: " +
+                     b"a" * 9000 + b"\r\n\r\n")
+    assert status_of(reply) == 431
+    assert b"Content-Security-Policy" in reply
+
+
+def test_oversized_body_is_413(start_portal):
+    seal = seal_setup()
+    _, token = make_envelope(seal)
+    portal = start_portal(seal)
+    body = b"csrf=" + b"a" * 20000
+    reply = exchange(portal, b"POST /d/" + token.encode() + b"/code HTTP/1.1\r\nHost: localhost"
+                     b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                     str(len(body)).encode() + b"\r\n\r\n" + body)
+    assert status_of(reply) == 413
+
+
+def test_bad_methods_and_garbage(start_portal):
+    portal = start_portal(seal_setup())
+    assert status_of(exchange(portal, b"BREW /help HTTP/1.1\r\nHost: localhost\r\n\r\n")) == 405
+    assert status_of(exchange(portal, b"DELETE /help HTTP/1.1\r\nHost: localhost\r\n\r\n")) == 405
+    assert status_of(exchange(portal, b"GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n")) \
+        == 400
+    assert status_of(exchange(portal, b"\x16\x03garbage\r\n\r\n")) == 400
+    assert status_of(exchange(portal, b"GET /help HTTP/1.1\r\nContent-Length: -1\r\n\r\n")) == 400
+
+
+def test_slowloris_times_out_while_others_are_served(start_portal):
+    portal = start_portal(seal_setup(), portal={"request_timeout": "3s"})
+    result = {}
+
+    def trickle():
+        with tls_socket(portal, timeout=20) as s:
+            s.sendall(b"GET /help HTTP/1.1\r\n")
+            t0 = time.monotonic()
+            try:
+                for i in range(30):
+                    s.sendall(f"X-Slow-{i}: a\r\n".encode())
+                    time.sleep(0.5)
+                result["closed_after"] = None
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+                result["closed_after"] = time.monotonic() - t0
+            try:
+                result["reply"] = s.recv(4096)
+            except OSError:
+                result["reply"] = b""
+
+    threads = [threading.Thread(target=trickle) for _ in range(5)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    # Meanwhile, a normal client is served at once, several times.
+    for _ in range(5):
+        reply = exchange(portal, b"GET /help HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+                         b"\r\n\r\n")
+        assert status_of(reply) == 200
+    for t in threads:
+        t.join(30)
+    assert result["closed_after"] is not None and result["closed_after"] < 10

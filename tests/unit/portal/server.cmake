@@ -1,0 +1,4 @@
+# test_portal: the portal's HTTP helpers, sessions, CSRF, limits and ZIP (no network).
+sealpost_unit_test(test_portal
+  SOURCES portal_http_test.cpp
+  LIBS sealpost_portal_lib PkgConfig::LIBZIP)
