@@ -23,6 +23,16 @@ inline constexpr std::string_view kLanguages[] = {"de", "fr", "it", "en"};
 std::string choose_language(std::string_view explicit_choice, std::string_view accept_language,
                             std::string_view fallback);
 
+/** The values of the `notice` fields below: a message shown above the page's form. Errors
+ * (announced with role="alert"): code_wrong (with CodePage::tries_left), code_expired,
+ * code_used_up (the code took too many wrong tries), code_invalid (not digits of the right
+ * length), session_expired, zip_empty (nothing selected), zip_too_large. Confirmations
+ * (role="status"): code_sent, renewed (DocumentsPage, with its expiry date). Any other value
+ * shows nothing. */
+inline constexpr std::string_view kNotices[] = {"code_sent",    "code_wrong",   "code_expired",
+                                                "code_used_up", "code_invalid", "session_expired",
+                                                "renewed",      "zip_empty",    "zip_too_large"};
+
 /// What every page needs.
 struct PageContext {
     std::string lang;           ///< one of kLanguages
@@ -53,9 +63,11 @@ struct LandingPage {
 /// After POST …/code, or a wrong code: the code input form.
 struct CodePage {
     std::string masked_phone;
-    std::string notice;           ///< catalog key: "code_sent", "code_wrong", "code_expired", ...
-    unsigned tries_left = 0;      ///< shown with "code_wrong"
-    bool renewal = false;         ///< the link had expired: success renews it (different title)
+    std::string notice;          ///< catalog key: "code_sent", "code_wrong", "code_expired", ...
+    unsigned tries_left = 0;     ///< shown with "code_wrong"
+    bool renewal = false;        ///< the link had expired: success renews it (different title)
+    unsigned code_length = 6;    ///< digits (portal.code_length): the input's min/maxlength
+    unsigned code_minutes = 10;  ///< validity in minutes (portal.code_ttl), shown as a hint
 };
 
 /// After a successful check: the documents, one download each, and a ZIP of the selection.
@@ -110,9 +122,10 @@ class Pages {
 
     /// The stylesheet served at /static/portal.css.
     [[nodiscard]] const std::string& css() const;
-    /// SMS text in `lang`: short, names the practice, contains the code and never a link.
+    /// SMS text in `lang` (unknown: de): short, names the practice, contains the code and its
+    /// validity in minutes (portal.code_ttl), never a link.
     [[nodiscard]] std::string sms_text(std::string_view lang, std::string_view practice,
-                                       std::string_view code) const;
+                                       std::string_view code, unsigned valid_minutes = 10) const;
 
     struct Impl;
     explicit Pages(std::unique_ptr<const Impl> impl);
