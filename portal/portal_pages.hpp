@@ -29,9 +29,9 @@ std::string choose_language(std::string_view explicit_choice, std::string_view a
  * length), session_expired, zip_empty (nothing selected), zip_too_large. Confirmations
  * (role="status"): code_sent, renewed (DocumentsPage, with its expiry date). Any other value
  * shows nothing. */
-inline constexpr std::string_view kNotices[] = {
-    "code_sent",       "code_wrong", "code_expired", "code_used_up",  "code_invalid",
-    "session_expired", "renewed",    "zip_empty",    "zip_too_large"};
+inline constexpr std::string_view kNotices[] = {"code_sent",    "code_wrong",   "code_expired",
+                                                "code_used_up", "code_invalid", "session_expired",
+                                                "renewed",      "zip_empty",    "zip_too_large"};
 
 /// What every page needs.
 struct PageContext {
@@ -63,11 +63,11 @@ struct LandingPage {
 /// After POST …/code, or a wrong code: the code input form.
 struct CodePage {
     std::string masked_phone;
-    std::string notice;           ///< catalog key: "code_sent", "code_wrong", "code_expired", ...
-    unsigned tries_left = 0;      ///< shown with "code_wrong"
-    bool renewal = false;         ///< the link had expired: success renews it (different title)
-    unsigned code_length = 6;     ///< digits (portal.code_length): the input's min/maxlength
-    unsigned code_minutes = 10;   ///< validity in minutes (portal.code_ttl), shown as a hint
+    std::string notice;          ///< catalog key: "code_sent", "code_wrong", "code_expired", ...
+    unsigned tries_left = 0;     ///< shown with "code_wrong"
+    bool renewal = false;        ///< the link had expired: success renews it (different title)
+    unsigned code_length = 6;    ///< digits (portal.code_length): the input's min/maxlength
+    unsigned code_minutes = 10;  ///< validity in minutes (portal.code_ttl), shown as a hint
 };
 
 /// After a successful check: the documents, one download each, and a ZIP of the selection.
