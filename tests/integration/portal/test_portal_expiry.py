@@ -4,7 +4,8 @@ are made in the past through the vault API (an injected clock), the portal runs 
 import re
 import time
 
-from conftest import admin_run, csrf_of, make_envelope, request_code, seal_setup, submit_code
+from portal_env import (  # noqa: F401 - fixtures are used by name
+    admin_run, csrf_of, make_envelope, request_code, seal_setup, submit_code, sms, start_portal)
 
 DAY = 86400
 PDF = b"%PDF-1.4\n% sealpost test document\n%%EOF\n"  # what make_envelope seals

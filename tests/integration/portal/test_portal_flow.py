@@ -5,8 +5,8 @@ import io
 import json
 import zipfile
 
-from conftest import (BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code,
-                      seal_invoice, submit_code)
+from portal_env import (  # noqa: F401 - fixtures are used by name
+    BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code, seal_invoice, submit_code, sms, start_portal, sealing)
 
 
 def test_full_flow_downloads_both_documents_and_zip_byte_equal(sealing, start_portal, sms):
@@ -140,4 +140,4 @@ def test_wrong_code_then_right_code(sealing, start_portal, sms):
     typed = code[:3] + " " + code[3:]  # patients type spaces; they are ignored
     ok = submit_code(s, portal, token, typed, w.text)
     assert ok.status_code == 303
-    assert csrf_of(s.get(f"{portal.url}/d/{token}").text)
+    assert f"/d/{token}/doc/0" in s.get(f"{portal.url}/d/{token}").text

@@ -5,7 +5,8 @@ import ssl
 import threading
 import time
 
-from conftest import make_envelope, seal_setup
+from portal_env import (  # noqa: F401 - fixtures are used by name
+    make_envelope, seal_setup, sms, start_portal)
 
 
 def tls_socket(portal, timeout=10):

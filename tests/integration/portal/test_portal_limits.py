@@ -3,7 +3,8 @@ for an hour, 20 wrong tries lock it until the practice reissues the link; rate l
 envelope and per IP answer 429 with a plain page."""
 import re
 
-from conftest import admin_run, csrf_of, make_envelope, request_code, seal_setup, submit_code
+from portal_env import (  # noqa: F401 - fixtures are used by name
+    admin_run, csrf_of, make_envelope, request_code, seal_setup, submit_code, sms, start_portal)
 
 
 def wrong_for(code: str) -> str:

@@ -7,8 +7,8 @@ import statistics
 import time
 
 import requests
-from conftest import (SECURITY_HEADERS, csrf_of, log_in, make_envelope, request_code,
-                      seal_setup, submit_code)
+from portal_env import (  # noqa: F401 - fixtures are used by name
+    SECURITY_HEADERS, csrf_of, log_in, make_envelope, request_code, seal_setup, submit_code, sms, start_portal)
 
 ABSOLUTE = re.compile(r'(?:src|href|action)\s*=\s*"(?:[a-z]+:)?//', re.I)
 

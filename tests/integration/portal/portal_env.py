@@ -1,6 +1,8 @@
-"""Fixtures for the portal suites: a real sealpost-portal on loopback (HTTPS with the dev
-certificates) over a vault that a real sealpost-proxy filled, a recording SMS gateway, and
-helpers that walk the patient's flow with `requests`.
+"""Fixtures and helpers for the portal suites: a real sealpost-portal on loopback (HTTPS with
+the dev certificates) over a vault that a real sealpost-proxy filled, a recording SMS gateway,
+and helpers that walk the patient's flow with `requests`. Each test module imports what it
+uses from here (a conftest.py in this folder would shadow ../conftest.py, which is imported
+as `conftest`).
 
 Environment: SEALPOST_PORTAL_BIN (default: $SEALPOST_BUILD_DIR/portal/sealpost-portal), and
 what ../conftest.py reads.
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, Upstream, admin_run,  # noqa: E402
                       seal_setup, toml_value)
 from sms_recorder import SmsRecorder  # noqa: E402
@@ -70,6 +72,7 @@ class Portal:
 
     def session(self) -> requests.Session:
         s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE and proxies from the environment would win
         s.verify = str(self.ca)
         return s
 
@@ -220,7 +223,3 @@ def log_in(s, portal, token, sms) -> requests.Response:
     docs = s.get(portal.url + v.headers["Location"])
     assert docs.status_code == 200
     return docs
-
-
-__all__ = ["Portal", "RECHNUNG", "BELEG", "SECURITY_HEADERS", "seal_invoice", "make_envelope",
-           "csrf_of", "request_code", "submit_code", "log_in", "admin_run", "seal_setup"]
