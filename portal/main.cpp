@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
         auto pages = need(portal::Pages::load(cfg.portal.templates_dir), "templates");
         auto sms = need(portal::make_sms_sender(cfg.sms), "sms");
         // A stable key for the audit's IP hashes, derived so the pepper itself stays inside.
-        const auto ip_key = crypto::hmac_sha256(keys.pepper.key, crypto::as_bytes("sealpost-ip-key-v1"));
+        const auto ip_key =
+            crypto::hmac_sha256(keys.pepper.key, crypto::as_bytes("sealpost-ip-key-v1"));
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
                         crypto::SecretBytes(ip_key.begin(), ip_key.end()));
 
@@ -97,8 +98,7 @@ int main(int argc, char** argv) {
         portal::Server server(io, pool, cfg, app, vault);
         std::cout << "listening kind=" << (server.tls() ? "https" : "http")
                   << " addr=" << endpoint_text(server.portal_endpoint()) << "\n"
-                  << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint())
-                  << "\n";
+                  << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint()) << "\n";
         std::cout.flush();
         server.start();
         log::info("portal.start").kv("threads", threads);

@@ -368,8 +368,8 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
         }
     }
     // The SMS is in the patient's language (the envelope's), not the browser's.
-    std::string text = pages_->sms_text(env.meta.language, cfg_.practice.name, issued->code->code,
-                                        code_minutes());
+    std::string text =
+        pages_->sms_text(env.meta.language, cfg_.practice.name, issued->code->code, code_minutes());
     const Status sent = sms_->send(env.meta.phone_e164, text);
     crypto::secure_wipe(text.data(), text.size());
     if (!sent) {
@@ -425,7 +425,9 @@ Response App::verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env
             if (!cookie) {
                 return open_failed(c, cookie.error());
             }
-            log::info("portal.verified").kv("sid", rq.sid).kv("envelope", vault::envelope_id_hex(id));
+            log::info("portal.verified")
+                .kv("sid", rq.sid)
+                .kv("envelope", vault::envelope_id_hex(id));
             // Post/Redirect/Get (RFC 9110 15.4.4): a reload does not post the code again.
             Response r;
             r.status = 303;
@@ -569,7 +571,8 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
         .kv("docs", static_cast<std::uint64_t>(chosen.size()));
     Response r;
     r.header("Content-Type", "application/zip");
-    r.header("Content-Disposition", content_disposition(cfg_.practice.name + ".zip", "documents.zip"));
+    r.header("Content-Disposition",
+             content_disposition(cfg_.practice.name + ".zip", "documents.zip"));
     r.length = archive->size();
     auto shared = std::make_shared<std::optional<crypto::SecretBytes>>(std::move(archive).value());
     r.source = [shared]() -> Result<std::optional<crypto::SecretBytes>> {

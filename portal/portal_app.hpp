@@ -22,7 +22,7 @@ namespace sealpost::portal {
 struct PortalCounters {
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> codes_sent{0};
-    std::atomic<std::uint64_t> codes_failed{0};  ///< the SMS gateway failed
+    std::atomic<std::uint64_t> codes_failed{0};   ///< the SMS gateway failed
     std::atomic<std::uint64_t> codes_refused{0};  ///< a rate limit or lock said no
     std::atomic<std::uint64_t> verified{0};
     std::atomic<std::uint64_t> wrong_codes{0};
@@ -67,8 +67,8 @@ class App {
     [[nodiscard]] vault::CodePolicy code_policy() const;
     [[nodiscard]] unsigned code_minutes() const;
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
-    void audit(const vault::EnvelopeId& id, vault::AuditKind kind,
-               std::optional<std::uint32_t> doc, const Request& rq);
+    void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
+               const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;

@@ -66,8 +66,9 @@ std::size_t utf8_len(unsigned char lead) {
 
 /// Code point of a well-formed sequence (checked by the caller for length and continuations).
 std::uint32_t code_point(std::string_view seq) {
-    const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(
-                                            static_cast<unsigned char>(seq[i])); };
+    const auto b = [&](std::size_t i) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(seq[i]));
+    };
     switch (seq.size()) {
         case 1:
             return b(0);
@@ -243,8 +244,8 @@ std::string content_disposition(std::string_view file_name, std::string_view fal
             }
         }
         // RFC 8187 3.2.1 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
-        if (std::isalnum(c) != 0 || std::string_view("!#$&+-.^_`|~").find(static_cast<char>(c)) !=
-                                        std::string_view::npos) {
+        if (std::isalnum(c) != 0 ||
+            std::string_view("!#$&+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
             encoded.push_back(static_cast<char>(c));
         } else {
             encoded.push_back('%');
@@ -272,8 +273,9 @@ std::string safe_content_type(std::string_view stored) {
         return "application/octet-stream";
     }
     out.assign(t);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
     // Types a browser would render as active content if it ever ignored the disposition.
     static constexpr std::array<std::string_view, 5> kActive = {
         "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"};

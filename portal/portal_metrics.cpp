@@ -39,9 +39,9 @@ void Histogram::observe(std::chrono::steady_clock::duration d) noexcept {
         ++i;
     }
     buckets_.at(i).fetch_add(1, std::memory_order_relaxed);
-    sum_us_.fetch_add(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()),
-        std::memory_order_relaxed);
+    sum_us_.fetch_add(static_cast<std::uint64_t>(
+                          std::chrono::duration_cast<std::chrono::microseconds>(d).count()),
+                      std::memory_order_relaxed);
     count_.fetch_add(1, std::memory_order_relaxed);
 }
 

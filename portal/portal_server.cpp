@@ -125,8 +125,9 @@ Server::Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, A
       admin_(bind_acceptor(io, cfg.portal.admin_listen, "portal.admin_listen")),
       signals_(io) {
     if (!is_loopback_ip(cfg.portal.admin_listen.address)) {
-        throw std::runtime_error("portal.admin_listen must be a loopback address (metrics are "
-                                 "not for the internet)");
+        throw std::runtime_error(
+            "portal.admin_listen must be a loopback address (metrics are "
+            "not for the internet)");
     }
     if (cfg.portal.tls) {
         tls_ = smtp::make_server_tls_context(cfg.portal.tls_cert.string(),
@@ -163,8 +164,8 @@ net::awaitable<void> Server::accept_loop(bool admin) {
     for (;;) {
         boost::system::error_code ec;
         // A strand per connection: the io_context runs on several threads.
-        tcp::socket sock =
-            co_await acc.async_accept(net::make_strand(io_), net::redirect_error(use_awaitable, ec));
+        tcp::socket sock = co_await acc.async_accept(net::make_strand(io_),
+                                                     net::redirect_error(use_awaitable, ec));
         if (stopping_) {
             co_return;
         }
@@ -302,9 +303,9 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         }
         const auto& req = parser.get();
         const bool keep_alive = req.keep_alive();
-        Request rq = to_request(req, client_ip(c.peer, c.cfg.portal.trusted_proxy,
-                                               sv(req["X-Forwarded-For"])),
-                                std::to_string(c.id) + "." + std::to_string(n));
+        Request rq = to_request(
+            req, client_ip(c.peer, c.cfg.portal.trusted_proxy, sv(req["X-Forwarded-For"])),
+            std::to_string(c.id) + "." + std::to_string(n));
         Response res;
         if (req.target().empty() || req.target().front() != '/') {
             ++c.metrics.bad_requests;
@@ -316,7 +317,8 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
                 c.pool, [&app, &rq]() -> net::awaitable<Response> { co_return app.handle(rq); },
                 use_awaitable);
         }
-        const bool ok = co_await write_response(stream, lowest, std::move(res), keep_alive, timeout);
+        const bool ok =
+            co_await write_response(stream, lowest, std::move(res), keep_alive, timeout);
         c.metrics.latency.observe(std::chrono::steady_clock::now() - started);
         if (!ok || !keep_alive) {
             co_return;

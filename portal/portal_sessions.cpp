@@ -52,10 +52,9 @@ void SessionStore::evict(std::int64_t now) {
     while (sessions_.size() >= max_) {
         // Full of live sessions (a flood of successful checks is unlikely; be safe anyway):
         // the oldest goes first.
-        auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a,
-                                                                              const auto& b) {
-            return a.second.created < b.second.created;
-        });
+        auto oldest = std::min_element(
+            sessions_.begin(), sessions_.end(),
+            [](const auto& a, const auto& b) { return a.second.created < b.second.created; });
         sessions_.erase(oldest);
     }
 }
@@ -157,10 +156,9 @@ bool IpLimiter::allow(const std::string& ip, std::int64_t* retry_at) {
             return kv.second.empty() || kv.second.back() <= now - kHour;
         });
         if (events_.size() >= max_ips_) {
-            events_.erase(std::min_element(events_.begin(), events_.end(),
-                                           [](const auto& a, const auto& b) {
-                                               return a.second.size() < b.second.size();
-                                           }));
+            events_.erase(std::min_element(
+                events_.begin(), events_.end(),
+                [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); }));
         }
     }
     auto& q = events_[ip];

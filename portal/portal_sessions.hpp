@@ -24,8 +24,8 @@ using Clock = std::function<std::int64_t()>;  ///< unix seconds
 
 /** Sessions after a successful code check. The cookie value is 32 random bytes
  * (base64url); only HMAC-SHA256 of it under a key made at start is kept, so a memory dump
- * does not give away live sessions. A session is bound to one envelope, ends `idle` after its last use and
- * `absolute` after it began. Thread-safe. */
+ * does not give away live sessions. A session is bound to one envelope, ends `idle` after its last
+ * use and `absolute` after it began. Thread-safe. */
 class SessionStore {
   public:
     /// Throws std::runtime_error (at start) when the RNG fails.

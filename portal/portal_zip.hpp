@@ -11,8 +11,8 @@
 namespace sealpost::portal {
 
 struct ZipEntry {
-    std::string name;           ///< UTF-8 file name, already sanitised; made unique here
-    crypto::SecretBytes data;   ///< plaintext; wiped when the entry is destroyed
+    std::string name;          ///< UTF-8 file name, already sanitised; made unique here
+    crypto::SecretBytes data;  ///< plaintext; wiped when the entry is destroyed
 };
 
 /** The archive of `entries` in order, stored without compression (invoices are PDFs, which

@@ -258,7 +258,6 @@ struct Contact {
     std::string language;  ///< de|fr|it|en or empty
 };
 
-
 /// Limits of the portal's SMS code check (DESIGN section 4); PortalConfig supplies them.
 struct CodePolicy {
     unsigned digits = 6;                       ///< code length, 6..10
@@ -282,9 +281,9 @@ enum class GuardState : std::uint8_t {
 
 struct GuardView {
     GuardState state = GuardState::open;
-    std::int64_t until = 0;          ///< unix seconds for rate_limited / locked_for_now
-    bool code_pending = false;       ///< a live code exists (not expired, not killed)
-    unsigned tries_left = 0;         ///< wrong tries left on that code
+    std::int64_t until = 0;     ///< unix seconds for rate_limited / locked_for_now
+    bool code_pending = false;  ///< a live code exists (not expired, not killed)
+    unsigned tries_left = 0;    ///< wrong tries left on that code
 };
 
 /// A code that code_issue made. `code` exists only here and in the SMS; wiped when destroyed.
@@ -295,7 +294,7 @@ struct IssuedCode {
 };
 
 struct CodeIssue {
-    GuardView guard;                ///< state open when `code` is set
+    GuardView guard;                 ///< state open when `code` is set
     std::optional<IssuedCode> code;  ///< std::nullopt when the guard said no
 };
 

@@ -69,7 +69,8 @@ Status Vault::Impl::put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind ki
 Status Vault::audit_append(const EnvelopeId& id, AuditKind kind,
                            std::optional<std::uint32_t> doc_index, std::optional<IpHash> ip_hash) {
     Impl& im = *impl_;
-    if (static_cast<std::uint8_t>(kind) < 1 || static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::locked)) {
+    if (static_cast<std::uint8_t>(kind) < 1 ||
+        static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::locked)) {
         return make_error(Errc::invalid_argument, "unknown audit kind");
     }
     return im.write([&](lmdb::Txn& txn) -> Status {

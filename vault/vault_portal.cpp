@@ -23,12 +23,12 @@ constexpr std::size_t kMaxSends = 1000;  // codes_per_day is at most 1000 (confi
 struct Guard {
     std::array<std::uint8_t, kLinkTagLen> link_tag{};
     std::array<std::uint8_t, kHashLen> code_hash{};
-    std::int64_t code_issued = 0;   // 0 = no code
+    std::int64_t code_issued = 0;  // 0 = no code
     std::int64_t code_expires = 0;
-    std::uint8_t code_tries = 0;    // wrong tries on the current code
-    std::uint8_t killed = 0;        // codes killed in a row
+    std::uint8_t code_tries = 0;  // wrong tries on the current code
+    std::uint8_t killed = 0;      // codes killed in a row
     std::int64_t lock_until = 0;
-    std::uint32_t total_wrong = 0;  // in the link's life
+    std::uint32_t total_wrong = 0;    // in the link's life
     std::vector<std::int64_t> sends;  // times of codes sent in the last 24 h, ascending
 };
 
@@ -168,9 +168,8 @@ GuardView view_of(const Guard& g, const CodePolicy& p, std::int64_t now) {
         return v;
     }
     v.code_pending = g.code_issued != 0;
-    v.tries_left = v.code_pending && g.code_tries < p.tries_per_code
-                       ? p.tries_per_code - g.code_tries
-                       : 0;
+    v.tries_left =
+        v.code_pending && g.code_tries < p.tries_per_code ? p.tries_per_code - g.code_tries : 0;
     const std::int64_t window = p.window.count();
     const auto in_window = static_cast<std::size_t>(std::count_if(
         g.sends.begin(), g.sends.end(), [&](std::int64_t t) { return t > now - window; }));

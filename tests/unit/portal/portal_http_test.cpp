@@ -41,7 +41,9 @@ TEST_CASE("Content-Disposition follows RFC 6266 and cannot be abused", "[portal]
           "attachment; filename=\"R_ckforderungsbeleg.pdf\"; "
           "filename*=UTF-8''R%C3%BCckforderungsbeleg.pdf");
     CHECK(content_disposition("a\"b\\c%d.pdf", "document") ==
-          "attachment; filename=\"a_b_c_d.pdf\"; filename*=UTF-8''a%22b_c%25d.pdf");  // '\\' is a path separator
+          "attachment; filename=\"a_b_c_d.pdf\"; filename*=UTF-8''a%22b_c%25d.pdf");  // '\\' is a
+                                                                                      // path
+                                                                                      // separator
     CHECK(content_disposition("../../etc/passwd", "document") ==
           "attachment; filename=\"_.._etc_passwd\"");
     // A right-to-left override would show "fdp.exe" as "exe.pdf": it is dropped.
@@ -67,11 +69,11 @@ TEST_CASE("the security headers are the documented set", "[portal][http]") {
     for (const auto& [n, v] : security_headers()) {
         names.emplace_back(n);
     }
-    CHECK(names == std::vector<std::string>{
-                       "Cache-Control", "Referrer-Policy", "Strict-Transport-Security",
-                       "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
-                       "X-Robots-Tag", "Cross-Origin-Opener-Policy",
-                       "Cross-Origin-Resource-Policy"});
+    CHECK(names == std::vector<std::string>{"Cache-Control", "Referrer-Policy",
+                                            "Strict-Transport-Security", "Content-Security-Policy",
+                                            "X-Content-Type-Options", "X-Frame-Options",
+                                            "X-Robots-Tag", "Cross-Origin-Opener-Policy",
+                                            "Cross-Origin-Resource-Policy"});
 }
 
 TEST_CASE("a phone shows its last two digits only", "[portal][http]") {

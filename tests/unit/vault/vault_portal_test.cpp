@@ -111,8 +111,7 @@ TEST_CASE("three codes per window, ten per day, and a withdrawn code costs nothi
     CHECK(g.v.code_issue(g.id, g.policy)->code);
 }
 
-TEST_CASE("five wrong tries kill a code; three killed codes lock for an hour",
-          "[vault][portal]") {
+TEST_CASE("five wrong tries kill a code; three killed codes lock for an hour", "[vault][portal]") {
     Guarded g;
     g.policy.per_window = 100;
     g.policy.per_day = 100;
