@@ -151,6 +151,21 @@ void App::audit(const vault::EnvelopeId& id, vault::AuditKind kind,
     }
 }
 
+void App::audit_later(const vault::EnvelopeId& id, std::uint32_t doc, const Request& rq) {
+    if (!background_) {
+        audit(id, vault::AuditKind::downloaded, doc, rq);
+        return;
+    }
+    // The download itself must not wait for this fsync; the event is queued, in order per
+    // request, and a failure is logged by audit().
+    Request brief;
+    brief.sid = rq.sid;
+    brief.client_ip = rq.client_ip;
+    background_([this, id, doc, brief = std::move(brief)] {
+        audit(id, vault::AuditKind::downloaded, doc, brief);
+    });
+}
+
 PageContext App::page_context(Ctx& c, bool with_form) {
     PageContext pc;
     pc.lang = c.lang;
@@ -489,7 +504,7 @@ Response App::download(const Request& rq, Ctx& c, const vault::OpenedEnvelope& e
     }
     const auto& meta = env.meta.documents[doc];
     if (sessions_.first_download(cookie, doc)) {
-        audit(env.summary.id, vault::AuditKind::downloaded, doc, rq);
+        audit_later(env.summary.id, doc, rq);
     }
     ++counters_.downloads;
     log::info("portal.download")
@@ -561,7 +576,7 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
     }
     for (std::uint32_t i : chosen) {
         if (sessions_.first_download(cookie, i)) {
-            audit(env.summary.id, vault::AuditKind::downloaded, i, rq);
+            audit_later(env.summary.id, i, rq);
         }
     }
     ++counters_.downloads;

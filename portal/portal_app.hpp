@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,8 +41,16 @@ class App {
     App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
         std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key);
 
-    /// One request, one response; never throws for anything a client sends.
+    /// One request, one response; never throws for anything a client sends. A GET never
+    /// waits for a disk sync (its audit events go to the background runner), so the server
+    /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
     Response handle(const Request& rq);
+
+    /// Where GET routes send their writes (audit events of downloads); by default they run
+    /// inline. The server passes its worker pool. Set before the first request.
+    void set_background(std::function<void(std::function<void()>)> run) {
+        background_ = std::move(run);
+    }
 
     /// A plain page for the server's own answers (bad request, timeout, overload).
     Response plain_error(unsigned status, MessageKind kind, std::string_view accept_language);
@@ -69,6 +78,8 @@ class App {
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
+    /// audit() of a download, on the background runner (GET routes never wait for a sync).
+    void audit_later(const vault::EnvelopeId& id, std::uint32_t doc, const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;
@@ -81,6 +92,7 @@ class App {
     CsrfGuard csrf_;
     IpLimiter ip_codes_;
     PortalCounters counters_;
+    std::function<void(std::function<void()>)> background_;
 };
 
 /// "••67": the last two digits of a phone number, the only part a page shows.

@@ -2,6 +2,7 @@
 #include "portal/portal_metrics.hpp"
 
 #include <cstdio>
+#include <initializer_list>
 
 namespace sealpost::portal {
 
@@ -26,7 +27,7 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
 
 std::string number(double v) {
     std::array<char, 32> buf{};
-    std::snprintf(buf.data(), buf.size(), "%g", v);
+    (void)std::snprintf(buf.data(), buf.size(), "%g", v);
     return buf.data();
 }
 
@@ -47,15 +48,27 @@ void Histogram::observe(std::chrono::steady_clock::duration d) noexcept {
 
 void Histogram::render(std::string& out, std::string_view name, std::string_view help) const {
     const std::string n(name);
-    out += "# HELP " + n + " " + std::string(help) + "\n# TYPE " + n + " histogram\n";
+    const auto line = [&out, &n](std::initializer_list<std::string_view> parts) {
+        out += n;
+        for (std::string_view p : parts) {
+            out += p;
+        }
+        out += '\n';
+    };
+    out += "# HELP ";
+    out += n;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    line({" histogram"});
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= kBounds.size(); ++i) {
         cumulative += buckets_.at(i).load(std::memory_order_relaxed);
         const std::string le = i < kBounds.size() ? number(kBounds.at(i)) : "+Inf";
-        out += n + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+        line({"_bucket{le=\"", le, "\"} ", std::to_string(cumulative)});
     }
-    out += n + "_sum " + number(static_cast<double>(sum_us_.load()) / 1e6) + "\n";
-    out += n + "_count " + std::to_string(count_.load()) + "\n";
+    line({"_sum ", number(static_cast<double>(sum_us_.load()) / 1e6)});
+    line({"_count ", std::to_string(count_.load())});
 }
 
 std::string render_metrics(const PortalCounters& c, const Metrics& m, std::uint64_t open,

@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,7 +26,8 @@ using net::use_awaitable;
 
 namespace {
 
-constexpr std::size_t kHeaderLimit = 8 * 1024;  // DESIGN 4 / the portal issue: header 8 KiB
+constexpr std::size_t kHeaderLimit =
+    std::size_t{8} * 1024;  // DESIGN 4 / the portal issue: header 8 KiB
 
 tcp::acceptor bind_acceptor(net::io_context& io, const Endpoint& where, std::string_view what) {
     boost::system::error_code ec;
@@ -124,6 +126,7 @@ Server::Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, A
       portal_(bind_acceptor(io, cfg.portal.listen, "portal.listen")),
       admin_(bind_acceptor(io, cfg.portal.admin_listen, "portal.admin_listen")),
       signals_(io) {
+    app_.set_background([&pool](std::function<void()> job) { net::post(pool, std::move(job)); });
     if (!is_loopback_ip(cfg.portal.admin_listen.address)) {
         throw std::runtime_error(
             "portal.admin_listen must be a loopback address (metrics are "
@@ -310,8 +313,11 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         if (req.target().empty() || req.target().front() != '/') {
             ++c.metrics.bad_requests;
             res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
+        } else if (rq.method == "GET" && !rq.path.ends_with("/zip")) {
+            res = c.app.handle(rq);  // reads only: no fsync, no gateway (see App::handle)
         } else {
-            // Routes block (vault fsyncs, the SMS gateway): run them on the worker pool.
+            // POSTs block (vault fsyncs, the SMS gateway) and a ZIP takes a while to build:
+            // run them on the worker pool.
             App& app = c.app;
             res = co_await net::co_spawn(
                 c.pool, [&app, &rq]() -> net::awaitable<Response> { co_return app.handle(rq); },

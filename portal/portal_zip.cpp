@@ -45,7 +45,11 @@ std::string unique_name(const std::string& name, std::vector<std::string>& taken
     const std::string stem = has_ext ? name.substr(0, dot) : name;
     const std::string ext = has_ext ? name.substr(dot) : std::string{};
     for (int n = 2; std::find(taken.begin(), taken.end(), candidate) != taken.end(); ++n) {
-        candidate = stem + " (" + std::to_string(n) + ")" + ext;
+        candidate = stem;
+        candidate += " (";
+        candidate += std::to_string(n);
+        candidate += ")";
+        candidate += ext;
     }
     taken.push_back(candidate);
     return candidate;
