@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -98,10 +100,18 @@ int main(int argc, char** argv) {
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
                         crypto::SecretBytes(ip_key.begin(), ip_key.end()));
 
+        // One single-threaded io_context per core (BOOST_ASIO_CONCURRENCY_HINT_1: no locking
+        // inside), the first also holding the listeners, signals and timers.
         const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
-        boost::asio::io_context io(static_cast<int>(threads));
+        std::vector<std::unique_ptr<boost::asio::io_context>> workers;
+        std::vector<boost::asio::io_context*> worker_ptrs;
+        for (unsigned i = 0; i < threads; ++i) {
+            workers.push_back(std::make_unique<boost::asio::io_context>(1));
+            worker_ptrs.push_back(workers.back().get());
+        }
         boost::asio::thread_pool pool(8);  // routes: vault writes and SMS gateway calls block
-        portal::Server server(io, pool, cfg, app, vault);
+        boost::asio::io_context& io = *workers.front();
+        portal::Server server(io, worker_ptrs, pool, cfg, app, vault);
         std::cout << "listening kind=" << (server.tls() ? "https" : "http")
                   << " addr=" << endpoint_text(server.portal_endpoint()) << "\n"
                   << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint()) << "\n";
@@ -110,7 +120,10 @@ int main(int argc, char** argv) {
         log::info("portal.start").kv("threads", threads);
         std::vector<std::thread> runners;
         for (unsigned i = 1; i < threads; ++i) {
-            runners.emplace_back([&io] { io.run(); });
+            runners.emplace_back([w = workers[i].get()] {
+                auto guard = boost::asio::make_work_guard(*w);  // idle until stop()
+                w->run();
+            });
         }
         io.run();
         for (auto& t : runners) {

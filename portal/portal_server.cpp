@@ -116,9 +116,10 @@ Request to_request(const http::request<http::string_body>& req, const std::strin
 
 }  // namespace
 
-Server::Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, App& app,
-               vault::Vault& vault)
+Server::Server(net::io_context& io, std::vector<net::io_context*> workers, net::thread_pool& pool,
+               const Config& cfg, App& app, vault::Vault& vault)
     : io_(io),
+      workers_(std::move(workers)),
       pool_(pool),
       cfg_(cfg),
       app_(app),
@@ -160,15 +161,19 @@ void Server::stop() {
     portal_.close(ec);
     admin_.close(ec);
     io_.stop();
+    for (net::io_context* w : workers_) {
+        w->stop();
+    }
 }
 
 net::awaitable<void> Server::accept_loop(bool admin) {
     tcp::acceptor& acc = admin ? admin_ : portal_;
     for (;;) {
         boost::system::error_code ec;
-        // A strand per connection: the io_context runs on several threads.
-        tcp::socket sock = co_await acc.async_accept(net::make_strand(io_),
-                                                     net::redirect_error(use_awaitable, ec));
+        // Each connection lives on one worker's single-threaded io_context from now on.
+        net::io_context& home =
+            admin || workers_.empty() ? io_ : *workers_[next_worker_++ % workers_.size()];
+        tcp::socket sock = co_await acc.async_accept(home, net::redirect_error(use_awaitable, ec));
         if (stopping_) {
             co_return;
         }

@@ -28,11 +28,14 @@ using tcp = net::ip::tcp;
 
 class Server {
   public:
-    /** Binds the portal and admin listeners (throws std::runtime_error at start when it
-     * cannot: address in use, bad certificate, admin_listen not on loopback). `app`, `vault`
-     * and `cfg` must outlive the server. Blocking work runs on `pool`. */
-    Server(net::io_context& io, net::thread_pool& pool, const Config& cfg, App& app,
-           vault::Vault& vault);
+    /** Binds the portal and admin listeners on `io` (throws std::runtime_error at start when
+     * it cannot: address in use, bad certificate, admin_listen not on loopback). Connections
+     * are handed round-robin to `workers`, one single-threaded io_context per thread (as
+     * nginx's worker processes: no locks and no hand-offs between threads on the hot path);
+     * `io` may be one of them. `app`, `vault`, `cfg` and the contexts must outlive the
+     * server. Blocking work runs on `pool`. */
+    Server(net::io_context& io, std::vector<net::io_context*> workers, net::thread_pool& pool,
+           const Config& cfg, App& app, vault::Vault& vault);
 
     /// Starts accepting, the purge timer and the signal handlers (TERM/INT stop).
     void start();
@@ -49,6 +52,8 @@ class Server {
     void stop();
 
     net::io_context& io_;
+    std::vector<net::io_context*> workers_;
+    std::size_t next_worker_ = 0;
     net::thread_pool& pool_;
     const Config& cfg_;
     App& app_;
