@@ -3,7 +3,6 @@
 #include "admin/admin_view.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "admin/admin_format.hpp"
 
@@ -124,17 +123,21 @@ std::string view_envelope_details(const vault::EnvelopeDetails& d, std::int64_t 
 
 std::string view_timeline(const vault::EnvelopeDetails& d) {
     std::string out;
-    // `sent` is not an audit event but the envelope's sent_at (the upstream took the mail):
-    // it goes after the events of the same second or earlier, e.g. right after `created`.
+    // `sent` is not an audit event but the envelope's sent_at (the upstream took the mail).
+    // Times have one-second resolution: within sent_at's second, `created` comes before it
+    // and everything else after it, since the patient acts only once the mail is out.
     bool sent_pending = d.summary.sent_at != 0;
-    auto put_sent = [&](std::int64_t before) {
-        if (sent_pending && d.summary.sent_at < before) {
+    auto put_sent = [&](const vault::AuditEvent* next) {
+        const bool before_next =
+            next == nullptr || d.summary.sent_at < next->at ||
+            (d.summary.sent_at == next->at && next->kind != vault::AuditKind::created);
+        if (sent_pending && before_next) {
             out += format_time(d.summary.sent_at) + "  sent\n";
             sent_pending = false;
         }
     };
     for (const auto& e : d.audit) {
-        put_sent(e.at);
+        put_sent(&e);
         std::string line = format_time(e.at) + "  " + std::string(event_text(e.kind));
         if (e.doc_index) {
             const std::uint32_t i = *e.doc_index;
@@ -149,7 +152,7 @@ std::string view_timeline(const vault::EnvelopeDetails& d) {
         }
         out += line + "\n";
     }
-    put_sent(std::numeric_limits<std::int64_t>::max());
+    put_sent(nullptr);
     if (out.empty()) {
         out = "  (no events)\n";
     }

@@ -61,22 +61,31 @@ TEST_CASE("the audit trail reads as a timeline", "[admin][view]") {
           "2027-01-06 10:02  reissued\n");
 }
 
-TEST_CASE("sent goes after the events up to its second", "[admin][view]") {
+TEST_CASE("sent goes after what came before it, and after created in its second", "[admin][view]") {
     ::setenv("TZ", "UTC", 1);  // NOLINT(concurrency-mt-unsafe): tests run on one thread
     ::tzset();
     using K = vault::AuditKind;
     vault::EnvelopeDetails d = details();
     d.summary.sent_at = kT0 + 600;  // the upstream took its time
-    d.audit = {event(kT0, K::created), event(kT0 + 600, K::code_sent),
-               event(kT0 + 601, K::downloaded, 0U)};
+    d.audit = {event(kT0, K::created), event(kT0 + 599, K::reissued),
+               event(kT0 + 600, K::code_sent), event(kT0 + 601, K::downloaded, 0U)};
     CHECK(view_timeline(d) ==
           "2026-11-27 10:02  created\n"
-          "2026-11-27 10:12  code sent\n"
+          "2026-11-27 10:11  reissued\n"
           "2026-11-27 10:12  sent\n"
+          "2026-11-27 10:12  code sent\n"
           "2026-11-27 10:12  downloaded Rechnung.pdf\n");
-
-    d.summary.sent_at = kT0 + 7200;  // after every event: last
-    CHECK(view_timeline(d).substr(view_timeline(d).rfind('\n', view_timeline(d).size() - 2) + 1) ==
+    d.summary.sent_at = kT0;  // everything in one second: created, sent, then the rest
+    d.audit = {event(kT0, K::created), event(kT0, K::code_sent)};
+    CHECK(view_timeline(d) ==
+          "2026-11-27 10:02  created\n"
+          "2026-11-27 10:02  sent\n"
+          "2026-11-27 10:02  code sent\n");
+    d.summary.sent_at = kT0 + 7200;  // after every event (not what happens): last
+    d.audit = {event(kT0, K::created), event(kT0 + 1, K::code_sent)};
+    CHECK(view_timeline(d) ==
+          "2026-11-27 10:02  created\n"
+          "2026-11-27 10:02  code sent\n"
           "2026-11-27 12:02  sent\n");
 
     d.summary.sent_at = 0;  // never sent (pending): no sent line
