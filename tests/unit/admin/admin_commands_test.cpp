@@ -38,6 +38,17 @@ TEST_CASE("keys init creates the keys once and refuses to overwrite", "[admin][c
           "sealpost: keys init: keys already exist in " + dir + "; refusing to overwrite\n");
 }
 
+TEST_CASE("the vault is opened as [vault] says", "[admin][commands]") {
+    Config cfg = default_config();
+    CHECK_FALSE(vault_options(cfg).group_access);
+    cfg.vault.group_access = true;  // the packaged layout: proxy and portal share the group
+    cfg.vault.link_ttl = std::chrono::hours(48);
+    const vault::VaultOptions o = vault_options(cfg);
+    CHECK(o.group_access);
+    CHECK(o.link_ttl == std::chrono::hours(48));
+    CHECK(o.dir == "/var/lib/sealpost/vault");
+}
+
 TEST_CASE("verbs load only the keys they need", "[admin][commands]") {
     CHECK(key_needs(Verb::keys_init) == 0);
     CHECK(key_needs(Verb::list) == keys::pepper);
