@@ -23,7 +23,7 @@ struct VerbInfo {
     std::string_view missing;   ///< what is missing when there are too few
 };
 
-constexpr std::array<VerbInfo, 11> kVerbs{{
+constexpr std::array<VerbInfo, 12> kVerbs{{
     {Verb::keys_init, "keys init", "", "create the key files in vault.key_dir",
      "Creates pepper, escrow.pub, escrow.key and contacts.key (mode 0600) in vault.key_dir.\n"
      "Existing keys are never overwritten.\n",
@@ -37,6 +37,23 @@ constexpr std::array<VerbInfo, 11> kVerbs{{
      "Prints the envelope's metadata (recipient, sender, subject, documents) and its audit\n"
      "trail as a timeline. ID may be a unique prefix of 8 or more hex digits. Reads\n"
      "escrow.key.\n",
+     1, "missing envelope ID"},
+    {Verb::resend, "resend", "ID [--print]",
+     "give the patient a new link (the old one stops working)",
+     "Makes a new link for the envelope, valid vault.link_ttl from now, and mails the patient\n"
+     "a fresh notice with it: from the sender of the original mail, in the envelope's\n"
+     "language, through the [notify] upstream (or [upstream] when [notify] has no url). The\n"
+     "old link stops working. Works also after the link expired, while the documents are\n"
+     "retained (vault.retention). Reads escrow.key.\n"
+     "\n"
+     "  --print   print the new link instead of mailing it (to give it to the patient\n"
+     "            another way)\n"
+     "\n"
+     "The connection to the upstream is opened and the sender and recipient accepted before\n"
+     "the link is renewed, so an unreachable upstream or a refused address changes nothing.\n"
+     "If the mail is refused after that, the old link is already dead and the new one is not\n"
+     "shown: run 'sealpost resend ID --print' (or 'sealpost resend ID' again).\n"
+     "ID may be a unique prefix of 8 or more hex digits.\n",
      1, "missing envelope ID"},
     {Verb::revoke, "revoke", "ID", "revoke an envelope: its link stops working at once",
      "Deletes the envelope's documents and personal data at once; the link then tells the\n"
@@ -160,6 +177,7 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     bool version = false;
     bool active = false;
     bool expired = false;
+    bool print = false;
     std::optional<std::string> lang;
     std::optional<std::string> bad_option;
     std::vector<std::string_view> words;
@@ -221,6 +239,8 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             active = true;
         } else if (a == "--expired") {
             expired = true;
+        } else if (a == "--print") {
+            print = true;
         } else if (!bad_option) {
             bad_option = quoted(a);
         }
@@ -284,6 +304,10 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     if (active && expired) {
         return usage(prefix + "--active and --expired exclude each other");
     }
+    if (print && out.verb != Verb::resend) {
+        return usage(prefix + "unknown option '--print'");
+    }
+    out.print = print;
     out.filter = active ? ListFilter::active : expired ? ListFilter::expired : ListFilter::all;
     if (lang) {
         if (out.verb != Verb::contacts_set) {

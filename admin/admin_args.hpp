@@ -16,6 +16,7 @@ enum class Verb {
     keys_init,
     list,
     show,
+    resend,
     revoke,
     purge,
     stats,
@@ -35,6 +36,7 @@ struct Args {
     std::optional<std::string> config;    ///< --config PATH
     std::vector<std::string> operands;    ///< the verb's arguments (ID, FILE, EMAIL PHONE, ...)
     ListFilter filter = ListFilter::all;  ///< list --active / --expired
+    bool print = false;                   ///< resend --print: show the link, mail nothing
     std::string lang;                     ///< contacts set --lang ("" = not given)
     std::string from;                     ///< policy check --from
     std::vector<std::string> to;          ///< policy check --to (repeatable)

@@ -17,21 +17,6 @@ std::string describe(const Error& e) {
     return e.detail.empty() ? std::string(errc_name(e.code)) : e.detail;
 }
 
-/// Resolves an id or unique prefix; prints the error and returns nullopt on failure.
-std::optional<vault::EnvelopeId> resolve(vault::Vault& v, const std::string& text,
-                                         std::string_view verb, std::ostream& err) {
-    auto id = v.envelope_resolve(text);
-    if (!id) {
-        if (id.error().code == Errc::not_found) {
-            print_error(err, verb, "no envelope " + printable(text));
-        } else {
-            print_error(err, verb, describe(id.error()) + ": " + printable(text));
-        }
-        return std::nullopt;
-    }
-    return *id;
-}
-
 int fail(std::ostream& err, std::string_view verb, const Error& e) {
     print_error(err, verb, describe(e));
     return kExitError;
@@ -63,7 +48,7 @@ int cmd_list(const Args& args, vault::Vault& v, std::ostream& out, std::ostream&
 
 int cmd_show(const Args& args, vault::Vault& v, const keys::KeyRing& keys, std::ostream& out,
              std::ostream& err) {
-    auto id = resolve(v, args.operands[0], "show", err);
+    auto id = resolve_envelope(v, args.operands[0], "show", err);
     if (!id) {
         return kExitError;
     }
@@ -80,7 +65,7 @@ int cmd_show(const Args& args, vault::Vault& v, const keys::KeyRing& keys, std::
 }
 
 int cmd_revoke(const Args& args, vault::Vault& v, std::ostream& out, std::ostream& err) {
-    auto id = resolve(v, args.operands[0], "revoke", err);
+    auto id = resolve_envelope(v, args.operands[0], "revoke", err);
     if (!id) {
         return kExitError;
     }
@@ -194,6 +179,20 @@ int cmd_contacts_rm(const Args& args, vault::Vault& v, std::ostream& out, std::o
 
 }  // namespace
 
+std::optional<vault::EnvelopeId> resolve_envelope(vault::Vault& v, const std::string& text,
+                                                  std::string_view verb, std::ostream& err) {
+    auto id = v.envelope_resolve(text);
+    if (!id) {
+        if (id.error().code == Errc::not_found) {
+            print_error(err, verb, "no envelope " + printable(text));
+        } else {
+            print_error(err, verb, describe(id.error()) + ": " + printable(text));
+        }
+        return std::nullopt;
+    }
+    return *id;
+}
+
 unsigned key_needs(Verb verb) {
     switch (verb) {
         case Verb::none:
@@ -201,6 +200,7 @@ unsigned key_needs(Verb verb) {
         case Verb::policy_check:
             return 0;
         case Verb::show:
+        case Verb::resend:
             return keys::pepper | keys::escrow_private;
         case Verb::contacts_import:
         case Verb::contacts_set:
@@ -302,6 +302,7 @@ int run_vault_command(const Args& args, vault::Vault& v, const keys::KeyRing& ke
         case Verb::none:
         case Verb::keys_init:
         case Verb::policy_check:
+        case Verb::resend:  // needs the config: run_resend
             break;
     }
     print_error(err, verb_name(args.verb), "not a vault command");

@@ -29,6 +29,33 @@ std::string time_or_dash(std::int64_t t) {
     return t == 0 ? "-" : format_time(t);
 }
 
+/// What happened, in the sysadmin's words.
+std::string_view event_text(vault::AuditKind k) {
+    switch (k) {
+        case vault::AuditKind::created:
+            return "created";
+        case vault::AuditKind::code_sent:
+            return "code sent";
+        case vault::AuditKind::code_failed:
+            return "code failed";
+        case vault::AuditKind::verified:
+            return "code verified";
+        case vault::AuditKind::downloaded:
+            return "downloaded";
+        case vault::AuditKind::expired:
+            return "link expired";
+        case vault::AuditKind::renewed:
+            return "renewed";
+        case vault::AuditKind::reissued:
+            return "reissued";
+        case vault::AuditKind::revoked:
+            return "revoked";
+        case vault::AuditKind::purged:
+            return "purged";
+    }
+    return vault::audit_kind_name(k);
+}
+
 }  // namespace
 
 std::string display_state(const vault::EnvelopeSummary& s, std::int64_t now) {
@@ -90,12 +117,28 @@ std::string view_envelope_details(const vault::EnvelopeDetails& d, std::int64_t 
             out += table.substr(table.find('\n') + 1);
         }
     }
-    out += "\naudit trail\n";
-    if (d.audit.empty()) {
-        out += "  (no events)\n";
-    }
+    out += "\naudit trail\n" + view_timeline(d);
+    return out;
+}
+
+std::string view_timeline(const vault::EnvelopeDetails& d) {
+    std::string out;
+    // `sent` is not an audit event but the envelope's sent_at (the upstream took the mail).
+    // Times have one-second resolution: within sent_at's second, `created` comes before it
+    // and everything else after it, since the patient acts only once the mail is out.
+    bool sent_pending = d.summary.sent_at != 0;
+    auto put_sent = [&](const vault::AuditEvent* next) {
+        const bool before_next =
+            next == nullptr || d.summary.sent_at < next->at ||
+            (d.summary.sent_at == next->at && next->kind != vault::AuditKind::created);
+        if (sent_pending && before_next) {
+            out += format_time(d.summary.sent_at) + "  sent\n";
+            sent_pending = false;
+        }
+    };
     for (const auto& e : d.audit) {
-        std::string line = format_time(e.at) + "  " + std::string(vault::audit_kind_name(e.kind));
+        put_sent(&e);
+        std::string line = format_time(e.at) + "  " + std::string(event_text(e.kind));
         if (e.doc_index) {
             const std::uint32_t i = *e.doc_index;
             if (d.meta && i < d.meta->documents.size()) {
@@ -108,6 +151,10 @@ std::string view_envelope_details(const vault::EnvelopeDetails& d, std::int64_t 
             line += "  (client " + hex_prefix(*e.ip_hash, 4) + ")";
         }
         out += line + "\n";
+    }
+    put_sent(nullptr);
+    if (out.empty()) {
+        out = "  (no events)\n";
     }
     return out;
 }

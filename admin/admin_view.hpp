@@ -23,6 +23,12 @@ std::string view_envelope_list(const std::vector<vault::EnvelopeSummary>& list, 
 /// purpose) but passed through printable() so stored text cannot drive the terminal.
 std::string view_envelope_details(const vault::EnvelopeDetails& d, std::int64_t now);
 
+/// The audit trail as a timeline, one line per event in order: `2026-11-27 10:02  created`,
+/// `... sent` (from sent_at, when the upstream took the mail), `... code sent`,
+/// `... downloaded Rechnung.pdf  (client 0102a0ff)`, `... renewed`, `... reissued`. Document
+/// names come from the metadata (opened with the escrow key); `  (no events)` when empty.
+std::string view_timeline(const vault::EnvelopeDetails& d);
+
 /// One contact per line, aligned: `a@b.ch  +41791234567  de` (`-` for no language), sorted
 /// by address; "no contacts\n" when empty.
 std::string view_contacts(std::vector<vault::Contact> contacts);

@@ -10,6 +10,7 @@
 #include "admin/admin_args.hpp"
 #include "admin/admin_commands.hpp"
 #include "admin/admin_policy_check.hpp"
+#include "admin/admin_resend.hpp"
 #include "core/core_config.hpp"
 #include "core/core_log.hpp"
 #include "vault/vault.hpp"
@@ -76,6 +77,9 @@ int run(int argc, char** argv) {
         admin::print_error(std::cerr, admin::verb_name(args.verb),
                            "cannot open the vault: " + v.error().detail);
         return admin::kExitError;
+    }
+    if (args.verb == admin::Verb::resend) {
+        return admin::run_resend(args, cfg, *v, *keys, std::cout, std::cerr);
     }
     return admin::run_vault_command(args, *v, *keys, std::cout, std::cerr);
 }

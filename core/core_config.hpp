@@ -107,6 +107,9 @@ struct VaultConfig {
     std::chrono::seconds retention{90LL * 86400};       ///< link_ttl..3650d
     std::chrono::seconds orphan_grace{3600};            ///< pending envelopes older are orphans
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< how long purged ids are remembered
+    /// Vault directory 0770 and files 0660 instead of 0700/0600: the packaged layout, where the
+    /// proxy and the portal run as two users sharing the group `sealpost`.
+    bool group_access = false;
 
     friend bool operator==(const VaultConfig&, const VaultConfig&) = default;
 };

@@ -174,6 +174,7 @@ void read_vault(Section& s, VaultConfig& out) {
     }
     out.orphan_grace = s.duration("orphan_grace", out.orphan_grace, seconds{1}, 7 * kDay);
     out.tombstone_ttl = s.duration("tombstone_ttl", out.tombstone_ttl, kDay, 3650 * kDay);
+    out.group_access = s.boolean("group_access", out.group_access);
 }
 
 void read_proxy(Section& s, ProxyConfig& out) {

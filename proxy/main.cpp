@@ -83,12 +83,13 @@ int main(int argc, char** argv) {
         sealpost::log::init("sealpost-proxy", sealpost::to_string(cfg.log.level));
         boost::asio::io_context io(1);
         sealpost::proxy::Server server(io, cfg);
+        // Signal handlers first: whoever reads the `listening` lines may send SIGTERM at once.
+        server.start();
         for (const auto& l : server.listeners()) {
             std::cout << "listening kind=" << sealpost::to_string(l.kind)
                       << " addr=" << endpoint_text(l.endpoint) << "\n";
         }
         std::cout.flush();
-        server.start();
         sealpost::log::info("proxy.start")
             .kv("listeners", static_cast<std::uint64_t>(server.listeners().size()));
         io.run();

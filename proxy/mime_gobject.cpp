@@ -28,6 +28,16 @@ std::string take_string(char* s) {
     return out;
 }
 
+std::string date_header(std::int64_t unix_seconds) {
+    GDateTime* t = g_date_time_new_from_unix_local(unix_seconds);
+    if (t == nullptr) {  // out of GLib's range (years 1..9999)
+        return {};
+    }
+    std::string out = take_string(g_mime_utils_header_format_date(t));
+    g_date_time_unref(t);
+    return out;
+}
+
 ParserOptions::ParserOptions() : p_(g_mime_parser_options_new()) {}
 ParserOptions::~ParserOptions() {
     g_mime_parser_options_free(p_);

@@ -4,6 +4,7 @@
 
 #include <gmime/gmime.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,6 +59,10 @@ class Ref {
 
 /// Takes ownership of a g_malloc'd string and returns it as std::string ("" for null).
 std::string take_string(char* s);
+
+/// The RFC 5322 section 3.3 date-time of `unix_seconds` in the local time zone (TZ), as GMime
+/// writes it: `Fri, 27 Nov 2026 10:02:00 +0000`.
+std::string date_header(std::int64_t unix_seconds);
 
 /// Owned GMimeParserOptions / GMimeFormatOptions (boxed types with their own free functions).
 class ParserOptions {

@@ -13,31 +13,6 @@ namespace {
 
 using detail::LeafKind;
 
-/// A new UTF-8 quoted-printable text part (RFC 2045 section 6.7) holding `text`.
-gobj::Ref<GMimeTextPart> make_text_part(const char* subtype, std::string_view text) {
-    auto tp = gobj::Ref<GMimeTextPart>::adopt(g_mime_text_part_new_with_subtype(subtype));
-    auto stream = gobj::mem_stream(text);
-    auto wrapper = gobj::Ref<GMimeDataWrapper>::adopt(
-        g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
-    g_mime_part_set_content(gobj::part(tp.get()), wrapper.get());
-    g_mime_object_set_content_type_parameter(gobj::object(tp.get()), "charset", "utf-8");
-    g_mime_part_set_content_encoding(gobj::part(tp.get()), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    return tp;
-}
-
-/// multipart/alternative (RFC 2046 section 5.1.4): the plain notice, then the HTML one.
-gobj::Ref<GMimeMultipart> make_notice_body(const MimeNotice& n) {
-    auto alt = gobj::Ref<GMimeMultipart>::adopt(g_mime_multipart_new_with_subtype("alternative"));
-    auto text = make_text_part("plain", n.text);
-    const std::string page =
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + n.html +
-        "\n</body></html>\n";
-    auto html = make_text_part("html", page);
-    g_mime_multipart_add(alt.get(), gobj::object(text.get()));
-    g_mime_multipart_add(alt.get(), gobj::object(html.get()));
-    return alt;
-}
-
 Status check_selection(const MimeMessage& m, const std::vector<std::size_t>& seal) {
     if (seal.empty()) {
         return detail::refuse(reason::selection, "nothing selected");
@@ -138,7 +113,7 @@ Result<std::string> mime_rewrite(const MimeMessage& m, const MimeRewriteRequest&
         }
     }
     if (bodies == 0) {
-        auto body = make_notice_body(req.notice);
+        auto body = detail::make_notice_body(req.notice.text, req.notice.html);
         if (root_gone) {
             g_mime_message_set_mime_part(tree.message.get(), gobj::object(body.get()));
         } else {

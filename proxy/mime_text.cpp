@@ -10,6 +10,18 @@
 namespace sealpost::mime::detail {
 namespace {
 
+/// A new UTF-8 quoted-printable text part (RFC 2045 section 6.7) holding `text`.
+gobj::Ref<GMimeTextPart> make_text_part(const char* subtype, std::string_view text) {
+    auto tp = gobj::Ref<GMimeTextPart>::adopt(g_mime_text_part_new_with_subtype(subtype));
+    auto stream = gobj::mem_stream(text);
+    auto wrapper = gobj::Ref<GMimeDataWrapper>::adopt(
+        g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+    g_mime_part_set_content(gobj::part(tp.get()), wrapper.get());
+    g_mime_object_set_content_type_parameter(gobj::object(tp.get()), "charset", "utf-8");
+    g_mime_part_set_content_encoding(gobj::part(tp.get()), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    return tp;
+}
+
 bool is_ascii(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -130,6 +142,18 @@ Status add_notice(GMimeObject* obj, std::string_view notice_utf8, bool html) {
         g_mime_object_set_content_type_parameter(obj, "charset", "utf-8");
     }
     return {};
+}
+
+gobj::Ref<GMimeMultipart> make_notice_body(std::string_view text, std::string_view html) {
+    auto alt = gobj::Ref<GMimeMultipart>::adopt(g_mime_multipart_new_with_subtype("alternative"));
+    auto plain = make_text_part("plain", text);
+    std::string page = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n";
+    page += html;
+    page += "\n</body></html>\n";
+    auto page_part = make_text_part("html", page);
+    g_mime_multipart_add(alt.get(), gobj::object(plain.get()));
+    g_mime_multipart_add(alt.get(), gobj::object(page_part.get()));
+    return alt;
 }
 
 }  // namespace sealpost::mime::detail

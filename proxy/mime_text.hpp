@@ -25,4 +25,9 @@ std::string splice_notice(std::string_view body, std::string_view notice, bool h
 /// ASCII and the part was 7bit/unspecified, else quoted-printable (RFC 2045 section 6.7).
 Status add_notice(GMimeObject* part, std::string_view notice_utf8, bool html);
 
+/// A new multipart/alternative (RFC 2046 section 5.1.4) holding the notice as a text/plain
+/// part, then as a text/html page around `html` (a block): both UTF-8 quoted-printable
+/// (RFC 2045 section 6.7). For a message left without body text, and for sealpost's own mails.
+gobj::Ref<GMimeMultipart> make_notice_body(std::string_view text, std::string_view html);
+
 }  // namespace sealpost::mime::detail

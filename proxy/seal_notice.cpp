@@ -89,6 +89,13 @@ std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, 
 
 }  // namespace
 
+std::string link_url(const PracticeConfig& practice, std::string_view token) {
+    std::string out = practice.base_url;
+    out += "/d/";
+    out += token;
+    return out;
+}
+
 std::string html_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 16);

@@ -64,6 +64,9 @@ Result<NoticeTemplates::Parsed> parse_template(std::string_view text);
 /// first), it `27 dicembre 2026`, en `27 December 2026`.
 std::string format_date(std::int64_t unix_seconds, Language lang);
 
+/// The patient's link: `{practice.base_url}/d/{token}` (the portal's route, DESIGN 4).
+std::string link_url(const PracticeConfig& practice, std::string_view token);
+
 /// HTML-escapes & < > " ' (OWASP: safe in element content and quoted attributes).
 std::string html_escape(std::string_view s);
 

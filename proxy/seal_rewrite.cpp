@@ -46,7 +46,7 @@ Result<SealResult> seal_for_recipient(const SealRequest& req, const PracticeConf
     }
 
     SP_TRY(link, vault.envelope_create(in));
-    values.link = practice.base_url + "/d/" + std::string(link.token.data(), link.token.size());
+    values.link = link_url(practice, std::string_view(link.token.data(), link.token.size()));
     values.expires_at = link.expires_at;
 
     mime::MimeRewriteRequest rw;

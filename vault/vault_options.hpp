@@ -17,6 +17,7 @@ inline VaultOptions vault_options_from(const VaultConfig& c) {
     o.retention = c.retention;
     o.orphan_grace = c.orphan_grace;
     o.tombstone_ttl = c.tombstone_ttl;
+    o.group_access = c.group_access;
     return o;
 }
 

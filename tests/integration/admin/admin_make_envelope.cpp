@@ -1,8 +1,14 @@
 // Test-only helper for the admin CLI's integration tests: seals one envelope with a small
-// Rechnung.pdf into a vault and prints "ID TOKEN", so that list/show/revoke/purge have data.
+// Rechnung.pdf into a vault and prints "ID TOKEN", so that list/show/revoke/purge have data;
+// or opens a link token as the portal would, to check what resend did to the links.
 //   sealpost_test_envelope VAULT_DIR KEY_DIR [--at UNIX_SECONDS] [--sent] [--events]
+//                          [--lang de|fr|it|en]
+//   sealpost_test_envelope VAULT_DIR KEY_DIR --open TOKEN
 // --at creates it at that time (to make expired or past-retention envelopes); --sent marks
-// it sent; --events adds code_sent and downloaded(0) audit events.
+// it sent; --events adds code_sent and downloaded(0) audit events; --lang sets the language.
+// --open prints "ID EXPIRES_AT FILE_NAME" when the token opens the envelope and its first
+// document decrypts to what was sealed (exit 0), else the error's code name, e.g.
+// "bad_token" (exit 1).
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -23,18 +29,57 @@ int fail(const std::string& what, const Error& e) {
     return 1;
 }
 
+/// --open: the portal's view of a token. Prints "ID EXPIRES_AT FILE_NAME" or the error code.
+int open_envelope(vault::Vault& v, const std::string& token, const std::string& sealed) {
+    auto opened = v.envelope_open(token);
+    if (!opened) {
+        std::cout << errc_name(opened.error().code) << "\n";
+        return 1;
+    }
+    if (opened->link_expired) {
+        std::cout << "expired\n";
+        return 1;
+    }
+    auto reader = v.document_reader(*opened, 0);
+    if (!reader) {
+        std::cout << errc_name(reader.error().code) << "\n";
+        return 1;
+    }
+    std::string plain;
+    for (;;) {
+        auto chunk = reader->next();
+        if (!chunk) {
+            std::cout << errc_name(chunk.error().code) << "\n";
+            return 1;
+        }
+        if (!*chunk) {
+            break;
+        }
+        plain.append((*chunk)->begin(), (*chunk)->end());
+    }
+    if (plain != sealed) {
+        std::cout << "content_differs\n";
+        return 1;
+    }
+    std::cout << vault::envelope_id_hex(opened->summary.id) << " " << opened->summary.expires_at
+              << " " << opened->meta.documents.at(0).file_name << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::cerr << "usage: sealpost_test_envelope VAULT_DIR KEY_DIR [--at T] [--sent] "
-                     "[--events]\n";
+                     "[--events] [--lang L] | --open TOKEN\n";
         return 2;
     }
     sealpost::log::init("sealpost_test_envelope", "warn");  // stdout carries only ID TOKEN
     std::optional<std::int64_t> at;
     bool sent = false;
     bool events = false;
+    std::string lang = "de";
+    std::optional<std::string> open_token;
     for (int i = 3; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--at" && i + 1 < argc) {
@@ -43,6 +88,10 @@ int main(int argc, char** argv) {
             sent = true;
         } else if (a == "--events") {
             events = true;
+        } else if (a == "--lang" && i + 1 < argc) {
+            lang = argv[++i];
+        } else if (a == "--open" && i + 1 < argc) {
+            open_token = argv[++i];
         } else {
             std::cerr << "sealpost_test_envelope: unknown argument " << a << "\n";
             return 2;
@@ -63,12 +112,15 @@ int main(int argc, char** argv) {
         return fail("open", v.error());
     }
     const std::string pdf = "%PDF-1.4\n% sealpost test document\n%%EOF\n";
+    if (open_token) {
+        return open_envelope(*v, *open_token, pdf);
+    }
     vault::EnvelopeInput in;
     in.recipient = "patient@example.ch";
     in.phone_e164 = "+41791234567";
     in.sender = "praxis@example.ch";
     in.subject = "Rechnung November";
-    in.language = "de";
+    in.language = lang;
     in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(pdf)});
     auto link = v->envelope_create(in);
     if (!link) {

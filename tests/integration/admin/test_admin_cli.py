@@ -1,102 +1,18 @@
 # Integration tests for the `sealpost` admin CLI: runs the real binary ($SEALPOST_BIN, default
 # $SEALPOST_BUILD_DIR/admin/sealpost) with a temporary config, vault and key directory, and
 # checks exact output and exit codes.
-# Envelopes come from the test-only helper sealpost_test_envelope ($SEALPOST_TEST_ENVELOPE,
-# default: next to the unit tests in the same build tree).
-import os
+# Envelopes come from the test-only helper sealpost_test_envelope (see admin_env.py).
 import re
-import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import admin_bin
+from admin_env import env, error, keyed, ok, usage  # noqa: F401 (env, keyed: fixtures)
 
 SOURCE_DIR = Path(__file__).resolve().parents[3]
 CONTACTS_DATA = SOURCE_DIR / "tests" / "data" / "contacts"
 DAY = 86400
-
-
-def _helper():
-    path = os.environ.get("SEALPOST_TEST_ENVELOPE")
-    if not path:
-        # SEALPOST_BIN is BUILD/admin/sealpost; the helper is built with the admin unit tests.
-        path = str(Path(admin_bin()).parent.parent / "tests/unit/admin/sealpost_test_envelope")
-    assert os.access(path, os.X_OK), f"not executable: {path} (set SEALPOST_TEST_ENVELOPE)"
-    return path
-
-
-class Env:
-    """A temporary directory with sealpost.toml pointing vault.dir and vault.key_dir into it."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="sealpost-admin-it-", dir="/tmp"))
-        self.vault = self.dir / "vault"
-        self.keys = self.dir / "keys"
-        self.config = self.dir / "sealpost.toml"
-        self.config.write_text(f'[vault]\ndir = "{self.vault}"\nkey_dir = "{self.keys}"\n')
-
-    def run(self, *args, config=True):
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "TZ": "UTC",
-            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", ""),
-        }
-        if config:
-            env["SEALPOST_CONFIG"] = str(self.config)
-        return subprocess.run([admin_bin(), *args], capture_output=True, text=True, env=env,
-                              timeout=60)
-
-    def envelope(self, *flags):
-        """Seals one envelope with the helper; returns (id, token)."""
-        p = subprocess.run([_helper(), str(self.vault), str(self.keys), *flags],
-                           capture_output=True, text=True, timeout=60)
-        assert p.returncode == 0, p.stderr
-        env_id, token = p.stdout.split()
-        assert re.fullmatch(r"[0-9a-f]{32}", env_id)
-        assert len(token) == 43
-        return env_id, token
-
-    def cleanup(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture
-def env():
-    e = Env()
-    yield e
-    e.cleanup()
-
-
-@pytest.fixture
-def keyed(env):
-    r = env.run("keys", "init")
-    assert r.returncode == 0, r.stderr
-    return env
-
-
-def ok(r, stdout=None):
-    assert r.returncode == 0, r.stderr
-    assert r.stderr == ""
-    if stdout is not None:
-        assert r.stdout == stdout
-    return r.stdout
-
-
-def error(r, line):
-    """Exit 1 with exactly `line` as the only line on stderr."""
-    assert r.returncode == 1, (r.stdout, r.stderr)
-    assert r.stderr == line + "\n"
-
-
-def usage(r, line):
-    """Exit 2: one line saying what is wrong and the hint."""
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert r.stdout == ""
-    assert r.stderr == line + "\ntry 'sealpost --help'\n"
 
 
 # ---- the new user's first commands ------------------------------------------------------
@@ -155,6 +71,8 @@ def test_error_messages_are_one_line_with_status_1(keyed):
     (["frobnicate"], "sealpost: unknown command 'frobnicate'"),
     (["keys"], "sealpost: keys: missing subcommand (init)"),
     (["show"], "sealpost: show: missing envelope ID"),
+    (["resend"], "sealpost: resend: missing envelope ID"),
+    (["show", "0123abcd", "--print"], "sealpost: show: unknown option '--print'"),
     (["revoke", "a", "b"], "sealpost: revoke: unexpected argument 'b'"),
     (["contacts", "set", "a@b.ch"], "sealpost: contacts set: missing PHONE"),
     (["contacts", "set", "a@b.ch", "079 123 45 67", "--lang", "es"],
@@ -186,7 +104,7 @@ def test_config_errors_are_one_line(env):
     assert r.stderr.startswith(f"sealpost: {env.config}:2: ")
 
 
-VERBS = [["keys", "init"], ["list"], ["show"], ["revoke"], ["purge"], ["stats"],
+VERBS = [["keys", "init"], ["list"], ["show"], ["resend"], ["revoke"], ["purge"], ["stats"],
          ["contacts", "import"], ["contacts", "set"], ["contacts", "list"], ["contacts", "rm"],
          ["policy", "check"]]
 
@@ -207,7 +125,6 @@ def test_top_level_help_and_version(env):
         assert out.startswith("usage: sealpost [--config PATH] COMMAND [ARGS]\n")
         for verb in VERBS:
             assert "\n  " + " ".join(verb) in out
-        assert "resend" not in out
     ok(env.run("--version", config=False), "sealpost 0.1.0\n")
 
 
@@ -275,7 +192,7 @@ def test_list_show_revoke(keyed):
         assert line + "\n" in show
     trail = show.split("audit trail\n", 1)[1].splitlines()
     assert [re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d  ", "", l) for l in trail] == [
-        "created", "code_sent", "downloaded Rechnung.pdf"]
+        "created", "sent", "code sent", "downloaded Rechnung.pdf"]
     # The link token is a secret: shown only in the mail, never by the CLI.
     assert token not in out and token not in show
 

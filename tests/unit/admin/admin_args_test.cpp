@@ -56,15 +56,32 @@ TEST_CASE("args: help and version", "[admin][args]") {
     const std::string top = help_text(Verb::none);
     CHECK(top.rfind("usage: sealpost [--config PATH] COMMAND [ARGS]\n", 0) == 0);
     for (const char* verb :
-         {"keys init", "list [--active|--expired]", "show ID", "revoke ID", "purge", "stats",
-          "contacts import FILE.csv|FILE.vcf", "contacts set EMAIL PHONE", "contacts list",
-          "contacts rm EMAIL", "policy check FILE.eml --from A --to B"}) {
+         {"keys init", "list [--active|--expired]", "show ID", "resend ID [--print]", "revoke ID",
+          "purge", "stats", "contacts import FILE.csv|FILE.vcf", "contacts set EMAIL PHONE",
+          "contacts list", "contacts rm EMAIL", "policy check FILE.eml --from A --to B"}) {
         INFO(verb);
         CHECK(top.find(std::string("  ") + verb) != std::string::npos);
     }
-    // Verbs of later issues are not offered.
-    CHECK(top.find("resend") == std::string::npos);
     CHECK(help_text(Verb::show).rfind("usage: sealpost [--config PATH] show ID\n\nShow ", 0) == 0);
+}
+
+TEST_CASE("args: resend and --print", "[admin][args]") {
+    auto r = parse({"resend", "0123abcd"});
+    REQUIRE(r.ok());
+    CHECK(r->verb == Verb::resend);
+    CHECK(r->operands == std::vector<std::string>{"0123abcd"});
+    CHECK_FALSE(r->print);
+    auto p = parse({"--print", "resend", "0123abcd"});
+    REQUIRE(p.ok());
+    CHECK(p->print);
+    CHECK(usage_error({"resend"}) == "resend: missing envelope ID");
+    CHECK(usage_error({"resend", "a", "b"}) == "resend: unexpected argument 'b'");
+    CHECK(usage_error({"show", "0123abcd", "--print"}) == "show: unknown option '--print'");
+    CHECK(usage_error({"resend", "0123abcd", "--active"}) == "resend: unknown option '--active'");
+    CHECK(help_text(Verb::resend)
+              .rfind("usage: sealpost [--config PATH] resend ID [--print]\n\nGive the patient a "
+                     "new link",
+                     0) == 0);
 }
 
 TEST_CASE("args: policy check", "[admin][args]") {

@@ -7,54 +7,10 @@
 #include <sstream>
 
 #include "admin/admin_commands.hpp"
-#include "admin_test_util.hpp"
+#include "admin_vault_fixture.hpp"
 
 namespace sealpost::admin {
 namespace {
-
-constexpr std::int64_t kT0 = 1795773720;  // 2026-11-27 10:02 UTC
-constexpr std::int64_t kDay = 86400;
-
-struct Output {
-    int status = -1;
-    std::string out;
-    std::string err;
-};
-
-struct Fixture {
-    test::TempDir dir;
-    Config cfg = default_config();
-    std::int64_t clock = kT0;
-
-    Fixture() {
-        ::setenv("TZ", "UTC", 1);  // NOLINT(concurrency-mt-unsafe): tests run on one thread
-        ::tzset();
-        cfg.vault.dir = dir.path() / "vault";
-        cfg.vault.key_dir = dir.path() / "keys";
-    }
-
-    Output keys_init() {
-        std::ostringstream out;
-        std::ostringstream err;
-        const int status = run_keys_init(cfg, out, err);
-        return {status, out.str(), err.str()};
-    }
-
-    vault::Vault open(const keys::KeyRing& ring) {
-        auto opts = vault_options(cfg);
-        opts.now = [this] { return clock; };
-        auto v = vault::Vault::open(opts, ring);
-        INFO((v ? std::string() : v.error().detail));
-        REQUIRE(v.ok());
-        return std::move(v).value();
-    }
-
-    keys::KeyRing all_keys() {
-        auto ring = keys::keys_load(cfg.vault.key_dir, keys::kAllKeys);
-        REQUIRE(ring.ok());
-        return std::move(ring).value();
-    }
-};
 
 Output run(vault::Vault& v, const keys::KeyRing& ring, const std::vector<std::string_view>& words) {
     auto args = parse_args(words);
@@ -63,23 +19,6 @@ Output run(vault::Vault& v, const keys::KeyRing& ring, const std::vector<std::st
     std::ostringstream err;
     const int status = run_vault_command(*args, v, ring, out, err);
     return {status, out.str(), err.str()};
-}
-
-vault::EnvelopeId make_envelope(vault::Vault& v, bool sent) {
-    static const std::string pdf(1536, 'x');
-    vault::EnvelopeInput in;
-    in.recipient = "patient@example.ch";
-    in.phone_e164 = "+41791234567";
-    in.sender = "praxis@example.ch";
-    in.subject = "Rechnung November";
-    in.language = "de";
-    in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(pdf)});
-    auto link = v.envelope_create(in);
-    REQUIRE(link.ok());
-    if (sent) {
-        REQUIRE(v.envelope_mark_sent(link->id).ok());
-    }
-    return link->id;
 }
 
 TEST_CASE("keys init creates the keys once and refuses to overwrite", "[admin][commands]") {
@@ -99,6 +38,17 @@ TEST_CASE("keys init creates the keys once and refuses to overwrite", "[admin][c
           "sealpost: keys init: keys already exist in " + dir + "; refusing to overwrite\n");
 }
 
+TEST_CASE("the vault is opened as [vault] says", "[admin][commands]") {
+    Config cfg = default_config();
+    CHECK_FALSE(vault_options(cfg).group_access);
+    cfg.vault.group_access = true;  // the packaged layout: proxy and portal share the group
+    cfg.vault.link_ttl = std::chrono::hours(48);
+    const vault::VaultOptions o = vault_options(cfg);
+    CHECK(o.group_access);
+    CHECK(o.link_ttl == std::chrono::hours(48));
+    CHECK(o.dir == "/var/lib/sealpost/vault");
+}
+
 TEST_CASE("verbs load only the keys they need", "[admin][commands]") {
     CHECK(key_needs(Verb::keys_init) == 0);
     CHECK(key_needs(Verb::list) == keys::pepper);
@@ -107,6 +57,7 @@ TEST_CASE("verbs load only the keys they need", "[admin][commands]") {
     CHECK(key_needs(Verb::contacts_set) == (keys::pepper | keys::contacts));
     CHECK(key_needs(Verb::contacts_import) == (keys::pepper | keys::contacts));
     CHECK(key_needs(Verb::show) == (keys::pepper | keys::escrow_private));
+    CHECK(key_needs(Verb::resend) == (keys::pepper | keys::escrow_private));
 
     Fixture f;
     std::ostringstream err;
@@ -253,7 +204,8 @@ TEST_CASE("list, show, revoke, purge and stats over an envelope's life", "[admin
                           "\n"
                           "audit trail\n"
                           "2026-11-27 10:02  created\n"
-                          "2026-11-27 10:05  code_sent\n"
+                          "2026-11-27 10:02  sent\n"
+                          "2026-11-27 10:05  code sent\n"
                           "2026-11-27 10:07  downloaded Rechnung.pdf  (client 0102a0ff)\n");
 
     Output unknown = run(v, ring, {"show", "00000000000000000000000000000000"});

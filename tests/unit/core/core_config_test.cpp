@@ -46,6 +46,7 @@ TEST_CASE("default_config holds the documented defaults") {
     CHECK(c.vault.retention == seconds(90 * kDay));
     CHECK(c.vault.orphan_grace == seconds(3600));
     CHECK(c.vault.tombstone_ttl == seconds(365 * kDay));
+    CHECK_FALSE(c.vault.group_access);
 
     CHECK(c.proxy.hostname == hostname());
     CHECK(c.proxy.auth == AuthMode::passthrough);
@@ -156,6 +157,7 @@ TEST_CASE("a file that sets every key loads every value, with relative paths res
     CHECK(c.vault.retention == seconds(60 * kDay));
     CHECK(c.vault.orphan_grace == seconds(7200));
     CHECK(c.vault.tombstone_ttl == seconds(14 * kDay));
+    CHECK(c.vault.group_access);
 
     CHECK(c.proxy.hostname == "mail.physio-aare.ch");
     CHECK(c.proxy.auth == AuthMode::local);
@@ -351,7 +353,7 @@ TEST_CASE("the shipped example mentions every key of the schema") {
          {"name", "base_url", "default_language", "internal_domains", "from_address", "logo"}},
         {"vault",
          {"dir", "key_dir", "map_size", "max_size", "link_ttl", "retention", "orphan_grace",
-          "tombstone_ttl"}},
+          "tombstone_ttl", "group_access"}},
         {"proxy",
          {"hostname",
           "auth",

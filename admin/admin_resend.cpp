@@ -1,0 +1,223 @@
+// `sealpost resend`: reissue with the escrow key, then mail the new link with the proxy's
+// notice templates (seal::NoticeTemplates) and upstream client (proxy::NotifySender).
+#include "admin/admin_resend.hpp"
+
+#include <exception>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "admin/admin_commands.hpp"
+#include "admin/admin_format.hpp"
+#include "core/core_log.hpp"
+#include "proxy/mime_compose.hpp"
+#include "proxy/proxy_notify.hpp"
+#include "proxy/seal_notice.hpp"
+
+namespace sealpost::admin {
+namespace {
+
+namespace net = boost::asio;
+
+/// What the mail says and where it goes, from the envelope's metadata and the config.
+struct MailPlan {
+    vault::EnvelopeId id{};
+    std::string from;  ///< the practice's sender of the original mail
+    std::string to;    ///< the patient
+    std::string subject;
+    Language language = Language::de;
+    std::vector<std::string> documents;
+    std::string phone_e164;
+};
+
+struct Outcome {
+    Status status;          ///< the first error, if any
+    bool reissued = false;  ///< the old link is dead from here on
+    std::int64_t expires_at = 0;
+};
+
+/// Wipes a string that held a link token (the mail text), so it does not linger in freed
+/// heap memory of a process that also held escrow.key.
+void wipe(std::string& s) noexcept {
+    crypto::secure_wipe(s.data(), s.size());
+    s.clear();
+}
+
+/// begin (up to RCPT) -> reissue -> render and compose -> DATA. The order is the point: see
+/// run_resend in the header.
+net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPlan& plan,
+                                      const PracticeConfig& practice,
+                                      const seal::NoticeTemplates& templates, vault::Vault& v,
+                                      const crypto::X25519KeyPair& escrow) {
+    Outcome o;
+    o.status = co_await sender.begin(plan.from, plan.to);
+    if (!o.status) {
+        co_await sender.quit();
+        co_return o;
+    }
+    auto link = v.envelope_reissue(plan.id, escrow);
+    if (!link) {
+        o.status = std::move(link).error();
+        co_await sender.quit();
+        co_return o;
+    }
+    o.reissued = true;
+    o.expires_at = link->expires_at;
+
+    seal::NoticeValues values;
+    values.practice = practice.name;
+    values.documents = plan.documents;
+    values.link =
+        seal::link_url(practice, std::string_view(link->token.data(), link->token.size()));
+    values.expires_at = link->expires_at;
+    values.phone_e164 = plan.phone_e164;
+    mime::NoticeMail mail;
+    mail.from_name = practice.name;
+    mail.from = plan.from;
+    mail.to = plan.to;
+    mail.subject = plan.subject;
+    mail.date = v.now();
+    mail.notice = templates.render(plan.language, values);
+    wipe(values.link);
+    auto message = mime::compose_notice_mail(mail);
+    wipe(mail.notice.text);
+    wipe(mail.notice.html);
+    if (!message) {
+        o.status = std::move(message).error();
+        co_await sender.quit();
+        co_return o;
+    }
+    o.status = co_await sender.finish(*message);
+    wipe(*message);
+    co_await sender.quit();
+    co_return o;
+}
+
+std::string describe(const Error& e) {
+    return e.detail.empty() ? std::string(errc_name(e.code)) : printable(e.detail, 300);
+}
+
+/// A refusal for lack of authentication: the usual cause is `auth = "passthrough"` without
+/// credentials of sealpost's own (the relayed mails use the client's).
+std::string hint(const Error& e) {
+    if (e.detail.find(": 530") != std::string::npos ||
+        e.detail.find(" 5.7.0") != std::string::npos) {
+        return "; set username and password_file in [notify] (or [upstream])";
+    }
+    return {};
+}
+
+int gone(std::ostream& err, const std::string& hex) {
+    print_error(err, "resend",
+                "envelope " + hex + " is revoked or purged; its documents are deleted");
+    return kExitError;
+}
+
+int print_link(const vault::EnvelopeId& id, const Config& cfg, vault::Vault& v,
+               const crypto::X25519KeyPair& escrow, std::ostream& out, std::ostream& err) {
+    const std::string hex = vault::envelope_id_hex(id);
+    auto link = v.envelope_reissue(id, escrow);
+    if (!link) {
+        if (link.error().code == Errc::revoked) {
+            return gone(err, hex);
+        }
+        print_error(err, "resend", hex + ": " + describe(link.error()));
+        return kExitError;
+    }
+    std::string url =
+        seal::link_url(cfg.practice, std::string_view(link->token.data(), link->token.size()));
+    out << "new link for " << hex << ", valid until " << format_time(link->expires_at)
+        << "; the old link no longer works\n"
+        << url << "\n";
+    wipe(url);
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_resend(const Args& args, const Config& cfg, vault::Vault& v, const keys::KeyRing& keys,
+               std::ostream& out, std::ostream& err) {
+    auto id = resolve_envelope(v, args.operands[0], "resend", err);
+    if (!id) {
+        return kExitError;
+    }
+    const std::string hex = vault::envelope_id_hex(*id);
+    if (!keys.escrow_pair) {
+        print_error(err, "resend", "escrow.key not loaded");
+        return kExitError;
+    }
+    auto details = v.envelope_show(*id, *keys.escrow_pair);
+    if (!details) {
+        print_error(err, "resend", hex + ": " + describe(details.error()));
+        return kExitError;
+    }
+    if (details->summary.is_tombstone() || !details->meta) {
+        return gone(err, hex);
+    }
+    if (args.print) {
+        return print_link(*id, cfg, v, *keys.escrow_pair, out, err);
+    }
+
+    // Everything that can fail without the upstream is checked before anything changes.
+    const vault::EnvelopeMeta& meta = *details->meta;
+    MailPlan plan;
+    plan.id = *id;
+    plan.from = !meta.sender.empty() ? meta.sender : cfg.practice.from_address;
+    plan.to = meta.recipient;
+    plan.subject = !meta.subject.empty() ? meta.subject : cfg.practice.name;
+    plan.language = parse_language(meta.language).value_or(cfg.practice.default_language);
+    plan.phone_e164 = meta.phone_e164;
+    for (const auto& d : meta.documents) {
+        plan.documents.push_back(d.file_name);
+    }
+    if (plan.from.empty()) {
+        print_error(err, "resend", hex + ": no sender address; set practice.from_address");
+        return kExitError;
+    }
+    auto templates = seal::NoticeTemplates::load(cfg.proxy.templates_dir);
+    if (!templates) {
+        print_error(err, "resend", "notice templates: " + describe(templates.error()));
+        return kExitError;
+    }
+    net::io_context io;
+    auto sender = proxy::NotifySender::make(io.get_executor(), cfg);
+    if (!sender) {
+        print_error(err, "resend", "[notify]: " + describe(sender.error()));
+        return kExitError;
+    }
+
+    Outcome outcome;
+    net::co_spawn(io, mail_new_link(*sender, plan, cfg.practice, *templates, v, *keys.escrow_pair),
+                  [&outcome](const std::exception_ptr& e, Outcome o) {
+                      if (e) {
+                          std::rethrow_exception(e);  // out of io.run(), to main's handler
+                      }
+                      outcome = std::move(o);
+                  });
+    io.run();
+
+    if (!outcome.status && !outcome.reissued) {
+        if (outcome.status.error().code == Errc::revoked) {
+            return gone(err, hex);
+        }
+        print_error(err, "resend",
+                    hex + ": mail not sent and nothing changed, the old link still works: " +
+                        describe(outcome.status.error()) + hint(outcome.status.error()));
+        return kExitError;
+    }
+    if (!outcome.status) {
+        print_error(err, "resend",
+                    hex +
+                        ": the old link no longer works, and the mail with the new one was not "
+                        "sent (" +
+                        describe(outcome.status.error()) + "); run 'sealpost resend " + hex +
+                        " --print' to get a new link for the patient");
+        return kExitError;
+    }
+    out << "resent " << hex << " to " << printable(log::mask_address(plan.to), 256) << " ("
+        << to_string(plan.language) << "): new link valid until " << format_time(outcome.expires_at)
+        << "; the old link no longer works\n";
+    return kExitOk;
+}
+
+}  // namespace sealpost::admin
