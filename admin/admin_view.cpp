@@ -37,7 +37,7 @@ std::string_view event_text(vault::AuditKind k) {
         case vault::AuditKind::code_sent:
             return "code sent";
         case vault::AuditKind::code_failed:
-            return "code failed";
+            return "SMS code could not be sent";
         case vault::AuditKind::verified:
             return "code verified";
         case vault::AuditKind::downloaded:
@@ -52,6 +52,8 @@ std::string_view event_text(vault::AuditKind k) {
             return "revoked";
         case vault::AuditKind::purged:
             return "purged";
+        case vault::AuditKind::locked:
+            return "locked after wrong codes";
     }
     return vault::audit_kind_name(k);
 }

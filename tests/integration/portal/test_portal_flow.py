@@ -71,8 +71,9 @@ def test_full_flow_downloads_both_documents_and_zip_byte_equal(sealing, start_po
     # The practice sees the trail: code sent, verified, each document downloaded once.
     env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
     shown = admin_run(proxy.seal_dir, "show", env_id).stdout
-    for event in ("code_sent", "verified", "downloaded"):
-        assert event in shown, shown
+    for event in ("code sent", "code verified", f"downloaded {RECHNUNG.name}",
+                  f"downloaded {BELEG.name}"):
+        assert shown.count(event) == 1, shown
     log = portal.log()
     assert token not in log and code not in log
     assert "+41791234567" not in log

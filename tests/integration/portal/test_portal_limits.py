@@ -62,7 +62,7 @@ def test_three_killed_codes_lock_for_an_hour(start_portal, sms):
     assert again.status_code == 429
     assert s.get(f"{portal.url}/d/{token}").status_code == 429
     assert len(sms.requests) == n
-    assert "locked" in admin_run(seal, "show", env_id).stdout
+    assert "locked after wrong codes" in admin_run(seal, "show", env_id).stdout
 
 
 def test_twenty_wrong_tries_lock_until_reissue(start_portal, sms):

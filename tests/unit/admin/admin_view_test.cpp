@@ -52,7 +52,7 @@ TEST_CASE("the audit trail reads as a timeline", "[admin][view]") {
           "2026-11-27 10:02  created\n"
           "2026-11-27 10:02  sent\n"
           "2026-11-27 10:05  code sent\n"
-          "2026-11-27 10:05  code failed\n"
+          "2026-11-27 10:05  SMS code could not be sent\n"
           "2026-11-27 10:06  code verified\n"
           "2026-11-27 10:07  downloaded R\u00fcckforderungsbeleg.pdf  (client deadbeef)\n"
           "2026-11-27 10:07  downloaded document 8\n"
