@@ -131,6 +131,21 @@ void GroupCommit::commit_batch(const Batch& batch) {
                 }
                 return;
             }
+            if (round.size() == 1) {
+                // Alone in the transaction: the body runs in it directly, which is the same
+                // all-or-nothing (a failure aborts the whole transaction, holding nothing else)
+                // without the nested transaction's bookkeeping.
+                Request* r = round.front();
+                Status st = run_body(*r->body, *parent);
+                if (st) {
+                    merged.push_back(r);
+                } else if (st.error().code == Errc::vault_full) {
+                    grow_then_retry.push_back(r);
+                } else {
+                    r->result = std::move(st);
+                }
+                round.clear();
+            }
             for (Request* r : round) {
                 auto child = lmdb::Txn::begin_nested(*parent);
                 if (!child) {

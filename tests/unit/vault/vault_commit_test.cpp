@@ -122,8 +122,10 @@ TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]
     Status bad;
     Status c_result;
     Status d_result;
+    // Queued in this order, so the failing body runs between two that succeed in one parent.
     std::vector<std::thread> rest;
     rest.emplace_back([&] { c_result = gc.run(s.put("c", "3")); });
+    wait_queued(gc, 1);
     rest.emplace_back([&] {
         bad = gc.run([&](lmdb::Txn& txn) -> Status {
             SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b1"), crypto::as_bytes("x")));
@@ -131,6 +133,7 @@ TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]
             return make_error(Errc::exists, "body refuses after two puts");
         });
     });
+    wait_queued(gc, 2);
     rest.emplace_back([&] { d_result = gc.run(s.put("d", "4")); });
     a.join();
     for (auto& t : rest) {
@@ -171,7 +174,9 @@ TEST_CASE("MDB_MAP_FULL in a group grows the map for that body; the others commi
         }
         Status big_result;
         Status small_result;
+        // The big body first: the small one then runs in the parent its failure left behind.
         std::thread b([&] { big_result = gc.run(s.put("big", big)); });
+        wait_queued(gc, 1);
         std::thread c([&] { small_result = gc.run(s.put("small", "3")); });
         a.join();
         b.join();
