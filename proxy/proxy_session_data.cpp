@@ -1,6 +1,9 @@
 // The DATA phase of the client session: reading the message with the smuggling rules, the
 // Received header and loop check (RFC 5321 4.4, 6.3), the rewrite hook, and the lockstep
 // hand-over to the upstream whose final reply is the client's (DESIGN 3).
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <ctime>
 #include <functional>
@@ -45,14 +48,31 @@ std::size_t count_received(std::string_view msg) {
     return n;
 }
 
+/// Nice value of the rewrite pool's threads (see below).
+constexpr int kRewriteNice = 10;
+
+/// Rewrite-pool threads give way to the event loop, which serves every session: a parse or an
+/// encryption may wait a little, a session's next read and write should not. Measured on 2
+/// cores with 16 pool threads (bench/relay): the 200 KB pass-through row 1030 msgs/s at nice 0,
+/// 1110 at nice 10 (1 thread: 1200), sealed rows unchanged. Linux applies setpriority() to one
+/// thread only; lowering it needs no privilege, and a failure just leaves the default.
+void lower_pool_thread_priority() {
+    thread_local const bool lowered = [] {
+        return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kRewriteNice) == 0;
+    }();
+    (void)lowered;
+}
+
 /// The rewrite as a task for the rewrite pool (optional: co_spawn needs a default value).
 net::awaitable<std::optional<Result<RewriteResult>>> run_rewrite(RewriteFn fn, Envelope env,
                                                                  std::string message) {
+    lower_pool_thread_priority();
     co_return fn(env, std::move(message));
 }
 
 /// A group's settle as a task for the rewrite pool.
 net::awaitable<void> run_settle(std::function<void(SendOutcome)> fn, SendOutcome o) {
+    lower_pool_thread_priority();
     fn(o);
     co_return;
 }
