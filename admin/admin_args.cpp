@@ -62,8 +62,9 @@ constexpr std::array<VerbInfo, 12> kVerbs{{
      1, "missing envelope ID"},
     {Verb::purge, "purge", "", "delete data past retention and orphaned envelopes",
      "Deletes the documents and personal data of envelopes past vault.retention, envelopes\n"
-     "whose mail never went out (pending longer than vault.orphan_grace), and the records of\n"
-     "revoked or purged envelopes older than vault.tombstone_ttl; prints how many of each.\n"
+     "never marked sent (pending) whose link has expired and that are older than\n"
+     "vault.orphan_grace, and the records of revoked or purged envelopes older than\n"
+     "vault.tombstone_ttl; prints how many of each.\n"
      "Safe to run from cron while the proxy and the portal are running.\n",
      0, ""},
     {Verb::stats, "stats", "", "show key figures of the vault", "", 0, ""},

@@ -105,7 +105,7 @@ struct VaultConfig {
     std::uint64_t max_size = 8ULL << 30;                ///< map growth cap, map_size..1TiB
     std::chrono::seconds link_ttl{30LL * 86400};        ///< 1h..365d
     std::chrono::seconds retention{90LL * 86400};       ///< link_ttl..3650d
-    std::chrono::seconds orphan_grace{3600};            ///< pending envelopes older are orphans
+    std::chrono::seconds orphan_grace{3600};            ///< pending, link expired and older: orphan
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< how long purged ids are remembered
     /// Vault directory 0770 and files 0660 instead of 0700/0600: the packaged layout, where the
     /// proxy and the portal run as two users sharing the group `sealpost`.

@@ -87,8 +87,8 @@ std::function<void(SendOutcome)> settler(std::shared_ptr<const SealContext> ctx,
             phone = std::move(phone)](SendOutcome o) {
         const std::string hex = vault::envelope_id_hex(id);
         if (o == SendOutcome::unknown) {
-            // The upstream may have it: keep the link alive; purge removes it if it never
-            // leaves pending (vault.orphan_grace).
+            // The upstream may have it: keep the link alive; a pending envelope is purged only
+            // once its link has expired (and vault.orphan_grace has passed).
             log::warn("seal.outcome_unknown").kv("sid", sid).kv("envelope", hex);
             return;
         }
@@ -101,12 +101,11 @@ std::function<void(SendOutcome)> settler(std::shared_ptr<const SealContext> ctx,
             }
             return;
         }
-        if (auto st = ctx->vault->envelope_mark_sent(id); !st) {
-            log::error("seal.mark_sent_failed")
-                .kv("sid", sid)
-                .kv("envelope", hex)
-                .kv("err", errc_name(st.error().code));
-        }
+        // The mail is delivered and the envelope is durable since before DATA: "sent" need
+        // not cost an fsync of its own (a crash that loses it leaves a pending envelope that
+        // purge keeps until its link expires; see envelope_mark_sent_deferred). Failures are
+        // logged by the vault (vault.mark_sent_failed).
+        ctx->vault->envelope_mark_sent_deferred(id);
         auto learned = seal::learn_contact(ctx->learn_contacts, rcpt, phone,
                                            seal::vault_contact_save(*ctx->vault));
         if (!learned) {

@@ -81,9 +81,11 @@ Result<seal::SealResult> seal_planned(const MessagePlan& plan, const policy::Dec
  *   (451 4.3.0); vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
  * - groups: all `pass` recipients together with the original message (bytes unchanged,
  *   control tags included: pass means untouched), then one group per sealed recipient with its
- *   own envelope; settle() marks the envelope sent after the upstream's 2xx (and learns the
- *   tag's number as a contact when learn_contacts is on), discards it on a refusal, and leaves
- *   it pending when the outcome is unknown (purge removes it after vault.orphan_grace).
+ *   own envelope; settle() marks the envelope sent after the upstream's 2xx (deferred: it
+ *   joins the vault's next group commit; and learns the tag's number as a contact when
+ *   learn_contacts is on), discards it on a refusal, and leaves it pending when the outcome is
+ *   unknown (purge removes a pending envelope once its link expired and vault.orphan_grace
+ *   passed). settle() writes to the vault: call it off the event loop.
  */
 RewriteFn make_seal_rewrite(std::shared_ptr<const SealContext> ctx);
 

@@ -1,8 +1,13 @@
 // The DATA phase of the client session: reading the message with the smuggling rules, the
 // Received header and loop check (RFC 5321 4.4, 6.3), the rewrite hook, and the lockstep
 // hand-over to the upstream whose final reply is the client's (DESIGN 3).
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <ctime>
+#include <functional>
+#include <memory>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -43,10 +48,48 @@ std::size_t count_received(std::string_view msg) {
     return n;
 }
 
+/// Nice value of the rewrite pool's threads (see below).
+constexpr int kRewriteNice = 10;
+
+/// Rewrite-pool threads give way to the event loop, which serves every session: a parse or an
+/// encryption may wait a little, a session's next read and write should not. Measured on 2
+/// cores with 16 pool threads (bench/relay): the 200 KB pass-through row 1030 msgs/s at nice 0,
+/// 1110 at nice 10 (1 thread: 1200), sealed rows unchanged. Linux applies setpriority() to one
+/// thread only; lowering it needs no privilege, and a failure just leaves the default.
+void lower_pool_thread_priority() {
+    thread_local const bool lowered = [] {
+        return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kRewriteNice) == 0;
+    }();
+    (void)lowered;
+}
+
 /// The rewrite as a task for the rewrite pool (optional: co_spawn needs a default value).
 net::awaitable<std::optional<Result<RewriteResult>>> run_rewrite(RewriteFn fn, Envelope env,
                                                                  std::string message) {
+    lower_pool_thread_priority();
     co_return fn(env, std::move(message));
+}
+
+/// A group's settle as a task for the rewrite pool.
+net::awaitable<void> run_settle(std::function<void(SendOutcome)> fn, SendOutcome o) {
+    lower_pool_thread_priority();
+    fn(o);
+    co_return;
+}
+
+/// Runs a group's settle (vault writes: mark sent, discard, learn a contact) on the rewrite
+/// pool when there is one, so a vault commit never stalls the event loop; empty: nothing to do.
+net::awaitable<void> settle_group(std::shared_ptr<net::thread_pool> pool,
+                                  std::function<void(SendOutcome)> fn, SendOutcome o) {
+    if (!fn) {
+        co_return;
+    }
+    if (!pool) {
+        fn(o);
+        co_return;
+    }
+    auto task = run_settle(std::move(fn), o);
+    co_await net::co_spawn(pool->get_executor(), std::move(task), net::use_awaitable);
 }
 
 std::string rfc5322_date() {
@@ -196,11 +239,6 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     for (std::size_t i = 0; single && i < env.rcpts.size(); ++i) {
         single = groups[0].rcpts[i] == i;
     }
-    const auto settle = [](OutgoingMessage& g, SendOutcome o) {
-        if (g.settle) {
-            g.settle(o);
-        }
-    };
     const auto outcome = [](const Result<smtp::Reply>& r, bool handed_over) {
         if (!handed_over) {
             return SendOutcome::refused;  // MAIL or RCPT refused: the message never left
@@ -213,7 +251,8 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     Result<smtp::Reply> final_reply = smtp::make_reply(250, "2.0.0", "OK");
     if (single) {
         final_reply = co_await upstream_->data(groups[0].message);
-        settle(groups[0], outcome(final_reply, true));
+        const SendOutcome o = outcome(final_reply, true);
+        co_await settle_group(env_->rewrite_pool, std::move(groups[0].settle), o);
     } else {
         // The rewrite split the recipients: abort the open transaction and make one upstream
         // transaction per group. The client gets 250 only if every group was accepted.
@@ -234,10 +273,12 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 handed_over = true;
                 r = co_await upstream_->data(group.message);
             }
-            settle(group, outcome(r, handed_over));
+            const SendOutcome o = outcome(r, handed_over);
+            co_await settle_group(env_->rewrite_pool, std::move(group.settle), o);
         }
         for (; g < groups.size(); ++g) {
-            settle(groups[g], SendOutcome::refused);  // never sent
+            co_await settle_group(env_->rewrite_pool, std::move(groups[g].settle),
+                                  SendOutcome::refused);  // never sent
         }
         final_reply = std::move(r);
     }

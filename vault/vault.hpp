@@ -25,7 +25,9 @@ namespace sealpost::vault {
  * databases `envelopes`, `links`, `documents`, `contacts`, `audit` and `portal` (the last is
  * reserved for the portal's own state). A `Vault` is an opaque handle on that environment;
  * every verb below is one short transaction, durable when it returns success (sync on commit,
- * never MDB_NOSYNC / MDB_NOMETASYNC).
+ * never MDB_NOSYNC / MDB_NOMETASYNC; the one exception says so: envelope_mark_sent_deferred).
+ * Write verbs that run at the same time in one process share a transaction and its fsync
+ * (group commit), each in a nested transaction of its own: all or nothing per call.
  *
  * Envelope = one message to one recipient: a random 256-bit data key (DEK) encrypts the
  * personal metadata (recipient, phone, sender, subject, language, file names, content types)
@@ -39,8 +41,11 @@ namespace sealpost::vault {
  * renew and the practice can reissue. Revoke, and purge after retention, reduce the envelope to
  * a tombstone (`revoked` / `purged`: id, state, times and the link mapping, nothing else) so the
  * portal answers 410 instead of 404; purge deletes tombstones `tombstone_ttl` after they were
- * made. Pending envelopes older than `orphan_grace` (a crash between commit and upstream) are
- * deleted entirely by purge.
+ * made. A `pending` envelope whose link has expired (now >= expires_at) and that is older than
+ * `orphan_grace` is an orphan: purge deletes it entirely. Orphans come from a crash between the
+ * commit and the upstream's answer, an unknown upstream outcome, or a deferred mark_sent lost
+ * in a crash: in each case the mail with the link may have been delivered, so a pending
+ * envelope keeps working until its link expires, like a sent one.
  *
  * Errors are values (Result / Status). An Error's `detail` is for operators' logs and never
  * holds a token, a key, plaintext or personal data (no address, phone, name, subject).
@@ -58,6 +63,11 @@ namespace sealpost::vault {
  *   every write verb is one short transaction; crypto runs before the transaction starts, so
  *   the lock is held only for the puts and the fsync. Never hold a Vault call across network
  *   I/O; nothing in this API lets a caller keep a transaction open.
+ * - **Group commit**: within a process, a write verb that starts while another one commits
+ *   waits for that fsync and then commits together with every verb that queued meanwhile
+ *   (at most 64), in one transaction and one fsync; its puts run in a nested transaction, on
+ *   whichever of the waiting threads leads, so a failing verb undoes only its own work. Alone,
+ *   a verb commits at once as before. Seal from several threads to profit from it.
  * - **No long read transactions**: a reader pins the pages it sees and makes the file grow.
  *   DocumentReader therefore opens one short read transaction per chunk, never one across a
  *   whole (slow) download.
@@ -101,7 +111,7 @@ struct VaultOptions {
     std::uint64_t max_size = 8ULL << 30;                ///< growth cap -> Errc::vault_full
     std::chrono::seconds link_ttl{30LL * 86400};        ///< link validity from issue
     std::chrono::seconds retention{90LL * 86400};       ///< data kept after creation
-    std::chrono::seconds orphan_grace{3600};            ///< pending older than this: orphan
+    std::chrono::seconds orphan_grace{3600};            ///< pending, link expired and older: orphan
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< tombstones kept after purge
     bool group_access = false;   ///< directory 0770 / files 0660 instead of 0700 / 0600
     unsigned max_readers = 126;  ///< LMDB reader slots shared by all processes
@@ -237,8 +247,8 @@ enum class ListFilter {
 };
 
 struct PurgeCounts {
-    std::uint64_t retention_ended = 0;     ///< reduced to `purged` tombstones
-    std::uint64_t orphans = 0;             ///< pending past orphan_grace, deleted entirely
+    std::uint64_t retention_ended = 0;  ///< reduced to `purged` tombstones
+    std::uint64_t orphans = 0;  ///< pending, link expired, past orphan_grace: deleted entirely
     std::uint64_t tombstones_removed = 0;  ///< tombstones past tombstone_ttl, deleted entirely
 };
 
@@ -429,10 +439,25 @@ class Vault {
      */
     Status envelope_revoke(const EnvelopeId& id);
 
-    /** Proxy, after the upstream's 250: pending -> sent (sent_at = now). Idempotent on sent.
-     * Errors: Errc::not_found, Errc::revoked (tombstone), Errc::io.
+    /** After the upstream's 250: pending -> sent (sent_at = now), durable on return.
+     * Idempotent on sent. Errors: Errc::not_found, Errc::revoked (tombstone), Errc::io.
      */
     Status envelope_mark_sent(const EnvelopeId& id);
+
+    /** Proxy, after the upstream's 250: envelope_mark_sent without waiting for an fsync of its
+     * own. While another write of this process is committing, the change joins the next group
+     * commit and this returns at once; when none is, it commits before returning (so under load
+     * it costs no fsync, and an idle vault still records it at once). Errors (as for
+     * envelope_mark_sent) are logged as `vault.mark_sent_failed`, not returned. The Vault's
+     * destruction commits what is still queued.
+     *
+     * Caveats: a crash can lose a mark_sent that was queued but not yet committed. That is
+     * safe: the envelope stays `pending`, and purge deletes a pending envelope only once its
+     * link has expired (and orphan_grace has passed), so the link in the delivered mail works
+     * for its whole lifetime; what is lost is the retention after expiry (renewal and reissue
+     * of that one envelope) and the `sent` state in list/show/stats.
+     */
+    void envelope_mark_sent_deferred(const EnvelopeId& id);
 
     /** Proxy, when the upstream refused the mail: delete a pending envelope entirely (every
      * record, including its audit events and link mapping).
@@ -459,9 +484,11 @@ class Vault {
     // ---- maintenance ------------------------------------------------------------------
 
     /** Purge, in batches of at most 100 envelopes per write transaction: envelopes past
-     * retain_until become `purged` tombstones; pending envelopes older than orphan_grace are
-     * deleted entirely; tombstones older than tombstone_ttl (since purged_at) are deleted
-     * entirely. Safe to run while other processes use the vault.
+     * retain_until become `purged` tombstones; pending envelopes whose link has expired
+     * (now >= expires_at) and that are older than orphan_grace are deleted entirely (never
+     * earlier: the mail with their link may have been delivered, see
+     * envelope_mark_sent_deferred); tombstones older than tombstone_ttl (since purged_at) are
+     * deleted entirely. Safe to run while other processes use the vault.
      * Errors: Errc::corrupt, Errc::io (counts of batches already committed are lost then;
      * rerunning is safe).
      */

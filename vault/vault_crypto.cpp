@@ -165,11 +165,14 @@ Result<ossl::Pkey> x25519_public(ByteView public_key) {
 }
 
 /// X25519(priv, peer). OpenSSL refuses an all-zero result (RFC 7748 section 6.1: a low-order
-/// peer point); that and any other failure come back as Errc::key_error.
+/// peer point); that and any other failure come back as Errc::key_error. The peer is not
+/// validated separately (EVP_PKEY_derive_set_peer_ex with validate 0): for X25519 that check
+/// only asks whether a public key is present, and it costs a context of its own per call,
+/// while the all-zero check above is the one that matters.
 Result<SecretBytes> x25519_derive(EVP_PKEY* priv, EVP_PKEY* peer) {
     ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr));
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
-        EVP_PKEY_derive_set_peer(ctx.get(), peer) != 1) {
+        EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, 0) != 1) {
         return ossl_fail(Errc::key_error, "x25519 derive init");
     }
     SecretBytes shared(kKeyLen);
@@ -535,13 +538,22 @@ Result<SecretBytes> x25519_shared(ByteView private_key, ByteView peer_public) {
 
 Result<Bytes> seal_to(ByteView recipient_public, ByteView aad, ByteView plaintext) {
     SP_TRY(peer, x25519_public(recipient_public));
-    SP_TRY(eph, x25519_generate());
-    SP_TRY(eph_key, x25519_private(eph.private_key));
-    SP_TRY(shared, x25519_derive(eph_key.get(), peer.get()));
-    SP_TRY(key, escrow_key(shared, eph.public_key, recipient_public));
+    // The ephemeral key from 32 random bytes (any 32 bytes are a valid X25519 private key, RFC
+    // 7748 section 5): importing it computes its public half, the derive is the second and
+    // last scalar multiplication. (Generating a pair and importing its private half again
+    // would cost a third.)
+    SecretBytes eph_private(kKeyLen);
+    SP_CHECK(random_fill(eph_private));
+    SP_TRY(eph, x25519_private(eph_private));
     // One allocation for the whole output: eph.pub || nonce || ct || tag.
     Bytes out(kKeyLen + kNonceLen + plaintext.size() + kTagLen);
-    std::memcpy(out.data(), eph.public_key.data(), kKeyLen);
+    std::size_t pub_len = kKeyLen;
+    if (EVP_PKEY_get_raw_public_key(eph.get(), out.data(), &pub_len) != 1 || pub_len != kKeyLen) {
+        return ossl_fail(Errc::internal, "x25519 ephemeral public key");
+    }
+    const ByteView eph_public(out.data(), kKeyLen);
+    SP_TRY(shared, x25519_derive(eph.get(), peer.get()));
+    SP_TRY(key, escrow_key(shared, eph_public, recipient_public));
     std::uint8_t* nonce = out.data() + kKeyLen;
     SP_CHECK(random_fill(std::span(nonce, kNonceLen)));
     std::uint8_t* ct = nonce + kNonceLen;

@@ -1,6 +1,8 @@
 // Envelopes: create (seal documents and metadata, wrap the DEK twice), open by token, renew,
 // reissue, revoke, mark sent, discard, resolve an id prefix, list and show.
 #include <algorithm>
+#include <memory>
+#include <span>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -90,11 +92,26 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     meta.subject = in.subject;
     meta.language = in.language;
 
+    // Every chunk's ciphertext goes into one buffer, allocated once and not zero-filled (the
+    // encryption overwrites all of it): no per-chunk allocation, no copy; the write puts views.
+    const auto chunk_count = [](std::size_t bytes) {
+        // A 0-byte document is one empty last chunk, so "no chunk" always means truncation.
+        return bytes == 0 ? std::size_t{1} : (bytes + crypto::kChunkSize - 1) / crypto::kChunkSize;
+    };
+    std::size_t sealed_total = 0;
+    std::size_t chunk_total = 0;
+    for (const auto& d : in.documents) {
+        chunk_total += chunk_count(d.bytes.size());
+        sealed_total += d.bytes.size() + chunk_count(d.bytes.size()) * crypto::kTagLen;
+    }
+    const auto sealed_buf = std::make_unique_for_overwrite<std::uint8_t[]>(sealed_total);
     struct Chunk {
         records::ChunkKey key;
-        crypto::Bytes sealed;
+        crypto::ByteView sealed;  ///< into sealed_buf
     };
     std::vector<Chunk> chunks;
+    chunks.reserve(chunk_total);
+    std::size_t sealed_off = 0;
     for (std::size_t di = 0; di < in.documents.size(); ++di) {
         const DocumentInput& doc = in.documents[di];
         records::DocRecord dr;
@@ -105,18 +122,16 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
         ctx.envelope_id = id;
         ctx.doc_index = static_cast<std::uint32_t>(di);
         ctx.nonce_prefix = dr.nonce_prefix;
-        // A 0-byte document is one empty last chunk, so "no chunk" always means truncation.
-        const std::size_t n =
-            doc.bytes.empty() ? 1
-                              : (doc.bytes.size() + crypto::kChunkSize - 1) / crypto::kChunkSize;
+        const std::size_t n = chunk_count(doc.bytes.size());
         for (std::size_t ci = 0; ci < n; ++ci) {
             const std::size_t off = ci * crypto::kChunkSize;
             const std::size_t len = std::min(crypto::kChunkSize, doc.bytes.size() - off);
-            SP_TRY(sealed, crypto::chunk_seal(ctx, static_cast<std::uint32_t>(ci), ci + 1 == n,
-                                              doc.bytes.subspan(off, len)));
+            const std::span<std::uint8_t> out(sealed_buf.get() + sealed_off, len + crypto::kTagLen);
+            SP_CHECK(crypto::chunk_seal_into(ctx, static_cast<std::uint32_t>(ci), ci + 1 == n,
+                                             doc.bytes.subspan(off, len), out));
+            sealed_off += out.size();
             chunks.push_back(
-                Chunk{records::chunk_key(id, ctx.doc_index, static_cast<std::uint32_t>(ci)),
-                      std::move(sealed)});
+                Chunk{records::chunk_key(id, ctx.doc_index, static_cast<std::uint32_t>(ci)), out});
         }
         dr.chunks = static_cast<std::uint32_t>(n);
         rec.total_size += dr.size;
@@ -304,18 +319,40 @@ Status Vault::envelope_revoke(const EnvelopeId& id) {
     return {};
 }
 
+namespace {
+
+/// pending -> sent inside `txn` (idempotent on sent).
+Status mark_sent_in(Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
+    SP_TRY(rec, im.load(txn, id));
+    SP_CHECK(check_live(rec));
+    if (rec->state == EnvelopeState::sent) {
+        return {};
+    }
+    rec->state = EnvelopeState::sent;
+    rec->sent_at = im.now();
+    return im.store(txn, id, *rec);
+}
+
+}  // namespace
+
 Status Vault::envelope_mark_sent(const EnvelopeId& id) {
     Impl& im = *impl_;
-    return im.write([&](lmdb::Txn& txn) -> Status {
-        SP_TRY(rec, im.load(txn, id));
-        SP_CHECK(check_live(rec));
-        if (rec->state == EnvelopeState::sent) {
-            return {};
-        }
-        rec->state = EnvelopeState::sent;
-        rec->sent_at = im.now();
-        return im.store(txn, id, *rec);
-    });
+    return im.write([&](lmdb::Txn& txn) -> Status { return mark_sent_in(im, txn, id); });
+}
+
+void Vault::envelope_mark_sent_deferred(const EnvelopeId& id) {
+    Impl& im = *impl_;
+    // The body outlives this call: it captures the id by value, and `im` lives until the
+    // final drain in ~Impl.
+    im.write_deferred([&im, id](lmdb::Txn& txn) -> Status { return mark_sent_in(im, txn, id); },
+                      [id](const Status& st) {
+                          if (!st) {
+                              log::error("vault.mark_sent_failed")
+                                  .kv("id", envelope_id_hex(id))
+                                  .kv("err", errc_name(st.error().code))
+                                  .kv("detail", st.error().detail);
+                          }
+                      });
 }
 
 Status Vault::envelope_discard(const EnvelopeId& id) {

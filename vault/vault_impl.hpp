@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "vault/vault.hpp"
+#include "vault/vault_commit.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_keys.hpp"
 #include "vault/vault_linkkeys.hpp"
@@ -47,15 +48,31 @@ struct Vault::Impl {
     /// Link keys prepared ahead (started by the first envelope_create when keys_ahead > 0).
     std::once_flag pool_once;
     std::unique_ptr<LinkKeyPool> pool;
+    /// The process's writers share transactions and fsyncs here (see write()). Last member:
+    /// its bodies use the members above, which must outlive the final drain.
+    GroupCommit commits;
 
-    Impl(VaultOptions o, lmdb::Env e) : opts(std::move(o)), env(std::move(e)) {}
+    Impl(VaultOptions o, lmdb::Env e)
+        : opts(std::move(o)), env(std::move(e)), commits(env, opts.max_size) {}
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl() { commits.drain(); }
 
     [[nodiscard]] std::int64_t now() const { return opts.now(); }
 
-    /** Run `body` in a write transaction and commit. On MDB_MAP_FULL (from a put or the
-     * commit) abort, grow the map and run `body` again from scratch, so `body` must only put
-     * data prepared before the call. At max_size: Errc::vault_full, nothing written. */
-    Status write(const std::function<Status(lmdb::Txn&)>& body);
+    /** Run `body` in a write transaction and commit; returns once the commit is durable.
+     * Concurrent callers share one transaction and one fsync (GroupCommit): `body` runs in a
+     * nested transaction of its own, possibly on another caller's thread, so a failing body
+     * undoes only its own puts. On MDB_MAP_FULL (from a put or the commit) the map grows and
+     * `body` runs again from scratch, so `body` must only put data prepared before the call.
+     * At max_size: Errc::vault_full, nothing of `body` written. */
+    Status write(const std::function<Status(lmdb::Txn&)>& body) { return commits.run(body); }
+    /** Like write(), but returns without waiting for the commit when another caller's commit
+     * is in progress: `body` joins that group or the next. Errors go to `done` (on the
+     * committing thread). Only for changes whose loss in a crash is harmless (mark_sent). */
+    void write_deferred(GroupCommit::Body body, GroupCommit::Done done) {
+        commits.defer(std::move(body), std::move(done));
+    }
     /// A short read transaction.
     Result<lmdb::Txn> read();
 

@@ -163,6 +163,7 @@ Result<EnvInfo> Env::info() const {
     out.map_size = ei.me_mapsize;
     out.page_size = st.ms_psize;
     out.used_bytes = (static_cast<std::uint64_t>(ei.me_last_pgno) + 1U) * st.ms_psize;
+    out.last_txn_id = ei.me_last_txnid;
     return out;
 }
 
@@ -174,7 +175,8 @@ Txn::Txn(MDB_txn* t, std::shared_lock<std::shared_mutex> lock) noexcept
 Txn::Txn(Txn&& other) noexcept
     : txn_(std::exchange(other.txn_, nullptr)),
       lock_(std::move(other.lock_)),
-      open_cursors_(std::exchange(other.open_cursors_, 0)) {}
+      open_cursors_(std::exchange(other.open_cursors_, 0)),
+      dirty_limit_hit_(std::exchange(other.dirty_limit_hit_, false)) {}
 
 Txn& Txn::operator=(Txn&& other) noexcept {
     if (this != &other) {
@@ -182,8 +184,16 @@ Txn& Txn::operator=(Txn&& other) noexcept {
         txn_ = std::exchange(other.txn_, nullptr);
         lock_ = std::move(other.lock_);
         open_cursors_ = std::exchange(other.open_cursors_, 0);
+        dirty_limit_hit_ = std::exchange(other.dirty_limit_hit_, false);
     }
     return *this;
+}
+
+Error Txn::fail(int rc, std::string_view what) {
+    if (rc == MDB_TXN_FULL) {
+        dirty_limit_hit_ = true;
+    }
+    return lmdb_error(rc, what);
 }
 
 Txn::~Txn() {
@@ -213,6 +223,21 @@ Result<Txn> Txn::begin(Env& env, bool write) {
     return make_error(Errc::io, "mdb_txn_begin: map keeps being resized");
 }
 
+Result<Txn> Txn::begin_nested(Txn& parent) {
+    if (parent.txn_ == nullptr || parent.open_cursors_ != 0) {
+        return make_error(Errc::internal,
+                          "nested transaction needs an open parent without cursors");
+    }
+    MDB_txn* t = nullptr;
+    const int rc = mdb_txn_begin(mdb_txn_env(parent.txn_), parent.txn_, 0, &t);
+    if (rc != 0) {
+        return lmdb_error(rc, "mdb_txn_begin(nested)");
+    }
+    // No lock of its own: the parent holds the shared resize lock for both, and taking it a
+    // second time in one thread could deadlock behind a waiting resize.
+    return Txn(t, {});
+}
+
 Status Txn::commit() {
     if (txn_ == nullptr) {
         return make_error(Errc::internal, "commit of a finished transaction");
@@ -226,7 +251,7 @@ Status Txn::commit() {
         lock_.unlock();
     }
     if (rc != 0) {
-        return lmdb_error(rc, "mdb_txn_commit");
+        return fail(rc, "mdb_txn_commit");
     }
     return {};
 }
@@ -258,7 +283,7 @@ Status Txn::put(Dbi dbi, ByteView key, ByteView value) {
     MDB_val v = to_val(value);
     const int rc = mdb_put(txn_, dbi, &k, &v, 0);
     if (rc != 0) {
-        return lmdb_error(rc, "mdb_put");
+        return fail(rc, "mdb_put");
     }
     return {};
 }
@@ -270,7 +295,7 @@ Result<bool> Txn::del(Dbi dbi, ByteView key) {
         return false;
     }
     if (rc != 0) {
-        return lmdb_error(rc, "mdb_del");
+        return fail(rc, "mdb_del");
     }
     return true;
 }

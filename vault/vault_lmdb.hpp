@@ -32,6 +32,7 @@ struct EnvInfo {
     std::uint64_t map_size = 0;
     std::uint64_t used_bytes = 0;  ///< (last page number + 1) * page size
     std::uint32_t page_size = 0;
+    std::uint64_t last_txn_id = 0;  ///< id of the last committed write transaction
 };
 
 /// An open environment. Closing (destructor) requires every transaction of it to be gone.
@@ -61,7 +62,7 @@ class Env {
      * Errors: Errc::vault_full when the map is already at max_size, Errc::io. */
     Status grow(std::uint64_t max_size);
 
-    /// Current map size, used size and page size. Errors: Errc::io.
+    /// Current map size, used size, page size and last transaction id. Errors: Errc::io.
     Result<EnvInfo> info() const;
 
     [[nodiscard]] MDB_env* raw() const noexcept { return env_.get(); }
@@ -90,6 +91,12 @@ class Txn {
      * mdb_env_set_mapsize(env, 0) under the exclusive lock and retry.
      * Errors: Errc::io, Errc::corrupt. */
     static Result<Txn> begin(Env& env, bool write);
+    /** Begin a transaction nested in the write transaction `parent` (mdb_txn_begin with a
+     * parent): its changes reach the parent only when it commits, and aborting it leaves the
+     * parent as it was (also after MDB_MAP_FULL or MDB_TXN_FULL inside it). The parent must not
+     * be used until the child is over; the child shares the parent's resize lock and thread.
+     * Errors: Errc::io. */
+    static Result<Txn> begin_nested(Txn& parent);
 
     Txn(Txn&& other) noexcept;
     Txn& operator=(Txn&& other) noexcept;
@@ -112,12 +119,19 @@ class Txn {
 
     [[nodiscard]] MDB_txn* raw() const noexcept { return txn_; }
 
+    /// True once a put, del or commit failed with MDB_TXN_FULL: the transaction (with its
+    /// parent's share) has as many dirty pages as LMDB allows. A nested transaction that hit
+    /// it may succeed alone in a fresh parent.
+    [[nodiscard]] bool dirty_limit_hit() const noexcept { return dirty_limit_hit_; }
+
   private:
     friend class Cursor;
     Txn(MDB_txn* t, std::shared_lock<std::shared_mutex> lock) noexcept;
+    Error fail(int rc, std::string_view what);
     MDB_txn* txn_ = nullptr;
     std::shared_lock<std::shared_mutex> lock_;
     int open_cursors_ = 0;
+    bool dirty_limit_hit_ = false;
 };
 
 /** A cursor on one database of a transaction; must be destroyed before its transaction ends

@@ -19,9 +19,12 @@ Action decide(const records::EnvelopeRecord& rec, std::int64_t now, const VaultO
         return now - rec.purged_at >= o.tombstone_ttl.count() ? Action::delete_tombstone
                                                               : Action::none;
     }
-    // A pending envelope past the grace is a crash between vault commit and upstream
-    // delivery: no mail links to it, so nothing needs a 410 and it goes entirely.
-    if (rec.state == EnvelopeState::pending && now - rec.created_at >= o.orphan_grace.count()) {
+    // A pending envelope is a crash between vault commit and upstream delivery, an upstream
+    // outcome the proxy never learnt, or a deferred mark_sent lost in a crash: the mail with
+    // its link may be in the patient's inbox, so the link keeps working until it expires.
+    // After that (and the grace) nothing needs a 410 from it: it goes entirely.
+    if (rec.state == EnvelopeState::pending && now >= rec.expires_at &&
+        now - rec.created_at >= o.orphan_grace.count()) {
         return Action::delete_orphan;
     }
     if (now >= rec.retain_until) {

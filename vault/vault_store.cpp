@@ -1,5 +1,5 @@
-// The Vault handle: opening the environment and its named databases, the clock, the write
-// transaction with map growth and retry, and record helpers shared by the per-object files.
+// The Vault handle: opening the environment and its named databases, the clock, and record
+// helpers shared by the per-object files (the write path is vault_commit.cpp).
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -67,28 +67,6 @@ EnvelopeSummary summarize(const EnvelopeId& id, const records::EnvelopeRecord& r
 }
 
 // ---- Impl ------------------------------------------------------------------------------
-
-Status Vault::Impl::write(const std::function<Status(lmdb::Txn&)>& body) {
-    for (;;) {
-        Status st = [&]() -> Status {
-            SP_TRY(txn, lmdb::Txn::begin(env, true));
-            SP_CHECK(body(txn));
-            return txn.commit();
-        }();  // the transaction (and its shared resize lock) is gone here
-        if (st || st.error().code != Errc::vault_full) {
-            return st;
-        }
-        // MDB_MAP_FULL: the aborted transaction left nothing behind; grow and redo it all.
-        Status grown = env.grow(opts.max_size);
-        if (!grown) {
-            log::warn("vault.full").kv("max_size", opts.max_size);
-            return grown;
-        }
-        if (auto info = env.info()) {
-            log::info("vault.map_grown").kv("map_size", info->map_size);
-        }
-    }
-}
 
 Result<lmdb::Txn> Vault::Impl::read() {
     return lmdb::Txn::begin(env, false);

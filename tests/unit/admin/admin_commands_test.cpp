@@ -216,9 +216,9 @@ TEST_CASE("list, show, revoke, purge and stats over an envelope's life", "[admin
     CHECK(bad.err.rfind("sealpost: revoke: ", 0) == 0);
     CHECK(bad.err.find(": xyz\n") != std::string::npos);
 
-    f.clock = kT0 + 7200;  // past orphan_grace (1h): c is an orphan
+    f.clock = kT0 + 7200;  // past orphan_grace (1h), but c's link still works: not an orphan
     CHECK(run(v, ring, {"purge"}).out ==
-          "purged 0 past retention, deleted 1 orphaned, removed 0 old tombstones\n");
+          "purged 0 past retention, deleted 0 orphaned, removed 0 old tombstones\n");
 
     Output revoke = run(v, ring, {"revoke", ha});
     CHECK(revoke.status == kExitOk);
@@ -236,7 +236,9 @@ TEST_CASE("list, show, revoke, purge and stats over an envelope's life", "[admin
               "\n"
               "The documents and personal data of this envelope are deleted.\n");
 
-    f.clock = kT0 + 31 * kDay;
+    f.clock = kT0 + 31 * kDay;  // c's link has expired: now c is an orphan
+    CHECK(run(v, ring, {"purge"}).out ==
+          "purged 0 past retention, deleted 1 orphaned, removed 0 old tombstones\n");
     CHECK(run(v, ring, {"list", "--active"}).out == "no active envelopes\n");
     Output expired = run(v, ring, {"list", "--expired"});
     CHECK(expired.out.find(hb + "  expired" + row_tail) != std::string::npos);

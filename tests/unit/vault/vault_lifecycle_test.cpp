@@ -175,10 +175,12 @@ TEST_CASE("revoke leaves only a tombstone at once", "[vault][lifecycle]") {
     CHECK(kept.audit == 1);
 }
 
-TEST_CASE("purge deletes pending orphans entirely and keeps sent envelopes", "[vault][lifecycle]") {
+TEST_CASE("purge deletes a pending envelope only once its link expired and the grace passed",
+          "[vault][lifecycle]") {
     Fixture fx;
     EnvelopeId orphan{};
     EnvelopeId sent{};
+    std::string orphan_token;
     {
         auto v = fx.open();
         auto a =
@@ -187,16 +189,28 @@ TEST_CASE("purge deletes pending orphans entirely and keeps sent envelopes", "[v
         REQUIRE(a);
         REQUIRE(b);
         orphan = a->id;
+        orphan_token.assign(a->token.begin(), a->token.end());
         sent = b->id;
         REQUIRE(v.envelope_mark_sent(sent));
-        fx.clock = kT0 + 3599;
-        CHECK(v.vault_purge().value().orphans == 0);
+        // Past orphan_grace but the link is live: the mail may have been delivered (the
+        // upstream's answer was lost, or a deferred mark_sent died in a crash), so it stays
+        // and keeps opening.
         fx.clock = kT0 + 3600;
+        CHECK(v.vault_purge().value().orphans == 0);
+        fx.clock = kT0 + 30 * kDay - 1;
+        CHECK(v.vault_purge().value().orphans == 0);
+        auto opened = v.envelope_open(orphan_token);
+        REQUIRE(opened);
+        CHECK(opened->summary.state == EnvelopeState::pending);
+        CHECK(read_document(v, *opened, 0).value() == pattern(100000, 4));
+        // The link expired: now it is an orphan and goes entirely; the sent one is retained.
+        fx.clock = kT0 + 30 * kDay;
         auto c = v.vault_purge();
         REQUIRE(c);
         CHECK(c->orphans == 1);
         CHECK(c->retention_ended == 0);
         CHECK(v.envelope_show(orphan, fx.escrow()).error().code == Errc::not_found);
+        CHECK(v.envelope_open(orphan_token).error().code == Errc::bad_token);
         CHECK(v.envelope_show(sent, fx.escrow()));
     }
     Footprint f = footprint(fx, orphan);
@@ -205,6 +219,52 @@ TEST_CASE("purge deletes pending orphans entirely and keeps sent envelopes", "[v
     CHECK(f.documents == 0);
     CHECK(f.audit == 0);
     CHECK(footprint(fx, sent).documents == 1);
+}
+
+TEST_CASE("an expired pending envelope waits for orphan_grace too", "[vault][lifecycle]") {
+    Fixture fx;
+    fx.opts.link_ttl = std::chrono::seconds(1800);  // expires before the 1 h grace is over
+    auto v = fx.open();
+    auto a = v.envelope_create(sample_input({{"a.pdf", "application/pdf", pattern(10, 6)}}));
+    REQUIRE(a);
+    fx.clock = kT0 + 1800;
+    CHECK(v.envelope_list(ListFilter::expired).value().size() == 1);
+    CHECK(v.vault_purge().value().orphans == 0);
+    fx.clock = kT0 + 3599;
+    CHECK(v.vault_purge().value().orphans == 0);
+    fx.clock = kT0 + 3600;
+    CHECK(v.vault_purge().value().orphans == 1);
+    CHECK(v.envelope_list(ListFilter::all).value().empty());
+}
+
+TEST_CASE("a deferred mark_sent on an idle vault is committed when it returns",
+          "[vault][lifecycle]") {
+    Fixture fx;
+    EnvelopeId id{};
+    {
+        auto v = fx.open();
+        auto a = v.envelope_create(sample_input({{"a.pdf", "application/pdf", pattern(10, 7)}}));
+        REQUIRE(a);
+        id = a->id;
+        fx.clock = kT0 + 5;
+        v.envelope_mark_sent_deferred(id);
+        auto listed = v.envelope_list(ListFilter::all).value();
+        REQUIRE(listed.size() == 1);
+        CHECK(listed[0].state == EnvelopeState::sent);
+        CHECK(listed[0].sent_at == kT0 + 5);
+        fx.clock = kT0 + 6;
+        v.envelope_mark_sent_deferred(id);  // idempotent: sent_at stays
+        // A deferred mark of a deleted envelope changes nothing and reports nothing back.
+        EnvelopeId unknown{};
+        unknown[0] = 0x5a;
+        v.envelope_mark_sent_deferred(unknown);
+        CHECK(v.envelope_list(ListFilter::all).value().size() == 1);
+    }
+    auto v = fx.open();  // on disk, not only in this handle's memory
+    auto listed = v.envelope_list(ListFilter::all).value();
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].state == EnvelopeState::sent);
+    CHECK(listed[0].sent_at == kT0 + 5);
 }
 
 TEST_CASE("purge works through more envelopes than one batch", "[vault][lifecycle]") {
@@ -231,7 +291,7 @@ TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map]") {
     fx.opts.map_size = 1ULL << 20;
     fx.opts.max_size = 64ULL << 20;
     auto v = fx.open();
-    const Bytes big = pattern(5 * 1024 * 1024, 8);
+    const Bytes big = pattern(std::size_t{5} * 1024 * 1024, 8);
     auto link = v.envelope_create(sample_input({{"big.pdf", "application/pdf", big}}));
     REQUIRE(link);
     auto opened = v.envelope_open({link->token.data(), link->token.size()});
@@ -255,7 +315,7 @@ TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
             REQUIRE(link);
             ids.insert(Bytes(link->id.begin(), link->id.end()));
         }
-        const Bytes big = pattern(5 * 1024 * 1024, 10);
+        const Bytes big = pattern(std::size_t{5} * 1024 * 1024, 10);
         auto full = v.envelope_create(sample_input({{"big.pdf", "application/pdf", big}}));
         REQUIRE_FALSE(full);
         CHECK(full.error().code == Errc::vault_full);

@@ -1,0 +1,138 @@
+// The sealing rewrite's settle step against a real throwaway vault: the upstream's 2xx marks
+// the envelope sent (deferred commit), a refusal discards it, an unknown outcome leaves it
+// pending, and purge keeps a pending envelope until its link has expired.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "proxy/proxy_seal.hpp"
+#include "tests/unit/vault/vault_test_fixture.hpp"
+
+namespace sealpost::proxy {
+namespace {
+
+using vault::test::Fixture;
+using vault::test::kT0;
+
+constexpr std::int64_t kDay = 86400;
+
+/// A SealContext on the shipped default policy and templates and the fixture's vault.
+std::shared_ptr<SealContext> context(Fixture& fx) {
+    const std::filesystem::path src(SEALPOST_SOURCE_DIR);
+    auto ctx = std::make_shared<SealContext>();
+    ctx->practice.name = "Praxis Muster";
+    ctx->practice.base_url = "https://portal.example.ch";
+    ctx->practice.internal_domains = {"praxis.example.ch"};
+    ctx->policy = std::make_shared<policy::PolicyStore>(src / "policies" / "default.toml");
+    auto tpl = seal::NoticeTemplates::load(src / "policies" / "templates");
+    REQUIRE(tpl);
+    ctx->templates = std::make_shared<const seal::NoticeTemplates>(std::move(tpl).value());
+    ctx->vault = std::make_shared<vault::Vault>(fx.open());
+    return ctx;
+}
+
+Envelope envelope() {
+    Envelope env;
+    env.session_id = "s1";
+    env.client_ip = "127.0.0.1";
+    env.mail.reverse_path = "mpa@praxis.example.ch";
+    smtp::RcptArgs r;
+    r.forward_path = "patient@example.org";
+    env.rcpts.push_back(r);
+    return env;
+}
+
+/// One PDF attachment and the patient's mobile in the subject; CRLF lines as after DATA.
+std::string message() {
+    return "From: mpa@praxis.example.ch\r\n"
+           "To: patient@example.org\r\n"
+           "Subject: Rechnung [sms:079 123 45 67]\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed; boundary=\"b\"\r\n"
+           "\r\n"
+           "--b\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "\r\n"
+           "Guten Tag\r\n"
+           "--b\r\n"
+           "Content-Type: application/pdf; name=\"Rechnung.pdf\"\r\n"
+           "Content-Disposition: attachment; filename=\"Rechnung.pdf\"\r\n"
+           "Content-Transfer-Encoding: base64\r\n"
+           "\r\n"
+           "JVBERi0xLjQKJcfsj6IK\r\n"
+           "--b--\r\n";
+}
+
+/// Seals message() and returns the one group's settle and its envelope's state afterwards.
+struct Sealed {
+    std::function<void(SendOutcome)> settle;
+    vault::EnvelopeId id{};
+};
+Sealed seal_one(const std::shared_ptr<SealContext>& ctx) {
+    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    auto out = rewrite(envelope(), message());
+    INFO((out ? std::string() : out.error().detail));
+    REQUIRE(out);
+    REQUIRE_FALSE(out->refusal);
+    REQUIRE(out->groups.size() == 1);
+    REQUIRE(out->groups[0].settle);
+    auto listed = ctx->vault->envelope_list(vault::ListFilter::all).value();
+    REQUIRE_FALSE(listed.empty());
+    const auto& last =
+        *std::max_element(listed.begin(), listed.end(),
+                          [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+    CHECK(last.state == vault::EnvelopeState::pending);  // durable before the upstream sees it
+    return {std::move(out->groups[0].settle), last.id};
+}
+
+std::optional<vault::EnvelopeState> state_of(vault::Vault& v, const vault::EnvelopeId& id) {
+    const auto listed = v.envelope_list(vault::ListFilter::all).value();
+    for (const auto& s : listed) {
+        if (s.id == id) {
+            return s.state;
+        }
+    }
+    return std::nullopt;
+}
+
+TEST_CASE("settle: accepted marks sent, refused discards, unknown stays pending", "[proxy][seal]") {
+    Fixture fx;
+    auto ctx = context(fx);
+    vault::Vault& v = *ctx->vault;
+
+    fx.clock = kT0;
+    Sealed accepted = seal_one(ctx);
+    fx.clock = kT0 + 1;
+    Sealed refused = seal_one(ctx);
+    fx.clock = kT0 + 2;
+    Sealed unknown = seal_one(ctx);
+
+    fx.clock = kT0 + 10;
+    accepted.settle(SendOutcome::accepted);
+    refused.settle(SendOutcome::refused);
+    unknown.settle(SendOutcome::unknown);
+    CHECK(state_of(v, accepted.id) == vault::EnvelopeState::sent);
+    CHECK_FALSE(state_of(v, refused.id));
+    CHECK(state_of(v, unknown.id) == vault::EnvelopeState::pending);
+    const auto details = v.envelope_show(accepted.id, fx.escrow());
+    REQUIRE(details);
+    CHECK(details->summary.sent_at == kT0 + 10);
+
+    // The mail of the unknown outcome may be in the patient's inbox: its link lives until it
+    // expires, then purge removes the orphan.
+    fx.clock = kT0 + 2 + 3600;
+    CHECK(v.vault_purge().value().orphans == 0);
+    CHECK(state_of(v, unknown.id) == vault::EnvelopeState::pending);
+    fx.clock = kT0 + 2 + 30 * kDay;
+    CHECK(v.vault_purge().value().orphans == 1);
+    CHECK_FALSE(state_of(v, unknown.id));
+    CHECK(state_of(v, accepted.id) == vault::EnvelopeState::sent);
+}
+
+}  // namespace
+}  // namespace sealpost::proxy

@@ -1,0 +1,252 @@
+// Group commit: writers that queue while another commits share one transaction; a failing
+// body undoes only its own puts; MDB_MAP_FULL in a group grows the map for that body alone;
+// deferred writes ride along without waiting. Groups are made deterministic by a leader body
+// that waits until the other callers have queued.
+#include <atomic>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vault/vault_commit.hpp"
+#include "vault_test_fixture.hpp"
+
+namespace sealpost::vault::test {
+namespace {
+
+/// A small environment with one database `t`.
+struct Store {
+    TempDir tmp;
+    std::optional<lmdb::Env> env;
+    lmdb::Dbi dbi = 0;
+
+    explicit Store(std::uint64_t map_size = 1ULL << 20) {
+        lmdb::Env::Options o;
+        o.dir = tmp.path() / "env";
+        o.map_size = map_size;
+        auto e = lmdb::Env::open(o);
+        REQUIRE(e);
+        env.emplace(std::move(e).value());
+        dbi = env->open_dbi("t").value();
+    }
+
+    /// The committed value of `key`, as a fresh reader sees it ("<error>" if reading fails;
+    /// no Catch2 macro, so threads may call it).
+    std::optional<std::string> get(std::string_view key) {
+        auto txn = lmdb::Txn::begin(*env, false);
+        if (!txn) {
+            return "<error>";
+        }
+        auto v = txn->get(dbi, crypto::as_bytes(key));
+        if (!v) {
+            return "<error>";
+        }
+        if (!*v) {
+            return std::nullopt;
+        }
+        return std::string((*v)->begin(), (*v)->end());
+    }
+    std::uint64_t txn_id() { return env->info().value().last_txn_id; }
+    std::uint64_t map_size() { return env->info().value().map_size; }
+
+    /// A body that puts key -> value (sized `bytes` when value is empty).
+    GroupCommit::Body put(std::string key, std::string value) {
+        return [this, key = std::move(key), value = std::move(value)](lmdb::Txn& txn) {
+            return txn.put(dbi, crypto::as_bytes(key), crypto::as_bytes(value));
+        };
+    }
+};
+
+/// Blocks the calling thread until `gc` has `n` requests queued behind the running leader.
+void wait_queued(const GroupCommit& gc, std::size_t n) {
+    while (gc.queued() < n) {
+        std::this_thread::yield();
+    }
+}
+
+TEST_CASE("writers that queue during a commit share the next one", "[vault][commit]") {
+    Store s;
+    GroupCommit gc(*s.env, 8ULL << 20);
+    const std::uint64_t before = s.txn_id();
+    std::atomic<bool> leading{false};
+    Status a_result;
+    std::thread a([&] {
+        // A leads the first group and holds it open until B and C have queued behind it.
+        a_result = gc.run([&](lmdb::Txn& txn) {
+            leading = true;
+            wait_queued(gc, 2);
+            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
+        });
+    });
+    while (!leading) {
+        std::this_thread::yield();
+    }
+    Status b_result;
+    Status c_result;
+    std::optional<std::string> b_seen;
+    std::thread b([&] {
+        b_result = gc.run(s.put("b", "2"));
+        b_seen = s.get("b");  // committed by the time run() returns
+    });
+    std::thread c([&] { c_result = gc.run(s.put("c", "3")); });
+    a.join();
+    b.join();
+    c.join();
+    CHECK(a_result.ok());
+    CHECK(b_result.ok());
+    CHECK(c_result.ok());
+    CHECK(b_seen == "2");
+    CHECK(s.get("a") == "1");
+    CHECK(s.get("c") == "3");
+    CHECK(s.txn_id() == before + 2);  // three writers, two commits: B and C shared one
+    CHECK(gc.queued() == 0);
+}
+
+TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]") {
+    Store s;
+    GroupCommit gc(*s.env, 8ULL << 20);
+    const std::uint64_t before = s.txn_id();
+    std::atomic<bool> leading{false};
+    // (Catch2 assertions are not thread-safe: threads only record, the test thread checks.)
+    Status a_result;
+    std::thread a([&] {
+        a_result = gc.run([&](lmdb::Txn& txn) {
+            leading = true;
+            wait_queued(gc, 3);
+            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
+        });
+    });
+    while (!leading) {
+        std::this_thread::yield();
+    }
+    Status bad;
+    Status c_result;
+    Status d_result;
+    // Queued in this order, so the failing body runs between two that succeed in one parent.
+    std::vector<std::thread> rest;
+    rest.emplace_back([&] { c_result = gc.run(s.put("c", "3")); });
+    wait_queued(gc, 1);
+    rest.emplace_back([&] {
+        bad = gc.run([&](lmdb::Txn& txn) -> Status {
+            SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b1"), crypto::as_bytes("x")));
+            SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b2"), crypto::as_bytes("y")));
+            return make_error(Errc::exists, "body refuses after two puts");
+        });
+    });
+    wait_queued(gc, 2);
+    rest.emplace_back([&] { d_result = gc.run(s.put("d", "4")); });
+    a.join();
+    for (auto& t : rest) {
+        t.join();
+    }
+    CHECK(a_result.ok());
+    CHECK(c_result.ok());
+    CHECK(d_result.ok());
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == Errc::exists);
+    CHECK(bad.error().detail == "body refuses after two puts");
+    CHECK_FALSE(s.get("b1"));
+    CHECK_FALSE(s.get("b2"));
+    CHECK(s.get("a") == "1");
+    CHECK(s.get("c") == "3");
+    CHECK(s.get("d") == "4");
+    CHECK(s.txn_id() == before + 2);
+}
+
+TEST_CASE("MDB_MAP_FULL in a group grows the map for that body; the others commit",
+          "[vault][commit]") {
+    const std::string big(3U << 20, 'B');  // does not fit the 1 MiB map
+    for (const bool room : {true, false}) {
+        // room: max 8 MiB, the big body follows after growth; else max 2 MiB: vault_full.
+        Store s;
+        GroupCommit gc(*s.env, room ? 8ULL << 20 : 2ULL << 20);
+        std::atomic<bool> leading{false};
+        Status a_result;
+        std::thread a([&] {
+            a_result = gc.run([&](lmdb::Txn& txn) {
+                leading = true;
+                wait_queued(gc, 2);
+                return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
+            });
+        });
+        while (!leading) {
+            std::this_thread::yield();
+        }
+        Status big_result;
+        Status small_result;
+        // The big body first: the small one then runs in the parent its failure left behind.
+        std::thread b([&] { big_result = gc.run(s.put("big", big)); });
+        wait_queued(gc, 1);
+        std::thread c([&] { small_result = gc.run(s.put("small", "3")); });
+        a.join();
+        b.join();
+        c.join();
+        CHECK(a_result.ok());
+        CHECK(small_result.ok());
+        CHECK(s.get("small") == "3");
+        if (room) {
+            CHECK(big_result.ok());
+            CHECK(s.get("big") == big);
+            CHECK(s.map_size() == (4ULL << 20));
+        } else {
+            REQUIRE_FALSE(big_result);
+            CHECK(big_result.error().code == Errc::vault_full);
+            CHECK_FALSE(s.get("big"));
+            CHECK(s.map_size() == (2ULL << 20));
+        }
+    }
+}
+
+TEST_CASE("a deferred write commits at once when nothing else does", "[vault][commit]") {
+    Store s;
+    GroupCommit gc(*s.env, 8ULL << 20);
+    std::vector<Status> outcomes;
+    gc.defer(s.put("x", "1"), [&](const Status& st) { outcomes.push_back(st); });
+    CHECK(s.get("x") == "1");
+    REQUIRE(outcomes.size() == 1);
+    CHECK(outcomes[0].ok());
+
+    gc.defer([](lmdb::Txn&) -> Status { return make_error(Errc::not_found, "gone"); },
+             [&](const Status& st) { outcomes.push_back(st); });
+    REQUIRE(outcomes.size() == 2);
+    REQUIRE_FALSE(outcomes[1]);
+    CHECK(outcomes[1].error().code == Errc::not_found);
+}
+
+TEST_CASE("a deferred write joins the commit in progress without waiting for it",
+          "[vault][commit]") {
+    Store s;
+    GroupCommit gc(*s.env, 8ULL << 20);
+    const std::uint64_t before = s.txn_id();
+    std::atomic<bool> leading{false};
+    std::atomic<bool> release{false};
+    Status a_result;
+    std::thread a([&] {
+        a_result = gc.run([&](lmdb::Txn& txn) {
+            leading = true;
+            while (!release) {
+                std::this_thread::yield();
+            }
+            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
+        });
+    });
+    while (!leading) {
+        std::this_thread::yield();
+    }
+    std::atomic<int> done{0};
+    // Returns while A's commit is still held open: it cannot have waited for any commit.
+    gc.defer(s.put("y", "2"), [&](const Status& st) { done = st.ok() ? 1 : -1; });
+    CHECK(gc.queued() == 1);
+    CHECK_FALSE(s.get("y"));
+    release = true;
+    a.join();  // A's leader takes the deferred write along before it returns
+    CHECK(a_result.ok());
+    CHECK(done == 1);
+    CHECK(s.get("y") == "2");
+    CHECK(s.get("a") == "1");
+    CHECK(s.txn_id() == before + 2);
+    CHECK(gc.queued() == 0);
+}
+
+}  // namespace
+}  // namespace sealpost::vault::test
