@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
     (void)std::signal(SIGPIPE, SIG_IGN);
     // Every download allocates and frees 64 KiB chunks on several threads; without this glibc
     // keeps returning those pages to the kernel and faulting them back in (seen in perf).
-    (void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    (void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 64 << 20);  // NOLINT(concurrency-mt-unsafe): no threads yet
+    (void)mallopt(M_MMAP_THRESHOLD, 4 << 20);   // NOLINT(concurrency-mt-unsafe): no threads yet
     try {
         const Config cfg = load_config(config_path);
         log::init("sealpost-portal", to_string(cfg.log.level));
