@@ -78,8 +78,9 @@ class App {
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
-    /// audit() of a download, on the background runner (GET routes never wait for a sync).
-    void audit_later(const vault::EnvelopeId& id, std::uint32_t doc, const Request& rq);
+    /// audit() of a download, and the practice's notice queued when configured
+    /// (notify_sender_on_download), on the background runner (GETs never wait for a sync).
+    void audit_later(const vault::OpenedEnvelope& env, std::uint32_t doc, const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;
