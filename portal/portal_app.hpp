@@ -46,8 +46,8 @@ class App {
     /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
     Response handle(const Request& rq);
 
-    /// Where GET routes send their writes (audit events of downloads); by default they run
-    /// inline. The server passes its worker pool. Set before the first request.
+    /// Where GET routes send their writes (audit events and the practice's notice of downloads);
+    /// by default they run inline. The server passes its worker pool. Set before the first request.
     void set_background(std::function<void(std::function<void()>)> run) {
         background_ = std::move(run);
     }

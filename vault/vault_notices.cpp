@@ -67,8 +67,8 @@ crypto::Bytes encode(const Queued& q) {
     p += 4;
     records::put_u32(p, q.doc_index);
     p += 4;
-    *p++ = static_cast<std::uint8_t>(q.key_id.size());
-    std::memcpy(p, q.key_id.data(), q.key_id.size());
+    *p = static_cast<std::uint8_t>(q.key_id.size());
+    std::copy(q.key_id.begin(), q.key_id.end(), out.begin() + kFixedLen);
     out.insert(out.end(), q.sealed.begin(), q.sealed.end());
     return out;
 }

@@ -1,7 +1,8 @@
 """The practice's notice on a patient's first download (DESIGN 5b): the portal only queues it in
 the vault, and sealpost-proxy mails it through [notify] (here: [upstream]) to the original
 sender, once per envelope, naming the envelope, the document and the masked recipient, and
-carrying nothing of the document. With portal.notify_sender_on_download = false, none goes.
+carrying nothing of the document. With portal.notify_sender_on_download = false, none goes;
+when [notify] cannot be reached, the notice waits for its next attempt.
 
 Waiting is by events, not by time: `sealpost show` lists a download only after the portal
 queued its notice (same background job, notice first), and the proxy's
@@ -12,7 +13,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import Upstream
+from conftest import Upstream, free_port, proxy_config_text
 from portal_env import (  # noqa: F401 - fixtures are used by name
     BELEG, RECHNUNG, admin_run, log_in, seal_invoice, sms, start_portal)
 
@@ -119,3 +120,32 @@ def test_no_notice_when_switched_off(notifying, start_portal, sms):
     assert notices(up) == []
     assert metric(proxy, "sealpost_proxy_notices_sent_total") == 0
     assert len(up.messages) == 1  # only the sealed mail itself
+
+
+def test_failed_notice_waits_for_its_retry(dev_certs, start_proxy, start_portal, sms, tmp_path):
+    up = Upstream(dev_certs, require_auth=False)
+    try:
+        dead = free_port()  # [notify] points where nothing listens
+        config = proxy_config_text(dev_certs, f"smtp://127.0.0.1:{up.port}",
+                                   proxy={"auth": "none", "notice_interval": "1s"},
+                                   seal_dir=tmp_path / "seal0")
+        config += f'[notify]\nurl = "smtp://127.0.0.1:{dead}"\ntls = "none"\n'
+        proxy = start_proxy(None, config_text=config)
+        token = seal_invoice(proxy, up)
+        env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
+        portal = start_portal(proxy.seal_dir)
+        s = portal.session()
+        log_in(s, portal, token, sms)
+        assert s.get(f"{portal.url}/d/{token}/doc/0").status_code == 200
+        wait_until(lambda: metric(proxy, "sealpost_proxy_notices_failed_total") == 1,
+                   "the failed attempt")
+        assert (f"event=proxy.notice_failed envelope={env_id} attempts=1 retry_in_s=60 "
+                "err=unavailable") in proxy.log()
+        # The next attempt is a minute away: passes in between leave the notice alone.
+        two_more_passes(proxy)
+        assert metric(proxy, "sealpost_proxy_notices_failed_total") == 1
+        assert metric(proxy, "sealpost_proxy_notices_sent_total") == 0
+        assert metric(proxy, "sealpost_proxy_notices_dropped_total") == 0
+        assert notices(up) == []
+    finally:
+        up.stop()

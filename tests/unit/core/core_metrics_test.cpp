@@ -33,9 +33,9 @@ TEST_CASE("a labelled family escapes its label values") {
 
 TEST_CASE("histogram buckets are cumulative and end with +Inf") {
     Histogram h;
-    h.observe(milliseconds(3));     // <= 0.005
-    h.observe(milliseconds(5));     // <= 0.005 (bounds are inclusive)
-    h.observe(milliseconds(200));   // <= 0.25
+    h.observe(milliseconds(3));      // <= 0.005
+    h.observe(milliseconds(5));      // <= 0.005 (bounds are inclusive)
+    h.observe(milliseconds(200));    // <= 0.25
     h.observe(milliseconds(20000));  // only +Inf
     std::string out;
     h.render(out, "sealpost_d_seconds", "Durations.");

@@ -64,15 +64,17 @@ TEST_CASE("the notice comes in the four languages", "[notice]") {
     ::tzset();
     const auto fr = download_notice_mail(practice(), Language::fr, sample());
     CHECK(fr.subject == "Document téléchargé (Praxis Muster)");
-    CHECK(fr.notice.text.starts_with("p***@example.org a téléchargé le document « "
-                                     "Rechnung-2026-1127.pdf » le 27.11.2026 10:02 UTC.\n"));
+    CHECK(
+        fr.notice.text.starts_with("p***@example.org a téléchargé le document « "
+                                   "Rechnung-2026-1127.pdf » le 27.11.2026 10:02 UTC.\n"));
     const auto it = download_notice_mail(practice(), Language::it, sample());
     CHECK(it.subject == "Documento scaricato (Praxis Muster)");
     CHECK(it.notice.text.find("\nInvio: " + std::string(kId) + "\n") != std::string::npos);
     const auto en = download_notice_mail(practice(), Language::en, sample());
     CHECK(en.subject == "Document downloaded (Praxis Muster)");
-    CHECK(en.notice.text.starts_with("p***@example.org downloaded the document "
-                                     "\u201cRechnung-2026-1127.pdf\u201d on 27.11.2026 10:02 UTC."));
+    CHECK(
+        en.notice.text.starts_with("p***@example.org downloaded the document "
+                                   "\u201cRechnung-2026-1127.pdf\u201d on 27.11.2026 10:02 UTC."));
     CHECK(en.notice.text.find("\nRecipient: p***@example.org\n") != std::string::npos);
 }
 
@@ -116,7 +118,7 @@ TEST_CASE("failed notices wait 1 min, 5 min, 30 min, then hourly", "[notice]") {
     CHECK(notice_backoff(3) == 1800);
     CHECK(notice_backoff(4) == 3600);
     CHECK(notice_backoff(70) == 3600);
-    CHECK(kNoticeGiveUp == 3 * 86400);
+    CHECK(kNoticeGiveUp == 3LL * 86400);
 }
 
 }  // namespace
