@@ -146,6 +146,8 @@ struct ProxyConfig {
     /// Store an `[sms:...]` number as the recipient's contact once the upstream accepted it.
     bool learn_contacts = false;
     Endpoint admin_listen{"127.0.0.1", 9025};  ///< metrics and health
+    /// How often the download-notice queue is checked (DESIGN 5b), 1s..1h.
+    std::chrono::seconds notice_interval{10};
     std::vector<Listener> listeners{{ListenerKind::submission, "0.0.0.0", 587},
                                     {ListenerKind::submissions, "0.0.0.0", 465}};
 

@@ -232,6 +232,7 @@ void read_proxy(Section& s, ProxyConfig& out) {
         s.fail("admin_listen", in_quotes(admin) + " is not IP:PORT (e.g. 127.0.0.1:9025)");
     }
     out.admin_listen = *ep;
+    out.notice_interval = s.duration("notice_interval", out.notice_interval, seconds{1}, kHour);
 
     out.listeners.clear();
     if (const toml::array* arr = s.table_array("listener")) {

@@ -151,19 +151,36 @@ void App::audit(const vault::EnvelopeId& id, vault::AuditKind kind,
     }
 }
 
-void App::audit_later(const vault::EnvelopeId& id, std::uint32_t doc, const Request& rq) {
-    if (!background_) {
-        audit(id, vault::AuditKind::downloaded, doc, rq);
-        return;
+void App::audit_later(const vault::OpenedEnvelope& env, std::uint32_t doc, const Request& rq) {
+    // The practice's notice (DESIGN 5b) is only queued here; the proxy mails it. It needs the
+    // names, not the DEK, so the copy the job keeps has none.
+    std::shared_ptr<vault::OpenedEnvelope> notice;
+    if (cfg_.portal.notify_sender_on_download) {
+        notice = std::make_shared<vault::OpenedEnvelope>();
+        notice->summary = env.summary;
+        notice->meta = env.meta;
     }
-    // The download itself must not wait for this fsync; the event is queued, in order per
-    // request, and a failure is logged by audit().
     Request brief;
     brief.sid = rq.sid;
     brief.client_ip = rq.client_ip;
-    background_([this, id, doc, brief = std::move(brief)] {
+    // The notice first: once the audit trail shows the download, its notice is queued.
+    auto job = [this, id = env.summary.id, doc, notice, brief = std::move(brief)] {
+        if (notice) {
+            if (auto q = vault_.notice_queue(*notice, doc); !q) {
+                log::warn("portal.notice_failed")
+                    .kv("sid", brief.sid)
+                    .kv("envelope", vault::envelope_id_hex(id))
+                    .kv("err", errc_name(q.error().code));
+            }
+        }
         audit(id, vault::AuditKind::downloaded, doc, brief);
-    });
+    };
+    if (!background_) {
+        job();
+        return;
+    }
+    // The download itself must not wait for these fsyncs; failures are logged, not shown.
+    background_(std::move(job));
 }
 
 PageContext App::page_context(Ctx& c, bool with_form) {
@@ -504,7 +521,7 @@ Response App::download(const Request& rq, Ctx& c, const vault::OpenedEnvelope& e
     }
     const auto& meta = env.meta.documents[doc];
     if (sessions_.first_download(cookie, doc)) {
-        audit_later(env.summary.id, doc, rq);
+        audit_later(env, doc, rq);
     }
     ++counters_.downloads;
     log::info("portal.download")
@@ -576,7 +593,7 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
     }
     for (std::uint32_t i : chosen) {
         if (sessions_.first_download(cookie, i)) {
-            audit_later(env.summary.id, i, rq);
+            audit_later(env, i, rq);
         }
     }
     ++counters_.downloads;

@@ -46,8 +46,8 @@ class App {
     /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
     Response handle(const Request& rq);
 
-    /// Where GET routes send their writes (audit events of downloads); by default they run
-    /// inline. The server passes its worker pool. Set before the first request.
+    /// Where GET routes send their writes (audit events and the practice's notice of downloads);
+    /// by default they run inline. The server passes its worker pool. Set before the first request.
     void set_background(std::function<void(std::function<void()>)> run) {
         background_ = std::move(run);
     }
@@ -78,8 +78,9 @@ class App {
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
-    /// audit() of a download, on the background runner (GET routes never wait for a sync).
-    void audit_later(const vault::EnvelopeId& id, std::uint32_t doc, const Request& rq);
+    /// audit() of a download, and the practice's notice queued when configured
+    /// (notify_sender_on_download), on the background runner (GETs never wait for a sync).
+    void audit_later(const vault::OpenedEnvelope& env, std::uint32_t doc, const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;

@@ -386,14 +386,14 @@ net::awaitable<void> Server::serve_admin(tcp::socket sock, std::uint64_t id) {
         vault::Vault& v = vault_;
         const Metrics& m = metrics_;
         const std::uint64_t open = open_.load();
-        const bool metrics = target == "/metrics";
+        const bool want_metrics = target == "/metrics";
         r = co_await net::co_spawn(
             pool_,
-            [&app, &v, &m, open, metrics]() -> net::awaitable<Response> {
+            [&app, &v, &m, open, want_metrics]() -> net::awaitable<Response> {
                 Response out;
                 auto stats = v.vault_stats();
-                if (metrics) {
-                    out.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                if (want_metrics) {
+                    out.header("Content-Type", std::string(metrics::kContentType));
                     out.body = render_metrics(app.counters(), m, open, stats ? &*stats : nullptr);
                 } else {
                     out.header("Content-Type", "text/plain; charset=utf-8");

@@ -1,5 +1,6 @@
 // sealpost-proxy entry point: parses arguments, loads the config, binds the listeners, prints
-// one `listening kind=... addr=...` line per listener on stdout, and runs the event loop.
+// one `listening kind=... addr=...` line per listener on stdout (the admin listener last, as
+// `kind=admin`), and runs the event loop.
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
             std::cout << "listening kind=" << sealpost::to_string(l.kind)
                       << " addr=" << endpoint_text(l.endpoint) << "\n";
         }
+        std::cout << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint()) << "\n";
         std::cout.flush();
         sealpost::log::info("proxy.start")
             .kv("listeners", static_cast<std::uint64_t>(server.listeners().size()));

@@ -37,6 +37,8 @@ struct OutgoingMessage {
     /// Called exactly once by the session with the group's outcome (sealing: mark the vault
     /// envelope sent, or discard it). Empty: nothing to do.
     std::function<void(SendOutcome)> settle;
+    /// A sealed copy (one vault envelope): counted in /metrics when the upstream accepts it.
+    bool sealed = false;
 };
 
 struct RewriteResult {

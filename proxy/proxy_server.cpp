@@ -83,7 +83,10 @@ Server::Server(net::io_context& io, const Config& cfg)
     // than the event loop (proxy_session_data.cpp).
     env->rewrite_pool = std::make_shared<net::thread_pool>(
         std::clamp<std::size_t>(cfg.proxy.max_sessions, 2, kSealThreads));
+    metrics_ = env->metrics;
     env_ = std::move(env);
+    notices_ = std::make_unique<NoticeLoop>(cfg, seal_->vault, *metrics_);
+    admin_ = std::make_unique<AdminListener>(io, cfg.proxy.admin_listen);
     bool any_tls = false;
     for (const auto& l : cfg.proxy.listeners) {
         any_tls = any_tls || needs_tls(l.kind);
@@ -123,6 +126,15 @@ void Server::start() {
     for (std::size_t i = 0; i < acceptors_.size(); ++i) {
         net::co_spawn(io_, accept_loop(i), net::detached);
     }
+    // The pages read the vault: on the sealing pool, never on the sessions' event loop.
+    AdminPages pages;
+    pages.metrics = [m = metrics_, v = seal_->vault] {
+        auto stats = v->vault_stats();
+        return render_proxy_metrics(*m, stats ? &*stats : nullptr);
+    };
+    pages.healthy = [v = seal_->vault] { return v->vault_stats().ok(); };
+    admin_->start(env_->rewrite_pool->get_executor(), std::move(pages));
+    notices_->start();
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
     signals_.add(SIGHUP);
@@ -175,6 +187,8 @@ void Server::shutdown() {
         boost::system::error_code ec;
         a.close(ec);
     }
+    admin_->stop();
+    notices_->stop();  // joined when the server is destroyed
     log::info("proxy.shutdown")
         .kv("sessions", static_cast<std::uint64_t>(sessions_.size()))
         .kv("grace_s", static_cast<std::int64_t>(cfg_.proxy.shutdown_grace.count()));
@@ -207,6 +221,7 @@ void Server::shutdown() {
 
 void Server::on_session_end(std::uint64_t id) {
     sessions_.erase(id);
+    --metrics_->sessions_open;
     if (stopping_ && sessions_.empty()) {
         grace_timer_.cancel();
         signals_.cancel();
@@ -235,6 +250,7 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
         sock.set_option(smtp::tcp::no_delay(true), ec);
         if (sessions_.size() >= cfg_.proxy.max_sessions) {
             // RFC 5321 3.1: a server may refuse at connect with 421 (4.3.2 system not accepting).
+            ++metrics_->sessions_refused;
             log::warn("proxy.too_many_sessions")
                 .kv("limit", static_cast<std::uint64_t>(cfg_.proxy.max_sessions));
             auto s = std::make_shared<smtp::tcp::socket>(std::move(sock));
@@ -251,6 +267,8 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
                                                  needs_tls(kind) ? tls_ : nullptr);
         const std::uint64_t id = ++next_id_;
         sessions_.emplace(id, session);
+        ++metrics_->sessions;
+        ++metrics_->sessions_open;
         net::co_spawn(io_, session->run(), [this, id, session](const std::exception_ptr& e) {
             if (e) {
                 try {

@@ -1,6 +1,6 @@
-// sealpost-proxy's server: binds the configured listeners, accepts within max_sessions, runs
-// one Session per connection, reloads the policy and TLS material on SIGHUP and drains on
-// SIGTERM within shutdown_grace (DESIGN 3).
+// sealpost-proxy's server: binds the configured listeners and the admin listener, accepts
+// within max_sessions, runs one Session per connection and the download-notice loop, reloads
+// the policy and TLS material on SIGHUP and drains on SIGTERM within shutdown_grace (DESIGN 3).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/core_config.hpp"
+#include "proxy/proxy_admin.hpp"
+#include "proxy/proxy_notices.hpp"
 #include "proxy/proxy_seal.hpp"
 #include "proxy/proxy_session.hpp"
 
@@ -27,17 +29,20 @@ struct BoundListener {
 class Server {
   public:
     /// Validates the configuration for the proxy, loads TLS, users, the sealing policy,
-    /// templates and keys, opens the vault, and binds every listener.
+    /// templates and keys, opens the vault, checks [notify], and binds every listener and
+    /// proxy.admin_listen (which must be loopback).
     /// Throws std::runtime_error (startup only) with a one-line reason.
     Server(net::io_context& io, const Config& cfg);
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
     [[nodiscard]] const std::vector<BoundListener>& listeners() const noexcept { return bound_; }
-    /// Starts accepting and handling signals (SIGTERM/SIGINT drain, SIGHUP reload).
+    [[nodiscard]] smtp::tcp::endpoint admin_endpoint() const { return admin_->endpoint(); }
+    /// Starts accepting, the admin listener, the notice loop and the signal handlers
+    /// (SIGTERM/SIGINT drain, SIGHUP reload).
     void start();
-    /// Stops accepting, asks idle sessions to close, stops the loop when the last session ends
-    /// or shutdown_grace has passed.
+    /// Stops accepting (SMTP and admin) and the notice loop, asks idle sessions to close,
+    /// stops the event loop when the last session ends or shutdown_grace has passed.
     void shutdown();
     /// Reloads the policy, the TLS certificate and key (and the users file); each keeps the
     /// old one on failure.
@@ -52,6 +57,9 @@ class Server {
     const Config& cfg_;
     std::shared_ptr<SealContext> seal_;
     std::shared_ptr<SessionEnv> env_;
+    std::shared_ptr<ProxyMetrics> metrics_;
+    std::unique_ptr<AdminListener> admin_;
+    std::unique_ptr<NoticeLoop> notices_;
     std::shared_ptr<net::ssl::context> tls_;
     std::vector<smtp::tcp::acceptor> acceptors_;
     std::vector<BoundListener> bound_;

@@ -125,6 +125,7 @@ net::awaitable<Session::Next> Session::relay(smtp::Reply r) {
 }
 
 net::awaitable<Session::Next> Session::upstream_failed(const Error& e, std::string_view step) {
+    ++env_->metrics->upstream_errors;
     log::warn("upstream.failed")
         .kv("sid", sid_)
         .kv("step", step)

@@ -16,6 +16,7 @@
 
 #include "core/core_config.hpp"
 #include "proxy/proxy_auth.hpp"
+#include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_rewrite.hpp"
 #include "proxy/proxy_upstream.hpp"
@@ -36,6 +37,8 @@ struct SessionEnv {
     /// Where `rewrite` runs (GMime parsing, encryption and the vault's fsync take long enough
     /// to stall every session on the event loop); empty: inline.
     std::shared_ptr<net::thread_pool> rewrite_pool;
+    /// Counters for /metrics, shared with the server.
+    std::shared_ptr<ProxyMetrics> metrics = std::make_shared<ProxyMetrics>();
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -91,6 +92,47 @@ net::awaitable<void> settle_group(std::shared_ptr<net::thread_pool> pool,
     auto task = run_settle(std::move(fn), o);
     co_await net::co_spawn(pool->get_executor(), std::move(task), net::use_awaitable);
 }
+
+/// The /metrics reason of a refusal at the end of DATA.
+Refusal refusal_of(R id) {
+    switch (id) {
+        case R::bare_line_ending:
+            return Refusal::smuggling;
+        case R::data_line_too_long:
+            return Refusal::line_too_long;
+        case R::too_big:
+            return Refusal::too_big;
+        case R::loop:
+            return Refusal::loop;
+        default:
+            return Refusal::internal;
+    }
+}
+
+Refusal refusal_of(const Error& e) {
+    switch (e.code) {
+        case Errc::vault_full:
+            return Refusal::vault_full;
+        case Errc::invalid_argument:
+            return Refusal::unsealable;
+        default:
+            return Refusal::internal;
+    }
+}
+
+/// Observes the time from its construction (the end of DATA) to the end of the coroutine
+/// that holds it, i.e. once the final reply has been written.
+class LatencyTimer {
+  public:
+    explicit LatencyTimer(metrics::Histogram& h) : h_(h) {}
+    LatencyTimer(const LatencyTimer&) = delete;
+    LatencyTimer& operator=(const LatencyTimer&) = delete;
+    ~LatencyTimer() { h_.observe(std::chrono::steady_clock::now() - start_); }
+
+  private:
+    metrics::Histogram& h_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 std::string rfc5322_date() {
     const std::time_t t = std::time(nullptr);
@@ -187,6 +229,7 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
         refusal = R::loop;  // RFC 5321 6.3
     }
     if (refusal) {
+        env_->metrics->refuse(refusal_of(*refusal));
         log::info("smtp.data_refused")
             .kv("sid", sid_)
             .kv("bytes", reader.size())
@@ -202,6 +245,8 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
 }
 
 net::awaitable<Session::Next> Session::finish_message(std::string message) {
+    const LatencyTimer timer(env_->metrics->latency);
+    ProxyMetrics& counts = *env_->metrics;
     ++messages_;
     message.insert(0, received_header());
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
@@ -224,8 +269,10 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 .kv("err", errc_name(rewritten.error().code))
                 .kv("detail", rewritten.error().detail);
             refusal = reply_for(rewritten.error());
+            counts.refuse(refusal_of(rewritten.error()));
         } else {
             refusal = reply_refused(*rewritten->refusal);
+            counts.refuse(Refusal::policy);
         }
         reset_transaction();
         auto r = co_await upstream_->rset();
@@ -252,6 +299,9 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     if (single) {
         final_reply = co_await upstream_->data(groups[0].message);
         const SendOutcome o = outcome(final_reply, true);
+        if (o == SendOutcome::accepted && groups[0].sealed) {
+            ++counts.sealed;
+        }
         co_await settle_group(env_->rewrite_pool, std::move(groups[0].settle), o);
     } else {
         // The rewrite split the recipients: abort the open transaction and make one upstream
@@ -274,6 +324,9 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 r = co_await upstream_->data(group.message);
             }
             const SendOutcome o = outcome(r, handed_over);
+            if (o == SendOutcome::accepted && group.sealed) {
+                ++counts.sealed;
+            }
             co_await settle_group(env_->rewrite_pool, std::move(group.settle), o);
         }
         for (; g < groups.size(); ++g) {
@@ -286,7 +339,10 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     if (!final_reply) {
         co_return co_await upstream_failed(final_reply.error(), "data");
     }
-    if (final_reply->klass() != 2) {
+    if (final_reply->klass() == 2) {
+        ++counts.relayed;
+    } else {
+        counts.refuse(Refusal::upstream);
         // A refused DATA (or a refused MAIL/RCPT of a split group) can leave the upstream's
         // transaction open; RSET puts both sides back in step for the client's next MAIL.
         auto r = co_await upstream_->rset();

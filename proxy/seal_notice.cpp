@@ -89,6 +89,10 @@ std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, 
 
 }  // namespace
 
+std::string clean_value(std::string_view s) {
+    return clean(s);
+}
+
 std::string link_url(const PracticeConfig& practice, std::string_view token) {
     std::string out = practice.base_url;
     out += "/d/";

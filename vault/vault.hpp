@@ -22,12 +22,13 @@ namespace sealpost::vault {
 /** @mainpage sealpost vault
  *
  * One LMDB environment (a directory holding `data.mdb` and `lock.mdb`) with the named
- * databases `envelopes`, `links`, `documents`, `contacts`, `audit` and `portal` (the last is
- * reserved for the portal's own state). A `Vault` is an opaque handle on that environment;
- * every verb below is one short transaction, durable when it returns success (sync on commit,
- * never MDB_NOSYNC / MDB_NOMETASYNC; the one exception says so: envelope_mark_sent_deferred).
- * Write verbs that run at the same time in one process share a transaction and its fsync
- * (group commit), each in a nested transaction of its own: all or nothing per call.
+ * databases `envelopes`, `links`, `documents`, `contacts`, `audit` and `portal` (the last
+ * holds the portal's code guards and the download-notice queue). A `Vault` is an opaque handle on
+ * that environment; every verb below is one short transaction, durable when it returns success
+ * (sync on commit, never MDB_NOSYNC / MDB_NOMETASYNC; the one exception says so:
+ * envelope_mark_sent_deferred). Write verbs that run at the same time in one process share a
+ * transaction and its fsync (group commit), each in a nested transaction of its own: all or nothing
+ * per call.
  *
  * Envelope = one message to one recipient: a random 256-bit data key (DEK) encrypts the
  * personal metadata (recipient, phone, sender, subject, language, file names, content types)
@@ -322,6 +323,21 @@ struct CodeCheck {
     std::int64_t until = 0;   ///< for locked_for_now
 };
 
+/// A download notice waiting in the queue (notice_list), opened for the proxy to write the mail.
+struct QueuedNotice {
+    EnvelopeId id{};
+    std::uint32_t doc_index = 0;     ///< the document downloaded first
+    std::int64_t downloaded_at = 0;  ///< unix seconds
+    std::int64_t next_attempt_at = 0;
+    std::uint32_t attempts = 0;    ///< failed sends so far
+    std::string sender;            ///< the original mail's sender (may be empty)
+    std::string recipient_masked;  ///< `p***@example.org` (log::mask_address)
+    std::string file_name;         ///< the document's name
+    /// Set when the record cannot be decoded or opened (sealed under another pepper, or
+    /// damaged): the other fields may be empty, and nothing can ever send it.
+    std::optional<Error> unreadable;
+};
+
 class Vault;
 
 /** Streams one document, chunk by chunk. Each next() opens its own short read transaction,
@@ -556,6 +572,41 @@ class Vault {
      * Errc::corrupt, Errc::io. */
     Result<CodeCheck> code_verify(const EnvelopeId& id, std::string_view code,
                                   const CodePolicy& policy);
+
+    // ---- download notices to the practice (DESIGN 5b) -------------------------------
+    // The portal queues, the proxy sends: a queue in the `portal` database under keys of 24
+    // bytes ("notice-q" or "notice-s" || envelope id), so they never meet the 16-byte guard
+    // keys. The personal fields (sender, masked recipient, file name) are sealed with
+    // AES-256-GCM under HKDF-SHA256(pepper, info "sealpost-notice-v1"): the portal (pepper
+    // only) must write them and the proxy (no escrow private key) must read them, and the
+    // pepper is the one key both hold. The price: whoever steals the vault file *and* the
+    // pepper reads the notices still queued (normally seconds, at most the 3 days of retries),
+    // never an envelope's own data; the recipient is stored masked for that reason. A marker
+    // ("notice-s") with no personal data makes the queue idempotent per envelope: the first
+    // download wins, and a later one, even after the notice was sent, queues nothing. Revoke
+    // and purge delete both records with the envelope.
+
+    /** Portal, on a download of document `doc_index`: queue the notice unless the envelope
+     * already had one (queued or sent). Only summary.id and meta are read (the DEK is not
+     * needed). Returns true when this call queued it. Crypto runs before the transaction.
+     * Errors: Errc::not_found (no such envelope or document), Errc::revoked (tombstone),
+     * Errc::vault_full, Errc::io, Errc::internal. */
+    Result<bool> notice_queue(const OpenedEnvelope& opened, std::uint32_t doc_index);
+
+    /** Proxy: queued notices that are due (next_attempt_at <= now), earliest first, at most
+     * `limit`, opened; a record that cannot be decoded or opened is listed (as due) with
+     * QueuedNotice::unreadable, for the caller to log and drop. One read transaction.
+     * Errors: Errc::io. */
+    Result<std::vector<QueuedNotice>> notice_list(std::size_t limit);
+
+    /** Proxy: the notice was sent, or given up: remove it from the queue (the marker stays).
+     * Errors: Errc::not_found (not queued: already done, or the envelope was revoked or
+     * purged meanwhile), Errc::io. */
+    Status notice_done(const EnvelopeId& id);
+
+    /** Proxy: a send failed: count the attempt and try again at `next_attempt_at`.
+     * Errors: Errc::not_found (as notice_done), Errc::corrupt, Errc::vault_full, Errc::io. */
+    Status notice_retry_later(const EnvelopeId& id, std::int64_t next_attempt_at);
 
     /// The clock the vault uses (unix seconds).
     [[nodiscard]] std::int64_t now() const;

@@ -88,6 +88,8 @@ struct Vault::Impl {
                           EnvelopeState state);
     /// Delete every record of the envelope (chunks, audit, link, envelope).
     Status delete_all(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
+    /// Delete the envelope's download notice and its marker (vault_notices.cpp).
+    Status drop_notice(lmdb::Txn& txn, const EnvelopeId& id);
     /// Append an audit event inside `txn` (no checks on the envelope).
     Status put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind kind,
                      std::optional<std::uint32_t> doc, std::optional<IpHash> ip);

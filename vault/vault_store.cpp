@@ -118,6 +118,7 @@ Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));  // the portal's code counters (vault_portal.cpp)
+    SP_CHECK(drop_notice(txn, id));         // a queued download notice names the document
     (void)chunks;
     (void)events;
     (void)guard;
@@ -136,6 +137,7 @@ Status Vault::Impl::delete_all(lmdb::Txn& txn, const EnvelopeId& id,
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));
+    SP_CHECK(drop_notice(txn, id));
     (void)chunks;
     (void)events;
     (void)guard;

@@ -204,7 +204,8 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
                       proxy=None, upstream=None, log_level="debug", seal_dir=None,
                       vault=None) -> str:
     p = {"hostname": "sealpost.test", "auth": "passthrough",
-         "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key")}
+         "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key"),
+         "admin_listen": "127.0.0.1:0"}
     p["policy_file"] = str(POLICY_FILE)
     p["templates_dir"] = str(TEMPLATES_DIR)
     p.update(proxy or {})
@@ -227,7 +228,8 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
 
 
 class Proxy:
-    """A running sealpost-proxy; `ports[kind]` is the port of that listener."""
+    """A running sealpost-proxy; `ports[kind]` is the port of that listener, `ports["admin"]`
+    the one of its admin listener (/metrics, /healthz), which it reports last."""
 
     def __init__(self, config_path: Path, log_path: Path, expect: int):
         self.log_path = log_path
@@ -245,7 +247,7 @@ class Proxy:
 
     def _read_listeners(self, expect: int):
         deadline = time.monotonic() + 30
-        while len(self.ports) < expect:
+        while "admin" not in self.ports:
             line = self.proc.stdout.readline().decode()
             if not line:
                 raise RuntimeError(f"sealpost-proxy exited: {self.log()}")

@@ -182,6 +182,7 @@ TEST_CASE("a file that sets every key loads every value, with relative paths res
     CHECK(c.proxy.learn_contacts);
     CHECK(c.proxy.admin_listen == Endpoint{"::1", 9026});
     CHECK(c.proxy.admin_listen.to_string() == "[::1]:9026");
+    CHECK(c.proxy.notice_interval == seconds(60));
     CHECK(c.proxy.listeners == std::vector<Listener>{{ListenerKind::plain, "10.1.2.3", 0},
                                                      {ListenerKind::submissions, "::", 4465}});
 
@@ -374,7 +375,8 @@ TEST_CASE("the shipped example mentions every key of the schema") {
           "policy_file",
           "templates_dir",
           "learn_contacts",
-          "admin_listen"}},
+          "admin_listen",
+          "notice_interval"}},
         {"proxy.listener", {"kind", "address", "port"}},
         {"upstream",
          {"url", "tls", "verify", "ca_file", "username", "password_file", "connect_timeout",

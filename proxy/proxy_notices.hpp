@@ -1,0 +1,73 @@
+// The proxy's sender of download notices (DESIGN 5b): the portal queues a notice in the vault
+// when a patient first downloads from an envelope; this loop mails it to the practice through
+// the [notify] upstream, removes it once sent, and retries with backoff when that fails.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "core/core_config.hpp"
+#include "proxy/proxy_metrics.hpp"
+#include "proxy/proxy_notify.hpp"
+#include "vault/vault.hpp"
+
+namespace sealpost::proxy {
+
+namespace net = boost::asio;
+
+/// Notices taken from the queue per pass; the rest wait for the next pass.
+inline constexpr std::size_t kNoticeBatch = 100;
+/// A notice that still fails this long after the download is given up (and logged).
+inline constexpr std::int64_t kNoticeGiveUp = 3LL * 86400;
+
+/** Seconds until the next attempt after `failures` failed ones (1, 2, ...): 1 min, 5 min,
+ * 30 min, then hourly. */
+std::int64_t notice_backoff(std::uint32_t failures) noexcept;
+
+/** Runs the notice queue on a thread and an io_context of its own, so neither the vault's
+ * fsyncs nor a slow [notify] upstream ever delay an SMTP session. A pass runs at start and
+ * then every proxy.notice_interval; each due notice gets its own upstream session
+ * (proxy_notify.hpp) and the mail of proxy_notice_mail.hpp, in practice.default_language.
+ * - sent: removed from the queue (vault::notice_done);
+ * - refused or upstream unreachable: tried again after notice_backoff(), and given up with an
+ *   error in the log once the download is kNoticeGiveUp old;
+ * - unusable (no sender, a malformed address, a record that cannot be opened): dropped at
+ *   once, with an error in the log.
+ * Delivery is at least once: a stop between the upstream's 250 and notice_done sends that
+ * notice again after the restart.
+ */
+class NoticeLoop {
+  public:
+    /** Checks the [notify] settings the way the proxy checks [upstream] (throws
+     * std::runtime_error with one line at start when they are unusable). `cfg`, `vault` and
+     * `counts` must outlive the loop. */
+    NoticeLoop(const Config& cfg, std::shared_ptr<vault::Vault> vault, ProxyMetrics& counts);
+    NoticeLoop(const NoticeLoop&) = delete;
+    NoticeLoop& operator=(const NoticeLoop&) = delete;
+    /// stop() and join.
+    ~NoticeLoop();
+
+    /// Starts the thread; the first pass runs at once.
+    void start();
+    /// Asks the loop to stop (returns at once; a send in progress is abandoned).
+    void stop();
+
+  private:
+    net::awaitable<void> run();
+    net::awaitable<void> pass();
+    net::awaitable<void> send_one(NotifySender& sender, const vault::QueuedNotice& n);
+    void drop(const vault::QueuedNotice& n, std::string_view reason, const Error& e);
+
+    const Config& cfg_;
+    std::shared_ptr<vault::Vault> vault_;
+    ProxyMetrics& counts_;
+    net::io_context io_{1};
+    std::thread thread_;
+};
+
+}  // namespace sealpost::proxy

@@ -1,0 +1,314 @@
+// The download-notice queue (DESIGN 5b): the portal queues one notice per envelope, the proxy
+// lists, sends and removes it. Records live in the `portal` database; why their personal part
+// is sealed under a key derived from the pepper is explained in vault.hpp.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "core/core_log.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace sealpost::vault {
+
+namespace {
+
+/// HKDF info and AAD label: part of the file format, never change it.
+constexpr std::string_view kNoticeLabel = "sealpost-notice-v1";
+/// Key prefixes: 8 bytes, so a key is 24 bytes and never equals a 16-byte guard key.
+constexpr std::string_view kQueuedPrefix = "notice-q";
+constexpr std::string_view kSeenPrefix = "notice-s";
+constexpr std::size_t kKeyLen = 8 + 16;
+constexpr std::uint8_t kVersion = 1;
+constexpr std::size_t kMaxField = std::size_t{64} * 1024;  // envelope_create's limit
+
+using NoticeKey = std::array<std::uint8_t, kKeyLen>;
+
+NoticeKey key_of(std::string_view prefix, const EnvelopeId& id) {
+    NoticeKey k{};
+    std::memcpy(k.data(), prefix.data(), prefix.size());
+    std::copy(id.begin(), id.end(), k.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+    return k;
+}
+
+/** A queued notice as stored (integers big-endian):
+ *   u8 version | i64 downloaded_at | i64 next_attempt_at | u32 attempts | u32 doc_index
+ *   | u8 n | n bytes key id (the pepper's) | sealed (the rest)
+ * sealed = aead_seal(HKDF(pepper, info=label), aad, plaintext) with
+ *   aad       = label || envelope id || u32 doc_index || i64 downloaded_at
+ *   plaintext = u8 version | (u32 length || bytes) x 3: sender, masked recipient, file name
+ */
+struct Queued {
+    std::int64_t downloaded_at = 0;
+    std::int64_t next_attempt_at = 0;
+    std::uint32_t attempts = 0;
+    std::uint32_t doc_index = 0;
+    std::string key_id;
+    crypto::Bytes sealed;
+};
+
+constexpr std::size_t kFixedLen = 1 + 8 + 8 + 4 + 4 + 1;
+
+std::uint32_t get_u32(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
+}
+
+crypto::Bytes encode(const Queued& q) {
+    crypto::Bytes out(kFixedLen + q.key_id.size());
+    std::uint8_t* p = out.data();
+    *p++ = kVersion;
+    records::put_u64(p, static_cast<std::uint64_t>(q.downloaded_at));
+    p += 8;
+    records::put_u64(p, static_cast<std::uint64_t>(q.next_attempt_at));
+    p += 8;
+    records::put_u32(p, q.attempts);
+    p += 4;
+    records::put_u32(p, q.doc_index);
+    p += 4;
+    *p = static_cast<std::uint8_t>(q.key_id.size());
+    std::copy(q.key_id.begin(), q.key_id.end(), out.begin() + kFixedLen);
+    out.insert(out.end(), q.sealed.begin(), q.sealed.end());
+    return out;
+}
+
+Result<Queued> decode(crypto::ByteView v) {
+    if (v.size() < kFixedLen || v[0] != kVersion) {
+        return make_error(Errc::corrupt, "notice record malformed");
+    }
+    Queued q;
+    const std::uint8_t* p = v.data() + 1;
+    q.downloaded_at = static_cast<std::int64_t>(records::get_u64(p));
+    p += 8;
+    q.next_attempt_at = static_cast<std::int64_t>(records::get_u64(p));
+    p += 8;
+    q.attempts = get_u32(p);
+    p += 4;
+    q.doc_index = get_u32(p);
+    p += 4;
+    const std::size_t id_len = *p++;
+    if (v.size() < kFixedLen + id_len) {
+        return make_error(Errc::corrupt, "notice record malformed");
+    }
+    q.key_id.assign(reinterpret_cast<const char*>(p), id_len);  // NOLINT
+    q.sealed.assign(v.begin() + static_cast<std::ptrdiff_t>(kFixedLen + id_len), v.end());
+    return q;
+}
+
+crypto::Bytes aad_of(const EnvelopeId& id, std::uint32_t doc_index, std::int64_t at) {
+    crypto::Bytes aad = labelled_aad(kNoticeLabel, id);
+    std::array<std::uint8_t, 12> tail{};
+    records::put_u32(tail.data(), doc_index);
+    records::put_u64(tail.data() + 4, static_cast<std::uint64_t>(at));
+    aad.insert(aad.end(), tail.begin(), tail.end());
+    return aad;
+}
+
+Result<crypto::SecretBytes> notice_key(const keys::SymmetricKey& pepper) {
+    return crypto::hkdf_sha256(pepper.key, {}, crypto::as_bytes(kNoticeLabel), crypto::kKeyLen);
+}
+
+void put_field(crypto::SecretBytes& out, std::string_view s) {
+    std::array<std::uint8_t, 4> len{};
+    records::put_u32(len.data(), static_cast<std::uint32_t>(s.size()));
+    out.insert(out.end(), len.begin(), len.end());
+    out.insert(out.end(), s.begin(), s.end());
+}
+
+/// The three fields of an opened plaintext. Errors: Errc::corrupt.
+Result<std::array<std::string, 3>> fields_of(crypto::ByteView plain) {
+    if (plain.empty() || plain[0] != kVersion) {
+        return make_error(Errc::corrupt, "notice plaintext malformed");
+    }
+    std::array<std::string, 3> out;
+    std::size_t pos = 1;
+    for (auto& f : out) {
+        if (plain.size() - pos < 4) {
+            return make_error(Errc::corrupt, "notice plaintext malformed");
+        }
+        const std::size_t n = get_u32(plain.data() + pos);
+        pos += 4;
+        if (plain.size() - pos < n) {
+            return make_error(Errc::corrupt, "notice plaintext malformed");
+        }
+        f.assign(reinterpret_cast<const char*>(plain.data() + pos), n);  // NOLINT
+        pos += n;
+    }
+    if (pos != plain.size()) {
+        return make_error(Errc::corrupt, "notice plaintext malformed");
+    }
+    return out;
+}
+
+/// Opens the personal part of `q` into `out`, or says why it cannot be opened.
+void open_into(const keys::SymmetricKey& pepper, const Queued& q, QueuedNotice& out) {
+    if (q.key_id != pepper.id) {
+        out.unreadable = make_error(Errc::key_error, "notice sealed under pepper " + q.key_id);
+        return;
+    }
+    auto key = notice_key(pepper);
+    if (!key) {
+        out.unreadable = std::move(key).error();
+        return;
+    }
+    auto plain = crypto::aead_open(*key, aad_of(out.id, q.doc_index, q.downloaded_at), q.sealed);
+    if (!plain) {
+        out.unreadable = std::move(plain).error();
+        return;
+    }
+    auto fields = fields_of(*plain);
+    if (!fields) {
+        out.unreadable = std::move(fields).error();
+        return;
+    }
+    out.sender = std::move((*fields)[0]);
+    out.recipient_masked = std::move((*fields)[1]);
+    out.file_name = std::move((*fields)[2]);
+}
+
+}  // namespace
+
+Status Vault::Impl::drop_notice(lmdb::Txn& txn, const EnvelopeId& id) {
+    SP_TRY(queued, txn.del(db.portal, key_of(kQueuedPrefix, id)));
+    SP_TRY(seen, txn.del(db.portal, key_of(kSeenPrefix, id)));
+    (void)queued;
+    (void)seen;
+    return {};
+}
+
+Result<bool> Vault::notice_queue(const OpenedEnvelope& opened, std::uint32_t doc_index) {
+    Impl& im = *impl_;
+    const EnvelopeId& id = opened.summary.id;
+    if (doc_index >= opened.meta.documents.size()) {
+        return make_error(Errc::not_found, "no such document");
+    }
+    const std::string& name = opened.meta.documents[doc_index].file_name;
+    const std::string masked = log::mask_address(opened.meta.recipient);
+    if (opened.meta.sender.size() > kMaxField || name.size() > kMaxField) {
+        return make_error(Errc::invalid_argument, "notice field too long");
+    }
+    // Sealed before the transaction (the write body may run twice on map growth). The time
+    // in the AAD is the one stored, so it is fixed here too.
+    Queued q;
+    q.downloaded_at = im.now();
+    q.next_attempt_at = q.downloaded_at;
+    q.doc_index = doc_index;
+    q.key_id = im.pepper.id;
+    crypto::SecretBytes plain;
+    plain.push_back(kVersion);
+    put_field(plain, opened.meta.sender);
+    put_field(plain, masked);
+    put_field(plain, name);
+    SP_TRY(key, notice_key(im.pepper));
+    SP_TRY(sealed, crypto::aead_seal(key, aad_of(id, doc_index, q.downloaded_at), plain));
+    q.sealed = std::move(sealed);
+    const crypto::Bytes record = encode(q);
+    std::array<std::uint8_t, 9> seen{};
+    seen[0] = kVersion;
+    records::put_u64(seen.data() + 1, static_cast<std::uint64_t>(q.downloaded_at));
+
+    bool queued = false;
+    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+        queued = false;
+        SP_TRY(rec, im.load(txn, id));
+        if (!rec) {
+            return make_error(Errc::not_found, "no such envelope");
+        }
+        if (rec->is_tombstone()) {
+            return make_error(Errc::revoked,
+                              std::string("state=") + std::string(envelope_state_name(rec->state)));
+        }
+        SP_TRY(marker, txn.get(im.db.portal, key_of(kSeenPrefix, id)));
+        if (marker) {
+            return {};  // the first download already queued it
+        }
+        SP_CHECK(txn.put(im.db.portal, key_of(kSeenPrefix, id), seen));
+        SP_CHECK(txn.put(im.db.portal, key_of(kQueuedPrefix, id), record));
+        queued = true;
+        return {};
+    });
+    SP_CHECK(st);
+    if (queued) {
+        log::info("vault.notice_queued").kv("id", envelope_id_hex(id)).kv("doc", doc_index);
+    }
+    return queued;
+}
+
+Result<std::vector<QueuedNotice>> Vault::notice_list(std::size_t limit) {
+    Impl& im = *impl_;
+    const std::int64_t now = im.now();
+    std::vector<std::pair<QueuedNotice, Queued>> due;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.portal));
+        const crypto::ByteView prefix = crypto::as_bytes(kQueuedPrefix);
+        SP_TRY(e, cur.seek(prefix));
+        while (e && lmdb::has_prefix(e->key, prefix)) {
+            // A 16-byte guard key could start with the prefix bytes; only 24-byte keys count.
+            if (e->key.size() == kKeyLen) {
+                QueuedNotice n;
+                std::copy(e->key.begin() + 8, e->key.end(), n.id.begin());
+                auto q = decode(e->value);
+                if (!q) {
+                    // Listed as unreadable (and due), so the proxy can drop it instead of
+                    // one damaged record stopping the whole queue.
+                    n.unreadable = std::move(q).error();
+                    due.emplace_back(std::move(n), Queued{});
+                } else if (q->next_attempt_at <= now) {
+                    n.doc_index = q->doc_index;
+                    n.downloaded_at = q->downloaded_at;
+                    n.next_attempt_at = q->next_attempt_at;
+                    n.attempts = q->attempts;
+                    due.emplace_back(std::move(n), std::move(*q));
+                }
+            }
+            SP_TRY(n, cur.next());
+            e = n;
+        }
+    }
+    std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+        return std::pair(a.first.next_attempt_at, a.first.id) <
+               std::pair(b.first.next_attempt_at, b.first.id);
+    });
+    if (due.size() > limit) {
+        due.resize(limit);
+    }
+    std::vector<QueuedNotice> out;
+    out.reserve(due.size());
+    for (auto& [n, q] : due) {
+        if (!n.unreadable) {
+            open_into(im.pepper, q, n);  // after the read transaction: no crypto while open
+        }
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
+Status Vault::notice_done(const EnvelopeId& id) {
+    Impl& im = *impl_;
+    return im.write([&](lmdb::Txn& txn) -> Status {
+        SP_TRY(gone, txn.del(im.db.portal, key_of(kQueuedPrefix, id)));
+        if (!gone) {
+            return make_error(Errc::not_found, "no queued notice");
+        }
+        return {};
+    });
+}
+
+Status Vault::notice_retry_later(const EnvelopeId& id, std::int64_t next_attempt_at) {
+    Impl& im = *impl_;
+    return im.write([&](lmdb::Txn& txn) -> Status {
+        const NoticeKey key = key_of(kQueuedPrefix, id);
+        SP_TRY(raw, txn.get(im.db.portal, key));
+        if (!raw) {
+            return make_error(Errc::not_found, "no queued notice");
+        }
+        SP_TRY(q, decode(*raw));
+        ++q.attempts;
+        q.next_attempt_at = next_attempt_at;
+        return txn.put(im.db.portal, key, encode(q));
+    });
+}
+
+}  // namespace sealpost::vault
