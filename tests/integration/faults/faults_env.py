@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from conftest import (BASE_URL, Proxy, admin_bin, admin_run,  # noqa: E402
-                      proxy_config_text, seal_setup)
+                      proxy_config_text, seal_setup, toml_value)
 from portal_env import TEST_ENVELOPE_BIN  # noqa: E402
 
 LINK = re.compile(re.escape(BASE_URL) + r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
@@ -125,6 +125,9 @@ class RestartableProxy:
         self.config.write_text(proxy_config_text(
             certs, upstream_url, proxy={"auth": "none", **(proxy or {})}, upstream=upstream,
             seal_dir=self.seal_dir, vault=vault))
+        # The CLI shares the proxy's [vault] settings, as with one sealpost.toml.
+        with open(self.seal_dir / "admin.toml", "a") as f:
+            f.writelines(f"{k} = {toml_value(v)}\n" for k, v in (vault or {}).items())
         self.proc = None
         self.starts = 0
         self.logs = []
