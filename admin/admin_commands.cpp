@@ -261,13 +261,7 @@ std::optional<keys::KeyRing> load_keys_for(Verb verb, const Config& cfg, std::os
     auto ring = keys::keys_load(dir, key_needs(verb));
     if (!ring) {
         // None of the four files there: most likely a new host that has not run keys init.
-        bool none = true;
-        for (std::string_view name : {keys::kPepperFile, keys::kEscrowPublicFile,
-                                      keys::kEscrowPrivateFile, keys::kContactsFile}) {
-            std::error_code ec;
-            none = none && !std::filesystem::exists(dir / name, ec) && !ec;
-        }
-        if (none) {
+        if (keys::keys_absent(dir)) {
             print_error(err, verb_name(verb),
                         "no keys in " + dir.string() + "; run 'sealpost keys init' first");
         } else {

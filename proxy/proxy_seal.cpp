@@ -317,8 +317,9 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     auto keys =
         keys::keys_load(cfg.vault.key_dir, keys::pepper | keys::escrow_public | keys::contacts);
     if (!keys) {
-        throw std::runtime_error("keys: " + keys.error().detail +
-                                 " (run 'sealpost keys init' first)");
+        throw std::runtime_error(
+            "keys: " + keys.error().detail +
+            (keys::keys_absent(cfg.vault.key_dir) ? " (run 'sealpost keys init' first)" : ""));
     }
     vault::VaultOptions opts = vault::vault_options_from(cfg.vault);
     auto v = vault::Vault::open(std::move(opts), *keys);

@@ -504,7 +504,9 @@ class Vault {
      * (now >= expires_at) and that are older than orphan_grace are deleted entirely (never
      * earlier: the mail with their link may have been delivered, see
      * envelope_mark_sent_deferred); tombstones older than tombstone_ttl (since purged_at) are
-     * deleted entirely. Safe to run while other processes use the vault.
+     * deleted entirely. Safe to run while other processes use the vault. Ends with one more
+     * small write, so that the space freed by it (and by revokes before it) is reusable by the
+     * very next envelope: on a full vault, mail is accepted again right after a purge.
      * Errors: Errc::corrupt, Errc::io (counts of batches already committed are lost then;
      * rerunning is safe).
      */

@@ -363,6 +363,17 @@ Status keys_init(const fs::path& dir) {
     return {};
 }
 
+bool keys_absent(const fs::path& dir) {
+    for (std::string_view name :
+         {kPepperFile, kEscrowPublicFile, kEscrowPrivateFile, kContactsFile}) {
+        std::error_code ec;
+        if (fs::exists(dir / name, ec) || ec) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Result<KeyRing> keys_load(const fs::path& dir, unsigned needs) {
     if ((needs & ~kAllKeys) != 0) {
         return make_error(Errc::invalid_argument, "keys_load: unknown KeyNeed bits");

@@ -105,6 +105,11 @@ Status keys_init(const std::filesystem::path& dir);
  */
 Result<KeyRing> keys_load(const std::filesystem::path& dir, unsigned needs);
 
+/// True when none of the four key files exists in `dir` (a host that has not run `sealpost
+/// keys init`): only then is "run keys init" the right advice after keys_load failed. For a
+/// damaged or too open key it is not: new keys would leave every sealed envelope unreadable.
+bool keys_absent(const std::filesystem::path& dir);
+
 /// The key id of `key_material` as described above (8 lower-case hex characters).
 std::string key_id(crypto::ByteView key_material);
 

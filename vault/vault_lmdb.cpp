@@ -3,6 +3,7 @@
 #include "vault/vault_lmdb.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -105,6 +106,21 @@ Result<Env> Env::open(const Options& opts) {
         if (::stat(path.c_str(), &fst) == 0 && (fst.st_mode & 07777) != file_mode) {
             (void)::chmod(path.c_str(), file_mode);
         }
+    }
+    // A data.mdb shorter than the pages its newest meta page names (cut by a failed copy or
+    // restore, or a full disk) would make LMDB read past the end of the file through the map:
+    // SIGBUS, not an error. Refuse it here, before any page but the meta pages is read. (The
+    // meta page is written after the pages it names, so a healthy file is never shorter.)
+    SP_TRY(info, env.info());
+    const std::string data = dir + "/data.mdb";
+    struct stat dst {};
+    if (::stat(data.c_str(), &dst) != 0) {
+        return make_error(Errc::io, "stat " + data + ": " + std::system_category().message(errno));
+    }
+    if (static_cast<std::uint64_t>(dst.st_size) < info.used_bytes) {
+        return make_error(Errc::corrupt, data + ": truncated (" + std::to_string(dst.st_size) +
+                                             " bytes; its pages need " +
+                                             std::to_string(info.used_bytes) + ")");
     }
     // Free reader slots left by processes that died inside a read transaction; otherwise
     // their snapshots pin old pages forever and the file only grows.

@@ -12,7 +12,11 @@ notice templates, a fresh vault and key directory (made with `sealpost keys init
 [practice] whose internal domain is INTERNAL_DOMAIN.
 """
 import atexit
+import base64
+import email
+import email.policy
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -40,6 +44,47 @@ INTERNAL_DOMAIN = "praxis.example.ch"
 UPSTREAM_USER = "praxis@example.ch"
 UPSTREAM_PASSWORD = "correct horse battery staple"
 XOAUTH2_TOKEN = "ya29.dev-token"
+
+# ---------------------------------------------------------------- secrets and logs registry
+# Every secret the fixtures handle (link tokens, SMS codes, passwords, session cookies) and
+# every daemon log they create is appended to $SEALPOST_BUILD_DIR/test-output/registry/; ctest
+# runs security/test_security_log_secrets.py after every other suite, and it greps every log
+# of the run for every secret (and for the phone numbers written in the test sources).
+REGISTRY_DIR = BUILD_DIR / "test-output" / "registry"
+LINK_TOKEN = re.compile(r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
+
+
+def record(kind: str, *values):
+    """Appends `values` to the registry's `kind`.txt ("secrets" or "logs"), one per line, in a
+    single write: with O_APPEND, lines of suites that run in parallel never mix."""
+    data = "".join(f"{v}\n" for v in values if v and "\n" not in str(v))
+    if data:
+        REGISTRY_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(REGISTRY_DIR / f"{kind}.txt", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data.encode())
+        finally:
+            os.close(fd)
+
+
+def record_tokens(text: str):
+    """Records every link token in `text` (CLI output, a decoded mail)."""
+    record("secrets", *set(LINK_TOKEN.findall(text)))
+
+
+def record_mail(content: bytes):
+    """Records the link tokens of a mail, also those in encoded (quoted-printable, base64) parts."""
+    texts = [content.decode("utf-8", "replace")]
+    for part in email.message_from_bytes(content, policy=email.policy.default).walk():
+        if part.get_content_maintype() == "text":
+            try:
+                texts.append(part.get_content())
+            except (LookupError, ValueError):
+                pass
+    record_tokens("\n".join(texts))
+
+
+record("secrets", UPSTREAM_PASSWORD, XOAUTH2_TOKEN)
 
 
 def admin_bin() -> str:
@@ -91,6 +136,7 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         if self.defer_marker in envelope.original_content:
             return "451 4.3.0 Upstream says try again later"
+        record_mail(envelope.original_content)
         with self.lock:
             self.messages.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
@@ -111,6 +157,9 @@ class RecordingHandler:
 
 
 def _authenticator(server, session, envelope, mechanism, auth_data):
+    if isinstance(auth_data, LoginPassword):  # as typed, and as AUTH PLAIN / LOGIN carry it
+        record("secrets", auth_data.password.decode(), base64.b64encode(auth_data.password).decode(),
+               base64.b64encode(b"\0" + auth_data.login + b"\0" + auth_data.password).decode())
     ok = (isinstance(auth_data, LoginPassword)
           and auth_data.login.decode() == UPSTREAM_USER
           and auth_data.password.decode() == UPSTREAM_PASSWORD)
@@ -183,6 +232,7 @@ def admin_run(seal_dir: Path, *args, check=True) -> subprocess.CompletedProcess:
            "SEALPOST_CONFIG": str(seal_dir / "admin.toml")}
     p = subprocess.run([str(ADMIN_BIN), *args], capture_output=True, text=True, env=env,
                        timeout=60)
+    record_tokens(p.stdout)  # resend --print
     if check:
         assert p.returncode == 0, p.stderr
     return p
@@ -233,6 +283,7 @@ class Proxy:
 
     def __init__(self, config_path: Path, log_path: Path, expect: int):
         self.log_path = log_path
+        record("logs", log_path)
         self.log_file = open(log_path, "wb")
         self.proc = subprocess.Popen([str(PROXY_BIN), "--config", str(config_path)],
                                      stdout=subprocess.PIPE, stderr=self.log_file)
@@ -287,12 +338,17 @@ def start_proxy(tmp_path, dev_certs):
                                                         vault=vault))
         p = Proxy(cfg, tmp_path / f"proxy{n}.log", expect=len(listeners))
         p.seal_dir = seal_dir
+        p.upstream_url = upstream_url
         started.append(p)
         return p
 
     yield start
     for p in started:
         p.stop()
+        if p.upstream_url.startswith("maildir:"):  # the links delivered there are secrets too
+            for f in Path(p.upstream_url[len("maildir:"):]).glob("*/*"):
+                if f.is_file():
+                    record_mail(f.read_bytes())
     for p in started:
         log = p.log_path.read_text(errors="replace")
         # A sanitizer build reports memory errors, leaks and UB in the log: any is a failure.

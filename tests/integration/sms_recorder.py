@@ -8,6 +8,7 @@ localhost), so point `[sms] url` at it with provider "http" (`url = rec.url + "/
 
     with SmsRecorder() as rec:              # or rec = SmsRecorder(); rec.start() ... rec.stop()
         rec.fail_next(2, status=503)        # the next two requests get 503, then 200 again
+        gate = rec.hold_next(1)             # a slow gateway: the next answer waits for gate.set()
         ...                                 # make the portal send a code
         req = rec.wait_for(3, timeout=10)[-1]
         assert req["method"] == "POST" and req["path"] == "/sms"
@@ -49,6 +50,7 @@ class SmsRecorder:
         self.response_body = response_body
         self._requests: list[dict] = []
         self._failures: list[int] = []
+        self._holds: list[threading.Event] = []
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -65,7 +67,7 @@ class SmsRecorder:
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length > 0 else b""
-                status = recorder._record(
+                status, gate = recorder._record(
                     {
                         "method": self.command,
                         "path": self.path,
@@ -73,14 +75,19 @@ class SmsRecorder:
                         "body": raw.decode("utf-8", errors="replace"),
                     }
                 )
+                if gate is not None:
+                    gate.wait(timeout=60)
                 body = recorder.response_body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
                 self.close_connection = True
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped waiting (hold_next)
 
             do_GET = do_POST = do_PUT = _handle
 
@@ -127,6 +134,14 @@ class SmsRecorder:
         with self._cond:
             self._failures.extend([status] * n)
 
+    def hold_next(self, n: int = 1) -> threading.Event:
+        """Hold the answers to the next `n` requests until the returned event is set (at most
+        60 s): a gateway slower than any timeout. The requests are recorded as they arrive."""
+        gate = threading.Event()
+        with self._cond:
+            self._holds.extend([gate] * n)
+        return gate
+
     def wait_for(self, n: int, timeout: float = 10.0) -> list[dict]:
         """Wait until at least `n` requests have arrived; returns them. Raises TimeoutError."""
         with self._cond:
@@ -143,16 +158,18 @@ class SmsRecorder:
         return extract_code(last["body"]) or extract_code(last["path"])
 
     def clear(self) -> None:
-        """Forget the recorded requests and pending failures."""
+        """Forget the recorded requests, pending failures and holds."""
         with self._cond:
             self._requests.clear()
             self._failures.clear()
+            self._holds.clear()
 
-    def _record(self, request: dict) -> int:
+    def _record(self, request: dict) -> tuple[int, threading.Event | None]:
         with self._cond:
             self._requests.append(request)
             self._cond.notify_all()
-            return self._failures.pop(0) if self._failures else self.status
+            status = self._failures.pop(0) if self._failures else self.status
+            return status, self._holds.pop(0) if self._holds else None
 
 
 class _Headers(dict):

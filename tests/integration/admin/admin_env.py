@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import admin_bin
+from conftest import admin_bin, record, record_tokens
 
 
 def _helper():
@@ -41,8 +41,10 @@ class Env:
         }
         if config:
             env["SEALPOST_CONFIG"] = str(self.config)
-        return subprocess.run([admin_bin(), *args], capture_output=True, text=True, env=env,
-                              timeout=60)
+        p = subprocess.run([admin_bin(), *args], capture_output=True, text=True, env=env,
+                           timeout=60)
+        record_tokens(p.stdout)  # resend --print
+        return p
 
     def write_config(self, extra: str = ""):
         """sealpost.toml: [vault] in this directory, then `extra` (more sections)."""
@@ -62,6 +64,7 @@ class Env:
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, p.stderr
         env_id, token = p.stdout.split()
+        record("secrets", token)
         assert re.fullmatch(r"[0-9a-f]{32}", env_id)
         assert len(token) == 43
         return env_id, token

@@ -4,17 +4,20 @@
 //   sealpost_test_envelope VAULT_DIR KEY_DIR [--at UNIX_SECONDS] [--sent] [--events]
 //                          [--lang de|fr|it|en]
 //   sealpost_test_envelope VAULT_DIR KEY_DIR --open TOKEN
+//   sealpost_test_envelope VAULT_DIR KEY_DIR --lookup TOKEN...
 // --at creates it at that time (to make expired or past-retention envelopes); --sent marks
 // it sent; --events adds code_sent and downloaded(0) audit events; --lang sets the language.
 // --open prints "ID EXPIRES_AT FILE_NAME" when the token opens the envelope and its first
 // document decrypts to what was sealed (exit 0), else the error's code name, e.g.
-// "bad_token" (exit 1).
+// "bad_token" (exit 1). --lookup prints, for each token, the id of the envelope it opens or the
+// error's code name, one line each (exit 0 when all open): which envelope a mailed link names.
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/core_log.hpp"
 #include "vault/vault.hpp"
@@ -66,12 +69,27 @@ int open_envelope(vault::Vault& v, const std::string& token, const std::string& 
     return 0;
 }
 
+/// --lookup: one line per token, the envelope id or the error's code name.
+int lookup_tokens(vault::Vault& v, const std::vector<std::string>& tokens) {
+    int rc = 0;
+    for (const auto& token : tokens) {
+        auto opened = v.envelope_open(token);
+        if (!opened) {
+            std::cout << errc_name(opened.error().code) << "\n";
+            rc = 1;
+            continue;
+        }
+        std::cout << vault::envelope_id_hex(opened->summary.id) << "\n";
+    }
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::cerr << "usage: sealpost_test_envelope VAULT_DIR KEY_DIR [--at T] [--sent] "
-                     "[--events] [--lang L] | --open TOKEN\n";
+                     "[--events] [--lang L] | --open TOKEN | --lookup TOKEN...\n";
         return 2;
     }
     sealpost::log::init("sealpost_test_envelope", "warn");  // stdout carries only ID TOKEN
@@ -80,6 +98,7 @@ int main(int argc, char** argv) {
     bool events = false;
     std::string lang = "de";
     std::optional<std::string> open_token;
+    std::optional<std::vector<std::string>> lookup;
     for (int i = 3; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--at" && i + 1 < argc) {
@@ -92,6 +111,9 @@ int main(int argc, char** argv) {
             lang = argv[++i];
         } else if (a == "--open" && i + 1 < argc) {
             open_token = argv[++i];
+        } else if (a == "--lookup") {
+            lookup.emplace(argv + i + 1, argv + argc);
+            break;
         } else {
             std::cerr << "sealpost_test_envelope: unknown argument " << a << "\n";
             return 2;
@@ -114,6 +136,9 @@ int main(int argc, char** argv) {
     const std::string pdf = "%PDF-1.4\n% sealpost test document\n%%EOF\n";
     if (open_token) {
         return open_envelope(*v, *open_token, pdf);
+    }
+    if (lookup) {
+        return lookup_tokens(*v, *lookup);
     }
     vault::EnvelopeInput in;
     in.recipient = "patient@example.ch";

@@ -15,6 +15,7 @@ import smtplib
 import subprocess
 import sys
 import time
+import urllib.parse
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -23,8 +24,8 @@ import requests
 
 
 from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, Upstream, admin_run,  # noqa: E402
-                      seal_setup, toml_value)
-from sms_recorder import SmsRecorder  # noqa: E402
+                      record, seal_setup, toml_value)
+from sms_recorder import SmsRecorder, extract_code  # noqa: E402
 
 PORTAL_BIN = Path(os.environ.get("SEALPOST_PORTAL_BIN",
                                  BUILD_DIR / "portal" / "sealpost-portal"))
@@ -51,6 +52,7 @@ class Portal:
 
     def __init__(self, config_path: Path, log_path: Path, ca: Path):
         self.log_path = log_path
+        record("logs", log_path)
         self.ca = ca
         self.log_file = open(log_path, "wb")
         self.proc = subprocess.Popen([str(PORTAL_BIN), "--config", str(config_path)],
@@ -74,6 +76,8 @@ class Portal:
         s = requests.Session()
         s.trust_env = False  # REQUESTS_CA_BUNDLE and proxies from the environment would win
         s.verify = str(self.ca)
+        s.hooks["response"].append(
+            lambda r, *args, **kw: record("secrets", r.cookies.get("__Host-sealpost")))
         return s
 
     def log(self) -> str:
@@ -112,10 +116,19 @@ def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, s
     return "\n".join(out) + "\n"
 
 
+def record_sms(rec: SmsRecorder):
+    """Records the codes and phone numbers that went through the gateway `rec`."""
+    for r in rec.requests:
+        text = r["body"] + " " + urllib.parse.unquote_plus(r["path"])
+        record("secrets", extract_code(r["body"]) or extract_code(r["path"]),
+               *re.findall(r"\+\d{8,15}", text))
+
+
 @pytest.fixture
 def sms():
     with SmsRecorder() as rec:
         yield rec
+        record_sms(rec)
 
 
 @pytest.fixture
@@ -187,6 +200,7 @@ def make_envelope(seal_dir: Path, at: int = None, sent=True) -> tuple[str, str]:
         args.append("--sent")
     out = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True).stdout
     env_id, token = out.split()
+    record("secrets", token)
     return env_id, token
 
 

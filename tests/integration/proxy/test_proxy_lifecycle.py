@@ -9,7 +9,8 @@ import smtplib
 import threading
 import time
 
-from conftest import (UPSTREAM_PASSWORD, UPSTREAM_USER, RawSmtp, Upstream, client_tls_context)
+from conftest import (UPSTREAM_PASSWORD, UPSTREAM_USER, RawSmtp, Upstream, client_tls_context,
+                      record)
 
 
 def test_sigkill_mid_data_sends_nothing(dev_certs, start_proxy):
@@ -94,6 +95,7 @@ def scrypt_line(user, password, ln=10):
 
 def test_local_auth_uses_proxy_credentials_upstream(dev_certs, start_proxy, tmp_path):
     users = tmp_path / "users"
+    record("secrets", "s3cret local")
     users.write_text("# sealpost users\n" + scrypt_line("mpa@praxis.ch", "s3cret local") + "\n")
     users.chmod(0o600)
     pw = tmp_path / "upstream.pw"

@@ -2,6 +2,7 @@
 // every record, orphans, batching, and map growth up to a clean Errc::vault_full.
 #include <set>
 #include <string>
+#include <vector>
 
 #include "vault_test_fixture.hpp"
 
@@ -340,6 +341,29 @@ TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
         CHECK(raw_keys(txn, d.links).size() == 4);
         CHECK(raw_keys(txn, d.documents).size() == 3 * 1 + 1);
     });
+}
+
+TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vault][map]") {
+    Fixture fx;
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 1ULL << 20;
+    auto v = fx.open();
+    const Bytes doc = pattern(std::size_t{200} * 1024, 12);
+    std::vector<EnvelopeId> made;
+    for (;;) {
+        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
+        if (!link) {
+            REQUIRE(link.error().code == Errc::vault_full);
+            break;
+        }
+        made.push_back(link->id);
+        REQUIRE(made.size() < 10);
+    }
+    REQUIRE_FALSE(made.empty());
+    REQUIRE(v.envelope_revoke(made.front()));
+    REQUIRE(v.vault_purge());
+    // No other write in between (LMDB reuses a freed page two transactions later only).
+    CHECK(v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}})));
 }
 
 }  // namespace

@@ -190,5 +190,19 @@ TEST_CASE("record decoding is bounds-checked", "[vault][records]") {
     CHECK(records::decode_envelope(records::encode_envelope(rec)).error().code == Errc::corrupt);
 }
 
+TEST_CASE("a truncated data.mdb is refused at open, not read past its end", "[vault][tamper]") {
+    Fixture fx;
+    create_one(fx, 300000, 31);
+    const fs::path data = fx.opts.dir / "data.mdb";
+    const auto size = fs::file_size(data);
+    // Cut inside the pages the last commit names: LMDB would SIGBUS reading them via the map.
+    fs::resize_file(data, size / 2);
+    auto v = Vault::open(fx.opts, fx.keys);
+    REQUIRE_FALSE(v);
+    CHECK(v.error().code == Errc::corrupt);
+    CHECK(v.error().detail == data.string() + ": truncated (" + std::to_string(size / 2) +
+                                  " bytes; its pages need " + std::to_string(size) + ")");
+}
+
 }  // namespace
 }  // namespace sealpost::vault::test
