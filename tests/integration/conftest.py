@@ -345,7 +345,7 @@ def start_proxy(tmp_path, dev_certs):
     yield start
     for p in started:
         p.stop()
-        if p.upstream_url.startswith("maildir:"):  # the links delivered there are secrets too
+        if (p.upstream_url or "").startswith("maildir:"):  # its links are secrets too
             for f in Path(p.upstream_url[len("maildir:"):]).glob("*/*"):
                 if f.is_file():
                     record_mail(f.read_bytes())
