@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "core/core_log.hpp"
+#include "portal/portal_request.hpp"
 #include "smtp/smtp_stream.hpp"
 
 namespace sealpost::portal {
@@ -25,9 +26,6 @@ namespace http = beast::http;
 using net::use_awaitable;
 
 namespace {
-
-constexpr std::size_t kHeaderLimit =
-    std::size_t{8} * 1024;  // DESIGN 4 / the portal issue: header 8 KiB
 
 tcp::acceptor bind_acceptor(net::io_context& io, const Endpoint& where, std::string_view what) {
     boost::system::error_code ec;
@@ -69,49 +67,6 @@ void apply_headers(Fields& f, const Response& r) {
     for (const auto& [name, value] : r.headers) {
         f.insert(bsv(name), bsv(value));  // insert: Set-Cookie may repeat
     }
-}
-
-/// The client address a route sees: the peer, or the last X-Forwarded-For hop when the peer
-/// is the configured reverse proxy (the only hop we can trust is the one it appended).
-std::string client_ip(const std::string& peer, const std::string& trusted,
-                      std::string_view forwarded) {
-    if (trusted.empty() || peer != trusted || forwarded.empty()) {
-        return peer;
-    }
-    std::string_view last = forwarded.substr(forwarded.rfind(',') + 1);
-    while (!last.empty() && last.front() == ' ') {
-        last.remove_prefix(1);
-    }
-    while (!last.empty() && last.back() == ' ') {
-        last.remove_suffix(1);
-    }
-    boost::system::error_code ec;
-    const auto addr = net::ip::make_address(std::string(last), ec);
-    return ec ? peer : addr.to_string();
-}
-
-Request to_request(const http::request<http::string_body>& req, const std::string& ip,
-                   std::string sid) {
-    Request rq;
-    rq.method = std::string(sv(req.method_string()));
-    const std::string_view target = sv(req.target());
-    const std::size_t q = target.find('?');
-    rq.path = std::string(target.substr(0, q));
-    rq.query = q == std::string_view::npos ? std::string{} : std::string(target.substr(q + 1));
-    for (const auto& field : req) {
-        if (field.name() == http::field::cookie) {
-            if (!rq.cookie.empty()) {
-                rq.cookie += "; ";
-            }
-            rq.cookie += sv(field.value());
-        }
-    }
-    rq.accept_language = std::string(sv(req[http::field::accept_language]));
-    rq.content_type = std::string(sv(req[http::field::content_type]));
-    rq.body = req.body();
-    rq.client_ip = ip;
-    rq.sid = std::move(sid);
-    return rq;
 }
 
 }  // namespace
@@ -277,9 +232,8 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
     const std::size_t max_request = c.cfg.portal.max_request_size;
     beast::flat_buffer buffer(max_request + kHeaderLimit);
     for (std::uint64_t n = 1;; ++n) {
-        http::request_parser<http::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min(kHeaderLimit, max_request)));
-        parser.body_limit(max_request);
+        RequestParser parser;
+        limit_request(parser, max_request);
         boost::system::error_code ec;
         // One deadline for the whole request: a slowloris trickle runs into it.
         lowest.expires_after(timeout);
@@ -291,14 +245,7 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         }
         if (ec) {
             ++c.metrics.bad_requests;
-            unsigned status = 400;
-            if (ec == beast::error::timeout) {
-                status = 408;
-            } else if (ec == http::error::header_limit) {
-                status = 431;
-            } else if (ec == http::error::body_limit) {
-                status = 413;
-            }
+            const unsigned status = refused_request_status(ec);
             log::info("portal.bad_request")
                 .kv("sid", std::to_string(c.id) + "." + std::to_string(n))
                 .kv("status", status)
@@ -311,11 +258,10 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         }
         const auto& req = parser.get();
         const bool keep_alive = req.keep_alive();
-        Request rq = to_request(
-            req, client_ip(c.peer, c.cfg.portal.trusted_proxy, sv(req["X-Forwarded-For"])),
-            std::to_string(c.id) + "." + std::to_string(n));
+        Request rq = to_request(req, c.peer, c.cfg.portal.trusted_proxy,
+                                std::to_string(c.id) + "." + std::to_string(n));
         Response res;
-        if (req.target().empty() || req.target().front() != '/') {
+        if (!is_origin_form(sv(req.target()))) {
             ++c.metrics.bad_requests;
             res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
         } else if (rq.method == "GET" && !rq.path.ends_with("/zip")) {

@@ -4,6 +4,7 @@ add_library(sealpost_portal_lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/portal_app.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_request.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_sessions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_zip.cpp

@@ -53,6 +53,7 @@ inline constexpr std::string_view parser_warning = "parser_warning";  ///< criti
 inline constexpr std::string_view too_deep = "too_deep";
 inline constexpr std::string_view too_many_parts = "too_many_parts";
 inline constexpr std::string_view not_a_message = "not_a_message";
+inline constexpr std::string_view nul_octet = "nul_octet";  ///< RFC 2045 2.8: not in mail data
 inline constexpr std::string_view signed_or_encrypted = "signed_or_encrypted";
 inline constexpr std::string_view charset = "charset";  ///< a text part cannot be converted
 inline constexpr std::string_view selection = "selection";

@@ -300,6 +300,13 @@ Result<std::string> serialise(GMimeMessage* m) {
 }
 
 Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits) {
+    // RFC 2045 sections 2.7 and 2.8: neither 7bit nor 8bit data holds a NUL; only binary data
+    // does, and that needs BINARYMIME (RFC 3030), which sealpost never offers. GMime keeps
+    // header values, preambles and epilogues as C strings: a NUL cuts one short and, written
+    // back, merges the next header into it (a Content-Type lost, the structure changed).
+    if (const std::size_t nul = data.find('\0'); nul != std::string_view::npos) {
+        return refuse(reason::nul_octet, "at offset " + std::to_string(nul));
+    }
     gobj::ensure_init();
     Tree tree;
     tree.source = gobj::mem_stream(data);

@@ -180,5 +180,22 @@ TEST_CASE("a body part hidden in the preamble is refused", "[mime][parse]") {
     CHECK(test::has(m.error().detail, "content outside body parts"));
 }
 
+TEST_CASE("a NUL octet is refused: GMime would merge the next header on output", "[mime][parse]") {
+    // Found by fuzz_mime_rewrite (seeds/mime_rewrite/regress-nul-in-header): the sealed output
+    // lost its Content-Type into the header before it.
+    const std::string msg =
+        "X-Note: a\0b\r\nContent-Type: multipart/mixed; boundary=\"h\"\r\n\r\n"
+        "--h\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--h\r\n"
+        "Content-Type: application/pdf\r\n\r\n%PDF\r\n--h--\r\n"s;
+    auto m = MimeMessage::parse(msg);
+    REQUIRE_FALSE(m);
+    CHECK(m.error().code == Errc::invalid_argument);
+    CHECK(m.error().detail == "mime:nul_octet: at offset 9");
+    // The same message without the NUL parses, with its attachment.
+    std::string clean = msg;
+    clean[9] = ' ';
+    CHECK(parse_ok(clean).attachments().size() == 1);
+}
+
 }  // namespace
 }  // namespace sealpost::mime
