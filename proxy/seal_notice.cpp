@@ -2,6 +2,8 @@
 // expiry date in the recipient's language in Swiss local time.
 #include "proxy/seal_notice.hpp"
 
+#include "core/core_text.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -35,28 +37,7 @@ Result<std::string> read_file(const std::filesystem::path& p) {
 /// Replaces control characters with a space and drops bidi embedding/override/isolate marks
 /// (U+200E/F, U+202A..E, U+2066..9: "Trojan Source" reordering of a file name).
 std::string clean(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c == 0x7f) {
-            out.push_back(' ');
-            continue;
-        }
-        if (c == 0xe2 && i + 2 < s.size()) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            const auto c2 = static_cast<unsigned char>(s[i + 2]);
-            const bool bidi =
-                (c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xaa && c2 <= 0xae))) ||
-                (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9);
-            if (bidi) {
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(static_cast<char>(c));
-    }
-    return out;
+    return text::clean(s);
 }
 
 std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, Language lang,
@@ -101,30 +82,7 @@ std::string link_url(const PracticeConfig& practice, std::string_view token) {
 }
 
 std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 16);
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
+    return text::html_escape(s);
 }
 
 Result<NoticeTemplates::Parsed> parse_template(std::string_view text) {
