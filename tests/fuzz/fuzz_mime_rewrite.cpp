@@ -216,6 +216,9 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
         }
     }
     if (token.empty()) {
+        for (const auto& b : after->bodies()) {
+            g_output += "\n---- decoded body " + b.path + " (" + b.charset + ") ----\n" + b.text;
+        }
         fail("not every body text part carries the link to the envelope");
     }
     // Where a sealed content may legitimately still be seen: kept parts, the input's bodies
