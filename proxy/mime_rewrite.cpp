@@ -26,10 +26,31 @@ Status check_selection(const MimeMessage& m, const std::vector<std::size_t>& sea
     return {};
 }
 
-/// The output must parse, hold exactly the attachments that were kept, and none of the
-/// sealed contents unless an identical file was deliberately kept.
+/// What of a text must read back after a rewrite: its ASCII characters other than CR (line
+/// ends are CRLF or LF depending on the encoding), without the line ends at its end (the CRLF
+/// before a boundary belongs to the boundary, RFC 2046 section 5.1.1). Non-ASCII text may
+/// legitimately change: converted to the part's charset, or an invalid byte in a file name
+/// dropped by the decoder.
+std::string comparable(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const char c : s) {
+        if (c != '\r' && static_cast<unsigned char>(c) < 0x80) {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == '\n') {
+        out.pop_back();
+    }
+    return out;
+}
+
+/// The output must parse, hold exactly the attachments that were kept, none of the sealed
+/// contents unless an identical file was deliberately kept, and the notice in every body text
+/// part as a reader decodes it (a body invalid in a stateful charset such as UTF-7 can swallow
+/// what follows it, the link included).
 Status verify(const MimeMessage& before, const std::vector<std::size_t>& seal,
-              const std::string& out) {
+              const MimeNotice& notice, const std::string& out) {
     auto after = MimeMessage::parse(out, before.limits());
     if (!after) {
         return detail::refuse(reason::verify, "output does not parse: " + after.error().detail);
@@ -53,6 +74,15 @@ Status verify(const MimeMessage& before, const std::vector<std::size_t>& seal,
     }
     if (after->text_parts() == 0) {
         return detail::refuse(reason::verify, "no text part for the notice");
+    }
+    const std::string text = comparable(notice.text);
+    const std::string html = comparable(notice.html);
+    for (const auto& b : after->bodies()) {
+        const std::string& want = b.content_type == "text/html" ? html : text;
+        if (comparable(b.text).find(want) == std::string::npos) {
+            return detail::refuse(reason::verify,
+                                  "the notice does not read back in part " + b.path);
+        }
     }
     return {};
 }
@@ -138,7 +168,7 @@ Result<std::string> mime_rewrite(const MimeMessage& m, const MimeRewriteRequest&
     }
 
     SP_TRY(out, detail::serialise(tree.message.get()));
-    SP_CHECK(verify(m, req.seal, out));
+    SP_CHECK(verify(m, req.seal, req.notice, out));
     return out;
 }
 

@@ -37,8 +37,8 @@ struct MimeRewriteRequest {
  * - Subject replaced if `req.subject` differs; every X-Sealpost-Phone header removed;
  * - all other parts and headers are written as parsed (GMime keeps raw header values and
  *   copies undecoded content of untouched parts);
- * - the output is re-parsed and checked: it parses cleanly and holds exactly the attachments
- *   that were not selected.
+ * - the output is re-parsed and checked: it parses cleanly, holds exactly the attachments
+ *   that were not selected, and every body text part decodes to a text holding the notice.
  * Errors: Errc::invalid_argument with `mime:<reason>` (signed_or_encrypted, selection,
  * charset, verify, or any parse refusal), Errc::internal.
  */

@@ -8,7 +8,8 @@
 // - a refusal by the parser is Errc::invalid_argument `mime:...`; the internal colleague is
 //   never sealed; a failed seal leaves no envelope behind (fail closed);
 // - a sealed message re-parses; it holds exactly the attachments that were not selected
-//   (decoded bytes, as a multiset); every body text part carries the link; the link opens
+//   (decoded bytes as a multiset, up to line ends at their end: GMime ends a part that the
+//   message cut off with one); every body text part carries the link; the link opens
 //   an envelope whose documents are exactly the selected attachments (names, types, bytes);
 // - a sealed attachment's content (64 bytes or more) appears in no body or attachment of the
 //   output, and no more often in the output's raw bytes than in the input's, unless it is
@@ -122,6 +123,13 @@ std::set<std::string> link_tokens(std::string_view text) {
     return out;
 }
 
+std::string without_final_eol(std::string s) {
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) {
+        s.pop_back();
+    }
+    return s;
+}
+
 std::uint64_t live_envelopes(vault::Vault& v) {
     auto s = v.vault_stats();
     if (!s) {
@@ -184,14 +192,21 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
         if (chosen.count(a.index) != 0) {
             sealed.push_back(&a);
         } else {
-            kept.insert(a.bytes);
+            kept.insert(without_final_eol(a.bytes));
         }
     }
     std::multiset<std::string> left;
     for (const auto& a : after->attachments()) {
-        left.insert(a.bytes);
+        left.insert(without_final_eol(a.bytes));
     }
     if (left != kept) {
+        for (const mime::MimeMessage* m : {&in, static_cast<const mime::MimeMessage*>(&*after)}) {
+            g_output +=
+                m == &in ? "\n---- attachments before ----" : "\n---- attachments after ----";
+            for (const auto& a : m->attachments()) {
+                g_output += "\n" + a.path + " " + a.content_type + " [" + a.bytes + "]";
+            }
+        }
         fail("the sealed message holds other attachments than those not selected");
     }
     if (after->bodies().empty()) {
@@ -216,6 +231,9 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
         }
     }
     if (token.empty()) {
+        for (const auto& b : after->bodies()) {
+            g_output += "\n---- decoded body " + b.path + " (" + b.charset + ") ----\n" + b.text;
+        }
         fail("not every body text part carries the link to the envelope");
     }
     // Where a sealed content may legitimately still be seen: kept parts, the input's bodies

@@ -226,5 +226,29 @@ TEST_CASE("rewrite: the parsed message is reusable, rewrites do not leak into ea
     CHECK(m.attachments().size() == 2);
 }
 
+TEST_CASE("rewrite: a body that swallows the notice when decoded is refused", "[mime][rewrite]") {
+    // Found by fuzz_mime_rewrite (seeds/mime_rewrite/regress-utf7-swallows-notice): an HTML part
+    // in UTF-7 whose text ends in an invalid base64 run. UTF-7 holds the notice, so the notice was
+    // appended in UTF-7 after it, but decoding stopped at the invalid run: the link was lost.
+    const std::string broken =
+        "Content-Type: multipart/mixed; boundary=\"h\"\r\n\r\n"
+        "--h\r\nContent-Type: text/html; charset=utf-7\r\n\r\n+0ure\r\n"
+        "--h\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--h--\r\n";
+    const auto m = parse_ok(broken);
+    REQUIRE(m.attachments().size() == 1);
+    auto out = mime_rewrite(m, {{0}, kNotice, std::nullopt});
+    REQUIRE_FALSE(out);
+    CHECK(out.error().detail == "mime:verify: the notice does not read back in part 1");
+
+    // Valid UTF-7 keeps its charset and reads back with the notice.
+    std::string valid = broken;
+    valid.replace(valid.find("+0ure"), 5, "Gr+APw-ezi");
+    const auto ok = parse_ok(rewrite_ok(parse_ok(valid), {0}));
+    REQUIRE(ok.bodies().size() == 1);
+    CHECK(ok.bodies()[0].charset == "utf-7");
+    CHECK(has(ok.bodies()[0].text, "Gr\u00fcezi"));
+    CHECK(has(ok.bodies()[0].text, kNotice.html));
+}
+
 }  // namespace
 }  // namespace sealpost::mime
