@@ -26,7 +26,6 @@ int main(int argc, char** argv) {
     }
     vault::VaultOptions opts;
     opts.dir = argv[1];
-    opts.keys_ahead = 0;
     auto v = vault::Vault::open(opts, *ring);
     if (!v) {
         std::cerr << "portal_seed: vault: " << v.error().detail << "\n";

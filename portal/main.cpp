@@ -90,7 +90,6 @@ int main(int argc, char** argv) {
         // The portal needs the pepper only: never the escrow or contacts keys (DESIGN 2).
         auto keys = need(keys::keys_load(cfg.vault.key_dir, keys::pepper), "keys");
         vault::VaultOptions opts = vault::vault_options_from(cfg.vault);
-        opts.keys_ahead = 0;  // the portal never creates envelopes
         auto vault = need(vault::Vault::open(std::move(opts), keys), "vault");
         auto pages = need(portal::Pages::load(cfg.portal.templates_dir), "templates");
         auto sms = need(portal::make_sms_sender(cfg.sms), "sms");

@@ -54,9 +54,7 @@ namespace sealpost::vault {
  * @section caveats Caveats
  * - **fork**: open the Vault *after* fork(), in the process that uses it. A handle (or a
  *   DocumentReader) made before a fork must not be used, nor even destroyed, in the child:
- *   LMDB's locks and maps are per-process, and the background thread that the first
- *   envelope_create starts (see `keys_ahead`) does not exist in the child. Leave the child
- *   with exec or _exit. Set keys_ahead = 0 in a process that forks after creating envelopes.
+ *   LMDB's locks and maps are per-process. Leave the child with exec or _exit.
  * - **One handle per environment per process**: never open the same directory twice in one
  *   process at the same time (LMDB's locks are per process; closing one handle would drop the
  *   other's). Share one Vault between threads instead.
@@ -116,11 +114,6 @@ struct VaultOptions {
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< tombstones kept after purge
     bool group_access = false;   ///< directory 0770 / files 0660 instead of 0700 / 0600
     unsigned max_readers = 126;  ///< LMDB reader slots shared by all processes
-    /// Key sets (id, DEK, token, wrapped and escrow-sealed DEK) that envelope_create prepares
-    /// ahead on one background thread, so their X25519 work overlaps the previous commit's
-    /// fsync. The thread starts with the first envelope_create (portal and admin never start
-    /// it); 0 = no thread, everything inline.
-    std::size_t keys_ahead = 8;
     /// Clock in unix seconds; empty means the system clock. Injected by tests.
     std::function<std::int64_t()> now;
 };

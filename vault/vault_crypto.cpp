@@ -536,7 +536,7 @@ Result<SecretBytes> x25519_shared(ByteView private_key, ByteView peer_public) {
     return x25519_derive(priv.get(), peer.get());
 }
 
-Result<Bytes> seal_to(ByteView recipient_public, ByteView aad, ByteView plaintext) {
+Result<EscrowSession> escrow_session(ByteView recipient_public) {
     SP_TRY(peer, x25519_public(recipient_public));
     // The ephemeral key from 32 random bytes (any 32 bytes are a valid X25519 private key, RFC
     // 7748 section 5): importing it computes its public half, the derive is the second and
@@ -545,20 +545,37 @@ Result<Bytes> seal_to(ByteView recipient_public, ByteView aad, ByteView plaintex
     SecretBytes eph_private(kKeyLen);
     SP_CHECK(random_fill(eph_private));
     SP_TRY(eph, x25519_private(eph_private));
-    // One allocation for the whole output: eph.pub || nonce || ct || tag.
-    Bytes out(kKeyLen + kNonceLen + plaintext.size() + kTagLen);
+    EscrowSession s;
+    s.eph_public.resize(kKeyLen);
     std::size_t pub_len = kKeyLen;
-    if (EVP_PKEY_get_raw_public_key(eph.get(), out.data(), &pub_len) != 1 || pub_len != kKeyLen) {
+    if (EVP_PKEY_get_raw_public_key(eph.get(), s.eph_public.data(), &pub_len) != 1 ||
+        pub_len != kKeyLen) {
         return ossl_fail(Errc::internal, "x25519 ephemeral public key");
     }
-    const ByteView eph_public(out.data(), kKeyLen);
     SP_TRY(shared, x25519_derive(eph.get(), peer.get()));
-    SP_TRY(key, escrow_key(shared, eph_public, recipient_public));
+    SP_TRY(key, escrow_key(shared, s.eph_public, recipient_public));
+    s.key = std::move(key);
+    return s;
+}
+
+Result<Bytes> escrow_seal(const EscrowSession& session, ByteView aad, ByteView plaintext) {
+    if (session.eph_public.size() != kKeyLen || session.key.size() != kKeyLen) {
+        return make_error(Errc::key_error, "escrow session not set up");
+    }
+    // One allocation for the whole output: eph.pub || nonce || ct || tag. A fresh random nonce
+    // per seal: a session's key seals many DEKs (see EscrowSession).
+    Bytes out(kKeyLen + kNonceLen + plaintext.size() + kTagLen);
+    std::memcpy(out.data(), session.eph_public.data(), kKeyLen);
     std::uint8_t* nonce = out.data() + kKeyLen;
     SP_CHECK(random_fill(std::span(nonce, kNonceLen)));
     std::uint8_t* ct = nonce + kNonceLen;
-    SP_CHECK(gcm_encrypt(key, nonce, aad, plaintext, ct, ct + plaintext.size()));
+    SP_CHECK(gcm_encrypt(session.key, nonce, aad, plaintext, ct, ct + plaintext.size()));
     return out;
+}
+
+Result<Bytes> seal_to(ByteView recipient_public, ByteView aad, ByteView plaintext) {
+    SP_TRY(session, escrow_session(recipient_public));
+    return escrow_seal(session, aad, plaintext);
 }
 
 Result<SecretBytes> open_sealed(const X25519KeyPair& recipient, ByteView aad, ByteView sealed) {

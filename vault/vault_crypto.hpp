@@ -135,6 +135,21 @@ Result<SecretBytes> x25519_shared(ByteView private_key, ByteView peer_public);
 ///   out = eph.pub(32) || aead_seal(key, aad, plaintext)
 /// Errors: Errc::key_error (bad public key), Errc::internal.
 Result<Bytes> seal_to(ByteView recipient_public, ByteView aad, ByteView plaintext);
+
+/** The sender's half of seal_to, kept for several seals: the ephemeral public key and the HKDF
+ * key (the ephemeral private key is wiped once the key is derived). Every escrow_seal() with
+ * one session writes the same eph.pub and uses the same key with a fresh random 96-bit nonce,
+ * so its output opens with open_sealed exactly like seal_to's. Keep a session for a bounded
+ * number of seals (random nonces stay far below the 2^32 of NIST SP 800-38D section 8.3). */
+struct EscrowSession {
+    Bytes eph_public;  ///< 32 bytes
+    SecretBytes key;   ///< 32 bytes, wiped when freed
+};
+/// Two X25519 scalar multiplications. Errors: Errc::key_error (bad public key), Errc::internal.
+Result<EscrowSession> escrow_session(ByteView recipient_public);
+/// eph.pub || aead_seal(session.key, aad, plaintext). Errors: Errc::key_error (empty session),
+/// Errc::internal.
+Result<Bytes> escrow_seal(const EscrowSession& session, ByteView aad, ByteView plaintext);
 /// Inverse of seal_to with the recipient's key pair. Errors: Errc::auth_failed, Errc::key_error.
 Result<SecretBytes> open_sealed(const X25519KeyPair& recipient, ByteView aad, ByteView sealed);
 

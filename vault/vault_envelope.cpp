@@ -4,7 +4,6 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -50,26 +49,12 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
             return make_error(Errc::invalid_argument, "document name or type longer than 64 KiB");
         }
     }
-    if (im.escrow_public.empty()) {
+    if (!im.escrow) {
         return make_error(Errc::key_error, "envelope_create needs the escrow public key");
     }
 
     // All crypto before the write transaction, so the writer lock is held only for the puts.
-    // The message-independent part (id, DEK, token, both DEK wraps) usually comes ready-made
-    // from the pool.
-    if (im.opts.keys_ahead > 0) {
-        std::call_once(im.pool_once, [&im] {
-            try {
-                im.pool =
-                    std::make_unique<LinkKeyPool>(keys::SymmetricKey{im.pepper.key, im.pepper.id},
-                                                  im.escrow_public, im.opts.keys_ahead);
-            } catch (const std::system_error& e) {
-                // No thread (resource limits): everything stays inline, which is only slower.
-                log::warn("vault.keys_ahead_off").kv("reason", e.what());
-            }
-        });
-    }
-    SP_TRY(lk, im.pool ? im.pool->take() : make_link_keys(im.pepper, im.escrow_public));
+    SP_TRY(lk, make_link_keys(im.pepper, *im.escrow));
     const EnvelopeId& id = lk.id;
     const crypto::SecretBytes& dek = lk.dek;
     const std::int64_t now = im.now();
@@ -146,9 +131,6 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     const crypto::Bytes rec_bytes = records::encode_envelope(rec);
     const crypto::Bytes link_bytes = records::encode_link(id);
 
-    if (im.pool) {
-        im.pool->kick();  // the next envelope's keys are made while this one is written
-    }
     // One durable write: envelope, link, chunks and the `created` event, or nothing.
     const Status written = im.write([&](lmdb::Txn& txn) -> Status {
         SP_TRY(clash, txn.get(im.db.envelopes, id));

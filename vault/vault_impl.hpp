@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,16 +37,14 @@ struct Vault::Impl {
         lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
     } db;
     keys::SymmetricKey pepper;
-    crypto::Bytes escrow_public;  ///< empty when not loaded
     std::string escrow_id;
+    /// Seals new envelopes' DEKs to the escrow public key; null when it is not loaded.
+    std::unique_ptr<EscrowSealer> escrow;
     std::optional<keys::SymmetricKey> contacts;
     /// A wrapped DEK under a random token nobody knows: envelope_open runs HKDF + aead_open
     /// against it when a token is unknown, so a miss costs what a hit costs.
     EnvelopeId dummy_id{};
     crypto::Bytes dummy_wrapped;
-    /// Link keys prepared ahead (started by the first envelope_create when keys_ahead > 0).
-    std::once_flag pool_once;
-    std::unique_ptr<LinkKeyPool> pool;
     /// The process's writers share transactions and fsyncs here (see write()). Last member:
     /// its bodies use the members above, which must outlive the final drain.
     GroupCommit commits;

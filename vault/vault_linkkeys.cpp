@@ -1,5 +1,4 @@
-// Link key material for new envelopes (see vault_linkkeys.hpp): made inline or ahead of time
-// by the pool's background thread.
+// Link key material for new envelopes (see vault_linkkeys.hpp) and the batched escrow seal.
 #include "vault/vault_linkkeys.hpp"
 
 #include <algorithm>
@@ -27,7 +26,21 @@ Result<FreshToken> fresh_token() {
     return t;
 }
 
-Result<LinkKeys> make_link_keys(const keys::SymmetricKey& pepper, crypto::ByteView escrow_public) {
+Result<crypto::Bytes> EscrowSealer::seal(crypto::ByteView aad, crypto::ByteView plaintext) {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!session_ || seals_ >= kBatchSeals || now - started_ >= kBatchAge) {
+        session_.reset();  // the old key is wiped before the new one is made
+        SP_TRY(fresh, crypto::escrow_session(escrow_public_));
+        session_ = std::move(fresh);
+        seals_ = 0;
+        started_ = now;
+    }
+    ++seals_;
+    return crypto::escrow_seal(*session_, aad, plaintext);
+}
+
+Result<LinkKeys> make_link_keys(const keys::SymmetricKey& pepper, EscrowSealer& escrow) {
     LinkKeys k;
     SP_CHECK(crypto::random_fill(k.id));
     SP_TRY(dek, crypto::random_bytes(crypto::kKeyLen));
@@ -38,70 +51,9 @@ Result<LinkKeys> make_link_keys(const keys::SymmetricKey& pepper, crypto::ByteVi
     SP_TRY(kek, link_kek(k.token.bytes, k.id));
     SP_TRY(wrapped, crypto::aead_seal(kek, labelled_aad(kWrapAad, k.id), k.dek));
     k.wrapped_dek = std::move(wrapped);
-    SP_TRY(escrowed, crypto::seal_to(escrow_public, labelled_aad(kEscrowAad, k.id), k.dek));
+    SP_TRY(escrowed, escrow.seal(labelled_aad(kEscrowAad, k.id), k.dek));
     k.escrow_dek = std::move(escrowed);
     return k;
-}
-
-LinkKeyPool::LinkKeyPool(keys::SymmetricKey pepper, crypto::Bytes escrow_public, std::size_t depth)
-    : pepper_(std::move(pepper)),
-      escrow_public_(std::move(escrow_public)),
-      depth_(depth),
-      wanted_(depth),
-      worker_([this] { run(); }) {}
-
-LinkKeyPool::~LinkKeyPool() {
-    {
-        std::lock_guard lock(mu_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    worker_.join();
-}
-
-Result<LinkKeys> LinkKeyPool::take() {
-    {
-        std::lock_guard lock(mu_);
-        if (!ready_.empty()) {
-            LinkKeys k = std::move(ready_.front());
-            ready_.pop_front();
-            return k;
-        }
-    }
-    return make_link_keys(pepper_, escrow_public_);
-}
-
-void LinkKeyPool::kick() {
-    {
-        std::lock_guard lock(mu_);
-        wanted_ = std::min(wanted_ + 1, depth_);
-    }
-    cv_.notify_one();
-}
-
-void LinkKeyPool::run() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-        cv_.wait(lock, [this] { return stop_ || (wanted_ > 0 && ready_.size() < depth_); });
-        if (stop_) {
-            return;
-        }
-        --wanted_;
-        lock.unlock();
-        auto k = make_link_keys(pepper_, escrow_public_);  // crypto without the lock
-        lock.lock();
-        if (!k) {
-            // RNG or key failure: take() computes inline and reports the error; retry later
-            // rather than spin.
-            cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
-            if (stop_) {
-                return;
-            }
-            ++wanted_;
-            continue;
-        }
-        ready_.push_back(std::move(k).value());
-    }
 }
 
 }  // namespace sealpost::vault

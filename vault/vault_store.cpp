@@ -204,8 +204,8 @@ Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
     impl->pepper.key = keys.pepper.key;
     impl->pepper.id = keys.pepper.id;
     if ((keys.loaded & keys::escrow_public) != 0 && keys.escrow_public.size() == crypto::kKeyLen) {
-        impl->escrow_public = keys.escrow_public;
         impl->escrow_id = keys.escrow_id;
+        impl->escrow = std::make_unique<EscrowSealer>(keys.escrow_public);
     }
     if (keys.contacts && keys.contacts->key.size() == crypto::kKeyLen) {
         impl->contacts = keys::SymmetricKey{keys.contacts->key, keys.contacts->id};

@@ -58,7 +58,6 @@ class ThrowawayVault {
         opts.dir = dir_ / "vault";
         opts.map_size = 4ULL << 20;
         opts.max_size = 256ULL << 20;
-        opts.keys_ahead = 0;
         auto v = vault::Vault::open(std::move(opts), keys_);
         if (!v) {
             die("vault open: " + v.error().detail);

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "vault/vault_linkkeys.hpp"
 #include "vault_test_fixture.hpp"
 
 namespace sealpost::vault::test {
@@ -325,22 +326,49 @@ TEST_CASE("mark_sent, discard and stats", "[vault]") {
 namespace sealpost::vault::test {
 namespace {
 
-TEST_CASE("without keys prepared ahead, envelopes are the same", "[vault]") {
-    Fixture fx;
-    fx.opts.keys_ahead = 0;
-    auto v = fx.open();
-    const Bytes content = pattern(65537, 21);
-    auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", content}}));
-    REQUIRE(link);
-    auto opened = v.envelope_open({link->token.data(), link->token.size()});
-    REQUIRE(opened);
-    CHECK(read_document(v, *opened, 0).value() == content);
-    auto shown = v.envelope_show(link->id, fx.escrow());
-    REQUIRE(shown);
-    CHECK(shown->meta->subject == "Rechnung Juli");
+Bytes opened(const Result<crypto::SecretBytes>& r) {
+    REQUIRE(r);
+    return {r->begin(), r->end()};
 }
 
-TEST_CASE("prepared keys are never reused across envelopes", "[vault]") {
+TEST_CASE("escrow seals share one ephemeral key per batch and open like seal_to's", "[vault]") {
+    auto escrow = crypto::x25519_generate();
+    REQUIRE(escrow);
+    EscrowSealer sealer(escrow->public_key);
+    const Bytes dek = pattern(32, 7);
+    const Bytes aad_a(crypto::as_bytes("a").begin(), crypto::as_bytes("a").end());
+    const Bytes aad_b(crypto::as_bytes("b").begin(), crypto::as_bytes("b").end());
+    auto first = sealer.seal(aad_a, dek);
+    auto second = sealer.seal(aad_b, dek);
+    REQUIRE(first);
+    REQUIRE(second);
+    // Same ephemeral public key, fresh nonce: the wraps differ and each opens only with its AAD.
+    CHECK(Bytes(first->begin(), first->begin() + 32) ==
+          Bytes(second->begin(), second->begin() + 32));
+    CHECK(Bytes(first->begin() + 32, first->begin() + 44) !=
+          Bytes(second->begin() + 32, second->begin() + 44));
+    CHECK(opened(crypto::open_sealed(*escrow, aad_a, *first)) == dek);
+    CHECK(opened(crypto::open_sealed(*escrow, aad_b, *second)) == dek);
+    CHECK(crypto::open_sealed(*escrow, aad_b, *first).error().code == Errc::auth_failed);
+
+    // The batch ends after kBatchSeals seals: the next one brings a new ephemeral key.
+    for (std::size_t i = 2; i < EscrowSealer::kBatchSeals; ++i) {
+        auto last = sealer.seal(aad_a, dek);
+        REQUIRE(last);
+        CHECK(Bytes(last->begin(), last->begin() + 32) ==
+              Bytes(first->begin(), first->begin() + 32));
+    }
+    auto next = sealer.seal(aad_a, dek);
+    REQUIRE(next);
+    CHECK(Bytes(next->begin(), next->begin() + 32) != Bytes(first->begin(), first->begin() + 32));
+    CHECK(opened(crypto::open_sealed(*escrow, aad_a, *next)) == dek);
+
+    EscrowSealer low_order(Bytes(32, 0));
+    CHECK(low_order.seal(aad_a, dek).error().code == Errc::key_error);
+}
+
+TEST_CASE("envelopes of one escrow batch stay apart and each opens with the escrow key",
+          "[vault]") {
     Fixture fx;
     auto v = fx.open();
     std::set<std::string> tokens;
@@ -350,6 +378,9 @@ TEST_CASE("prepared keys are never reused across envelopes", "[vault]") {
         REQUIRE(link);
         tokens.emplace(link->token.begin(), link->token.end());
         ids.insert(envelope_id_hex(link->id));
+        auto shown = v.envelope_show(link->id, fx.escrow());
+        REQUIRE(shown);
+        CHECK(shown->meta->subject == "Rechnung Juli");
     }
     CHECK(tokens.size() == 40);
     CHECK(ids.size() == 40);
