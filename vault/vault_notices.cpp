@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/core_log.hpp"
+#include "vault/vault_codec.hpp"
 #include "vault/vault_impl.hpp"
 
 namespace sealpost::vault {
@@ -48,51 +49,34 @@ struct Queued {
     crypto::Bytes sealed;
 };
 
-constexpr std::size_t kFixedLen = 1 + 8 + 8 + 4 + 4 + 1;
-
-std::uint32_t get_u32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-
 crypto::Bytes encode(const Queued& q) {
-    crypto::Bytes out(kFixedLen + q.key_id.size());
-    std::uint8_t* p = out.data();
-    *p++ = kVersion;
-    records::put_u64(p, static_cast<std::uint64_t>(q.downloaded_at));
-    p += 8;
-    records::put_u64(p, static_cast<std::uint64_t>(q.next_attempt_at));
-    p += 8;
-    records::put_u32(p, q.attempts);
-    p += 4;
-    records::put_u32(p, q.doc_index);
-    p += 4;
-    *p = static_cast<std::uint8_t>(q.key_id.size());
-    std::copy(q.key_id.begin(), q.key_id.end(), out.begin() + kFixedLen);
-    out.insert(out.end(), q.sealed.begin(), q.sealed.end());
-    return out;
+    records::Writer<crypto::Bytes> w;
+    w.u8(kVersion);
+    w.i64(q.downloaded_at);
+    w.i64(q.next_attempt_at);
+    w.u32(q.attempts);
+    w.u32(q.doc_index);
+    w.u8(static_cast<std::uint8_t>(q.key_id.size()));
+    w.raw(crypto::as_bytes(q.key_id));
+    w.raw(q.sealed);
+    return w.take();
 }
 
 Result<Queued> decode(crypto::ByteView v) {
-    if (v.size() < kFixedLen || v[0] != kVersion) {
+    records::Reader r(v);
+    if (r.u8() != kVersion) {
         return make_error(Errc::corrupt, "notice record malformed");
     }
     Queued q;
-    const std::uint8_t* p = v.data() + 1;
-    q.downloaded_at = static_cast<std::int64_t>(records::get_u64(p));
-    p += 8;
-    q.next_attempt_at = static_cast<std::int64_t>(records::get_u64(p));
-    p += 8;
-    q.attempts = get_u32(p);
-    p += 4;
-    q.doc_index = get_u32(p);
-    p += 4;
-    const std::size_t id_len = *p++;
-    if (v.size() < kFixedLen + id_len) {
-        return make_error(Errc::corrupt, "notice record malformed");
-    }
-    q.key_id.assign(reinterpret_cast<const char*>(p), id_len);  // NOLINT
-    q.sealed.assign(v.begin() + static_cast<std::ptrdiff_t>(kFixedLen + id_len), v.end());
+    q.downloaded_at = r.i64();
+    q.next_attempt_at = r.i64();
+    q.attempts = r.u32();
+    q.doc_index = r.u32();
+    const crypto::ByteView key_id = r.raw(r.u8());
+    q.key_id.assign(key_id.begin(), key_id.end());
+    const crypto::ByteView sealed = r.rest();
+    q.sealed.assign(sealed.begin(), sealed.end());
+    SP_CHECK(r.finish("notice record"));
     return q;
 }
 
@@ -109,35 +93,17 @@ Result<crypto::SecretBytes> notice_key(const keys::SymmetricKey& pepper) {
     return crypto::hkdf_sha256(pepper.key, {}, crypto::as_bytes(kNoticeLabel), crypto::kKeyLen);
 }
 
-void put_field(crypto::SecretBytes& out, std::string_view s) {
-    std::array<std::uint8_t, 4> len{};
-    records::put_u32(len.data(), static_cast<std::uint32_t>(s.size()));
-    out.insert(out.end(), len.begin(), len.end());
-    out.insert(out.end(), s.begin(), s.end());
-}
-
 /// The three fields of an opened plaintext. Errors: Errc::corrupt.
 Result<std::array<std::string, 3>> fields_of(crypto::ByteView plain) {
-    if (plain.empty() || plain[0] != kVersion) {
+    records::Reader r(plain);
+    if (r.u8() != kVersion) {
         return make_error(Errc::corrupt, "notice plaintext malformed");
     }
     std::array<std::string, 3> out;
-    std::size_t pos = 1;
     for (auto& f : out) {
-        if (plain.size() - pos < 4) {
-            return make_error(Errc::corrupt, "notice plaintext malformed");
-        }
-        const std::size_t n = get_u32(plain.data() + pos);
-        pos += 4;
-        if (plain.size() - pos < n) {
-            return make_error(Errc::corrupt, "notice plaintext malformed");
-        }
-        f.assign(reinterpret_cast<const char*>(plain.data() + pos), n);  // NOLINT
-        pos += n;
+        f = r.str();
     }
-    if (pos != plain.size()) {
-        return make_error(Errc::corrupt, "notice plaintext malformed");
-    }
+    SP_CHECK(r.finish("notice plaintext"));
     return out;
 }
 
@@ -195,11 +161,12 @@ Result<bool> Vault::notice_queue(const OpenedEnvelope& opened, std::uint32_t doc
     q.next_attempt_at = q.downloaded_at;
     q.doc_index = doc_index;
     q.key_id = im.pepper.id;
-    crypto::SecretBytes plain;
-    plain.push_back(kVersion);
-    put_field(plain, opened.meta.sender);
-    put_field(plain, masked);
-    put_field(plain, name);
+    records::Writer<crypto::SecretBytes> fields;
+    fields.u8(kVersion);
+    fields.str(opened.meta.sender);
+    fields.str(masked);
+    fields.str(name);
+    const crypto::SecretBytes plain = fields.take();
     SP_TRY(key, notice_key(im.pepper));
     SP_TRY(sealed, crypto::aead_seal(key, aad_of(id, doc_index, q.downloaded_at), plain));
     q.sealed = std::move(sealed);

@@ -1,9 +1,9 @@
 // The portal's SMS-code guard: code hashes, try counters, locks and send counts per envelope,
 // in the `portal` database, so limits survive restarts and hold across portal processes.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
+#include "vault/vault_codec.hpp"
 #include "vault/vault_impl.hpp"
 
 namespace sealpost::vault {
@@ -32,70 +32,47 @@ struct Guard {
     std::vector<std::int64_t> sends;  // times of codes sent in the last 24 h, ascending
 };
 
-constexpr std::size_t kFixedLen = 1 + kLinkTagLen + kHashLen + 8 + 8 + 1 + 1 + 8 + 4 + 2;
-
-std::int64_t get_i64(const std::uint8_t* p) {
-    return static_cast<std::int64_t>(records::get_u64(p));
-}
-
 crypto::Bytes encode_guard(const Guard& g) {
-    crypto::Bytes out(kFixedLen + (8 * g.sends.size()));
-    std::uint8_t* p = out.data();
-    *p++ = kGuardVersion;
-    std::memcpy(p, g.link_tag.data(), kLinkTagLen);
-    p += kLinkTagLen;
-    std::memcpy(p, g.code_hash.data(), kHashLen);
-    p += kHashLen;
-    records::put_u64(p, static_cast<std::uint64_t>(g.code_issued));
-    p += 8;
-    records::put_u64(p, static_cast<std::uint64_t>(g.code_expires));
-    p += 8;
-    *p++ = g.code_tries;
-    *p++ = g.killed;
-    records::put_u64(p, static_cast<std::uint64_t>(g.lock_until));
-    p += 8;
-    records::put_u32(p, g.total_wrong);
-    p += 4;
-    const auto n = static_cast<std::uint16_t>(g.sends.size());
-    *p++ = static_cast<std::uint8_t>(n >> 8);
-    *p++ = static_cast<std::uint8_t>(n & 0xff);
+    records::Writer<crypto::Bytes> w;
+    w.u8(kGuardVersion);
+    w.raw(g.link_tag);
+    w.raw(g.code_hash);
+    w.i64(g.code_issued);
+    w.i64(g.code_expires);
+    w.u8(g.code_tries);
+    w.u8(g.killed);
+    w.i64(g.lock_until);
+    w.u32(g.total_wrong);
+    w.u16(static_cast<std::uint16_t>(g.sends.size()));
     for (std::int64_t t : g.sends) {
-        records::put_u64(p, static_cast<std::uint64_t>(t));
-        p += 8;
+        w.i64(t);
     }
-    return out;
+    return w.take();
 }
 
 Result<Guard> decode_guard(crypto::ByteView v) {
-    if (v.size() < kFixedLen || v[0] != kGuardVersion) {
+    records::Reader r(v);
+    if (r.u8() != kGuardVersion) {
         return make_error(Errc::corrupt, "portal guard record malformed");
     }
     Guard g;
-    const std::uint8_t* p = v.data() + 1;
-    std::memcpy(g.link_tag.data(), p, kLinkTagLen);
-    p += kLinkTagLen;
-    std::memcpy(g.code_hash.data(), p, kHashLen);
-    p += kHashLen;
-    g.code_issued = get_i64(p);
-    p += 8;
-    g.code_expires = get_i64(p);
-    p += 8;
-    g.code_tries = *p++;
-    g.killed = *p++;
-    g.lock_until = get_i64(p);
-    p += 8;
-    g.total_wrong = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-                    (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-    p += 4;
-    const std::size_t n = (std::size_t{p[0]} << 8) | p[1];
-    p += 2;
-    if (n > kMaxSends || v.size() != kFixedLen + (8 * n)) {
+    r.fixed(g.link_tag);
+    r.fixed(g.code_hash);
+    g.code_issued = r.i64();
+    g.code_expires = r.i64();
+    g.code_tries = r.u8();
+    g.killed = r.u8();
+    g.lock_until = r.i64();
+    g.total_wrong = r.u32();
+    const std::size_t n = r.u16();
+    if (n > kMaxSends) {
         return make_error(Errc::corrupt, "portal guard record malformed");
     }
     g.sends.reserve(n);
-    for (std::size_t i = 0; i < n; ++i, p += 8) {
-        g.sends.push_back(get_i64(p));
+    for (std::size_t i = 0; i < n; ++i) {
+        g.sends.push_back(r.i64());
     }
+    SP_CHECK(r.finish("portal guard record"));
     return g;
 }
 
