@@ -74,14 +74,7 @@ Status Vault::audit_append(const EnvelopeId& id, AuditKind kind,
         return make_error(Errc::invalid_argument, "unknown audit kind");
     }
     return im.write([&](lmdb::Txn& txn) -> Status {
-        SP_TRY(rec, im.load(txn, id));
-        if (!rec) {
-            return make_error(Errc::not_found, "no such envelope");
-        }
-        if (rec->is_tombstone()) {
-            return make_error(Errc::revoked,
-                              std::string("state=") + std::string(envelope_state_name(rec->state)));
-        }
+        SP_CHECK(im.load_live(txn, id));  // the envelope must be live
         return im.put_audit(txn, id, kind, doc_index, ip_hash);
     });
 }

@@ -18,22 +18,17 @@ using records::EnvelopeRecord;
 constexpr std::size_t kMaxDocuments = 1000;
 constexpr std::size_t kMaxField = std::size_t{64} * 1024;
 
-Status check_live(const std::optional<EnvelopeRecord>& rec) {
-    if (!rec) {
-        return make_error(Errc::not_found, "no such envelope");
-    }
-    if (rec->is_tombstone()) {
-        return make_error(Errc::revoked,
-                          std::string("state=") + std::string(envelope_state_name(rec->state)));
-    }
-    return {};
-}
-
 bool too_long(const std::string& s) {
     return s.size() > kMaxField;
 }
 
 }  // namespace
+
+void Vault::escrow_batch_expire() noexcept {
+    if (impl_->escrow) {
+        impl_->escrow->expire();
+    }
+}
 
 Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     Impl& im = *impl_;

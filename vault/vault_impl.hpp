@@ -75,6 +75,8 @@ struct Vault::Impl {
 
     /// The envelope record, or std::nullopt. Errors: Errc::corrupt, Errc::io.
     Result<std::optional<records::EnvelopeRecord>> load(lmdb::Txn& txn, const EnvelopeId& id);
+    /// The envelope record if it is live; else check_live()'s error.
+    Result<records::EnvelopeRecord> load_live(lmdb::Txn& txn, const EnvelopeId& id);
     /// load() in its own short read transaction, closed before returning.
     Result<std::optional<records::EnvelopeRecord>> load(const EnvelopeId& id);
     Status store(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
@@ -91,6 +93,9 @@ struct Vault::Impl {
     Status put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind kind,
                      std::optional<std::uint32_t> doc, std::optional<IpHash> ip);
 };
+
+/// Errc::not_found when there is no record, Errc::revoked ("state=...") for a tombstone.
+Status check_live(const std::optional<records::EnvelopeRecord>& rec);
 
 /// Summary (no personal data) of a stored record.
 EnvelopeSummary summarize(const EnvelopeId& id, const records::EnvelopeRecord& rec);

@@ -1,7 +1,6 @@
 // Link key material for new envelopes (see vault_linkkeys.hpp) and the batched escrow seal.
 #include "vault/vault_linkkeys.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -29,15 +28,27 @@ Result<FreshToken> fresh_token() {
 Result<crypto::Bytes> EscrowSealer::seal(crypto::ByteView aad, crypto::ByteView plaintext) {
     std::lock_guard lock(mu_);
     const auto now = std::chrono::steady_clock::now();
-    if (!session_ || seals_ >= kBatchSeals || now - started_ >= kBatchAge) {
+    if (session_ && now - started_ >= max_age_) {
         session_.reset();  // the old key is wiped before the new one is made
+    }
+    if (!session_) {
         SP_TRY(fresh, crypto::escrow_session(escrow_public_));
         session_ = std::move(fresh);
         seals_ = 0;
         started_ = now;
     }
-    ++seals_;
-    return crypto::escrow_seal(*session_, aad, plaintext);
+    auto sealed = crypto::escrow_seal(*session_, aad, plaintext);
+    if (++seals_ >= kBatchSeals) {
+        session_.reset();  // the batch is full: its key goes now, not at the next seal
+    }
+    return sealed;
+}
+
+void EscrowSealer::expire() noexcept {
+    std::lock_guard lock(mu_);
+    if (session_ && std::chrono::steady_clock::now() - started_ >= max_age_) {
+        session_.reset();
+    }
 }
 
 Result<LinkKeys> make_link_keys(const keys::SymmetricKey& pepper, EscrowSealer& escrow) {

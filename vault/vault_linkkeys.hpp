@@ -39,8 +39,9 @@ struct LinkKeys {
 /** Seals DEKs to the escrow public key (crypto::seal_to's format, so open_sealed and the admin
  * CLI are unchanged), with one ephemeral X25519 key for a batch of seals instead of one each:
  * two scalar multiplications (70 us, more than AES-GCM over a 200 kB document). A batch ends after
- * kBatchSeals seals or kBatchAge, whichever comes first; its key is then wiped. What sharing
- * changes: the envelopes of a batch show the same ephemeral public key in the vault file
+ * kBatchSeals seals (the key is wiped at the last one) or at kBatchAge: a seal after that age
+ * makes a new key, and expire() wipes an old one meanwhile (Vault::escrow_batch_expire). What
+ * sharing changes: the envelopes of a batch show the same ephemeral public key in the vault file
  * (their creation times already tell as much), and whoever reads this process's memory during
  * a batch could open that batch's escrow wraps, whose DEKs passed through the same memory
  * moments before. Thread-safe; the batch's first seal pays for the key under the lock.
@@ -50,12 +51,18 @@ class EscrowSealer {
     static constexpr std::size_t kBatchSeals = 256;
     static constexpr std::chrono::seconds kBatchAge{60};
 
-    explicit EscrowSealer(crypto::Bytes escrow_public) : escrow_public_(std::move(escrow_public)) {}
+    /// `max_age`: kBatchAge but in tests.
+    explicit EscrowSealer(crypto::Bytes escrow_public,
+                          std::chrono::steady_clock::duration max_age = kBatchAge)
+        : escrow_public_(std::move(escrow_public)), max_age_(max_age) {}
     /// Errors: Errc::key_error (bad escrow key), Errc::internal.
     Result<crypto::Bytes> seal(crypto::ByteView aad, crypto::ByteView plaintext);
+    /// Wipe the batch key if the batch is at least `max_age` old.
+    void expire() noexcept;
 
   private:
     const crypto::Bytes escrow_public_;
+    const std::chrono::steady_clock::duration max_age_;
     std::mutex mu_;
     std::optional<crypto::EscrowSession> session_;
     std::size_t seals_ = 0;

@@ -178,14 +178,7 @@ Result<bool> Vault::notice_queue(const OpenedEnvelope& opened, std::uint32_t doc
     bool queued = false;
     const Status st = im.write([&](lmdb::Txn& txn) -> Status {
         queued = false;
-        SP_TRY(rec, im.load(txn, id));
-        if (!rec) {
-            return make_error(Errc::not_found, "no such envelope");
-        }
-        if (rec->is_tombstone()) {
-            return make_error(Errc::revoked,
-                              std::string("state=") + std::string(envelope_state_name(rec->state)));
-        }
+        SP_CHECK(im.load_live(txn, id));  // the envelope must be live
         SP_TRY(marker, txn.get(im.db.portal, key_of(kSeenPrefix, id)));
         if (marker) {
             return {};  // the first download already queued it

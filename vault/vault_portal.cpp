@@ -167,21 +167,14 @@ namespace {
 /// Load the envelope (must be live) and its guard inside `txn`.
 Result<std::pair<records::EnvelopeRecord, std::optional<Guard>>> load_guarded(
     Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
-    SP_TRY(rec, im.load(txn, id));
-    if (!rec) {
-        return make_error(Errc::not_found, "no such envelope");
-    }
-    if (rec->is_tombstone()) {
-        return make_error(Errc::revoked,
-                          std::string("state=") + std::string(envelope_state_name(rec->state)));
-    }
+    SP_TRY(rec, im.load_live(txn, id));
     SP_TRY(raw, txn.get(im.db.portal, id));
     std::optional<Guard> stored;
     if (raw) {
         SP_TRY(g, decode_guard(*raw));
         stored = std::move(g);
     }
-    return std::pair{std::move(*rec), std::move(stored)};
+    return std::pair{std::move(rec), std::move(stored)};
 }
 
 }  // namespace

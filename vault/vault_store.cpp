@@ -82,6 +82,23 @@ Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
     return std::optional<records::EnvelopeRecord>{std::move(rec)};
 }
 
+Status check_live(const std::optional<records::EnvelopeRecord>& rec) {
+    if (!rec) {
+        return make_error(Errc::not_found, "no such envelope");
+    }
+    if (rec->is_tombstone()) {
+        return make_error(Errc::revoked,
+                          std::string("state=") + std::string(envelope_state_name(rec->state)));
+    }
+    return {};
+}
+
+Result<records::EnvelopeRecord> Vault::Impl::load_live(lmdb::Txn& txn, const EnvelopeId& id) {
+    SP_TRY(rec, load(txn, id));
+    SP_CHECK(check_live(rec));
+    return std::move(*rec);
+}
+
 Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(const EnvelopeId& id) {
     SP_TRY(txn, read());
     return load(txn, id);
