@@ -10,6 +10,7 @@
 #include "admin/admin_commands.hpp"
 #include "admin/admin_format.hpp"
 #include "core/core_log.hpp"
+#include "core/core_text.hpp"
 #include "proxy/mime_compose.hpp"
 #include "proxy/proxy_notify.hpp"
 #include "proxy/seal_notice.hpp"
@@ -43,6 +44,30 @@ void wipe(std::string& s) noexcept {
     s.clear();
 }
 
+/// The notice mail with `token`'s link. The link is wiped from every intermediate text.
+Result<std::string> compose_mail(const MailPlan& plan, const PracticeConfig& practice,
+                                 const seal::NoticeTemplates& templates, std::string_view token,
+                                 std::int64_t expires_at, std::int64_t now) {
+    seal::NoticeValues values;
+    values.practice = practice.name;
+    values.documents = plan.documents;
+    values.link = seal::link_url(practice, token);
+    values.expires_at = expires_at;
+    values.phone_e164 = plan.phone_e164;
+    mime::NoticeMail mail;
+    mail.from_name = practice.name;
+    mail.from = plan.from;
+    mail.to = plan.to;
+    mail.subject = plan.subject;
+    mail.date = now;
+    mail.notice = templates.render(plan.language, values);
+    wipe(values.link);
+    auto message = mime::compose_notice_mail(mail);
+    wipe(mail.notice.text);
+    wipe(mail.notice.html);
+    return message;
+}
+
 /// begin (up to RCPT) -> reissue -> render and compose -> DATA. The order is the point: see
 /// run_resend in the header.
 net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPlan& plan,
@@ -63,25 +88,9 @@ net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPla
     }
     o.reissued = true;
     o.expires_at = link->expires_at;
-
-    seal::NoticeValues values;
-    values.practice = practice.name;
-    values.documents = plan.documents;
-    values.link =
-        seal::link_url(practice, std::string_view(link->token.data(), link->token.size()));
-    values.expires_at = link->expires_at;
-    values.phone_e164 = plan.phone_e164;
-    mime::NoticeMail mail;
-    mail.from_name = practice.name;
-    mail.from = plan.from;
-    mail.to = plan.to;
-    mail.subject = plan.subject;
-    mail.date = v.now();
-    mail.notice = templates.render(plan.language, values);
-    wipe(values.link);
-    auto message = mime::compose_notice_mail(mail);
-    wipe(mail.notice.text);
-    wipe(mail.notice.html);
+    auto message = compose_mail(plan, practice, templates,
+                                std::string_view(link->token.data(), link->token.size()),
+                                link->expires_at, v.now());
     if (!message) {
         o.status = std::move(message).error();
         co_await sender.quit();
@@ -164,7 +173,8 @@ int run_resend(const Args& args, const Config& cfg, vault::Vault& v, const keys:
     plan.id = *id;
     plan.from = !meta.sender.empty() ? meta.sender : cfg.practice.from_address;
     plan.to = meta.recipient;
-    plan.subject = !meta.subject.empty() ? meta.subject : cfg.practice.name;
+    // The stored subject is the decoded original: an encoded word may hold a line break.
+    plan.subject = text::clean(!meta.subject.empty() ? meta.subject : cfg.practice.name);
     plan.language = parse_language(meta.language).value_or(cfg.practice.default_language);
     plan.phone_e164 = meta.phone_e164;
     for (const auto& d : meta.documents) {
@@ -177,6 +187,13 @@ int run_resend(const Args& args, const Config& cfg, vault::Vault& v, const keys:
     auto templates = seal::NoticeTemplates::load(cfg.proxy.templates_dir);
     if (!templates) {
         print_error(err, "resend", "notice templates: " + describe(templates.error()));
+        return kExitError;
+    }
+    // The same mail with a stand-in link must compose (addresses, header line breaks), so that
+    // a mail that cannot be made never costs the patient the old link.
+    if (auto dry = compose_mail(plan, cfg.practice, *templates, std::string(43, 'x'), 0, v.now());
+        !dry) {
+        print_error(err, "resend", hex + ": the mail cannot be made: " + describe(dry.error()));
         return kExitError;
     }
     net::io_context io;

@@ -190,5 +190,44 @@ TEST_CASE("resend changes nothing when the upstream cannot be reached", "[admin]
     CHECK(v.envelope_open(token_of(old)).ok());
 }
 
+TEST_CASE("resend keeps a subject with a line break on one header line", "[admin][resend]") {
+    // The stored subject is the decoded original: "=?utf-8?q?Rechnung=0D=0ABcc:...?=" decodes
+    // to a line break. Composing refused it after the reissue had killed the old link.
+    ResendFixture f;
+    REQUIRE(f.keys_init().status == kExitOk);
+    const keys::KeyRing ring = f.all_keys();
+    vault::Vault v = f.open(ring);
+    const vault::IssuedLink old =
+        create_envelope(v, true, "de", "Rechnung\r\nBcc: evil@example.org");
+    const std::string hex = vault::envelope_id_hex(old.id);
+
+    const Output r = f.resend(v, ring, {"resend", hex});
+    INFO(r.err);
+    CHECK(r.status == kExitOk);
+    const auto mails = f.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(test::contains(mails[0], "\nSubject: Rechnung  Bcc: evil@example.org\n"));
+    CHECK_FALSE(test::contains(mails[0], "\nBcc:"));
+    CHECK(v.envelope_open(link_token(mails[0])).ok());
+}
+
+TEST_CASE("resend checks that the mail can be made before the old link dies", "[admin][resend]") {
+    ResendFixture f;
+    REQUIRE(f.keys_init().status == kExitOk);
+    const keys::KeyRing ring = f.all_keys();
+    vault::Vault v = f.open(ring);
+    const vault::IssuedLink old =
+        create_envelope(v, true, "de", "Rechnung", "patient@example.ch, other@example.org");
+    const std::string hex = vault::envelope_id_hex(old.id);
+
+    const Output r = f.resend(v, ring, {"resend", hex});
+    CHECK(r.status == kExitError);
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "sealpost: resend: " + hex + ": the mail cannot be made: notice mail: bad address\n");
+    CHECK(f.mails().empty());
+    CHECK(v.envelope_open(token_of(old)).ok());
+}
+
 }  // namespace
 }  // namespace sealpost::admin

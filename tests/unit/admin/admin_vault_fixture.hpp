@@ -59,14 +59,15 @@ struct Fixture {
 };
 
 /// A 1.5 KiB Rechnung.pdf for patient@example.ch from praxis@example.ch, in `lang`.
-inline vault::IssuedLink create_envelope(vault::Vault& v, bool sent,
-                                         const std::string& lang = "de") {
+inline vault::IssuedLink create_envelope(vault::Vault& v, bool sent, const std::string& lang = "de",
+                                         const std::string& subject = "Rechnung November",
+                                         const std::string& recipient = "patient@example.ch") {
     static const std::string pdf(1536, 'x');
     vault::EnvelopeInput in;
-    in.recipient = "patient@example.ch";
+    in.recipient = recipient;
     in.phone_e164 = "+41791234567";
     in.sender = "praxis@example.ch";
-    in.subject = "Rechnung November";
+    in.subject = subject;
     in.language = lang;
     in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(pdf)});
     auto link = v.envelope_create(in);
