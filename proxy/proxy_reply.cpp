@@ -114,21 +114,25 @@ smtp::Reply reply(R id) {
     return smtp::make_reply(e.code, e.enhanced, e.text);
 }
 
-smtp::Reply reply_for(const Error& e) {
+R reply_id_for(const Error& e) {
     switch (e.code) {
         case Errc::unavailable:
-            return reply(R::upstream_unavailable);
+            return R::upstream_unavailable;
         case Errc::auth_failed:
-            return reply(R::upstream_tls);
+            return R::upstream_tls;
         case Errc::corrupt:
-            return reply(R::upstream_broken);
+            return R::upstream_broken;
         case Errc::vault_full:
-            return reply(R::storage_full);
+            return R::storage_full;
         case Errc::invalid_argument:
-            return reply(R::unsealable);
+            return R::unsealable;
         default:
-            return reply(R::internal);
+            return R::internal;
     }
+}
+
+smtp::Reply reply_for(const Error& e) {
+    return reply(reply_id_for(e));
 }
 
 smtp::Reply reply_refused(std::string_view text) {

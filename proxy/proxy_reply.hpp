@@ -67,6 +67,8 @@ smtp::Reply reply(R id);
 /// sealed safely, not sent`, anything else -> 451 4.3.0. Temporary, so a client retries and
 /// nothing leaves unsealed.
 smtp::Reply reply_for(const Error& e);
+/// The id behind reply_for(e), for callers that also count the reason (metrics).
+R reply_id_for(const Error& e);
 
 /// A refusal the sender must act on (policy reject, no mobile number): `550 5.7.1 <text>`,
 /// the text made printable ASCII (policy::sanitize_reply_text); empty -> R::rejected.

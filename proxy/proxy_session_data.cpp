@@ -104,16 +104,9 @@ Refusal refusal_of(R id) {
             return Refusal::too_big;
         case R::loop:
             return Refusal::loop;
-        default:
-            return Refusal::internal;
-    }
-}
-
-Refusal refusal_of(const Error& e) {
-    switch (e.code) {
-        case Errc::vault_full:
+        case R::storage_full:
             return Refusal::vault_full;
-        case Errc::invalid_argument:
+        case R::unsealable:
             return Refusal::unsealable;
         default:
             return Refusal::internal;
@@ -269,7 +262,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 .kv("err", errc_name(rewritten.error().code))
                 .kv("detail", rewritten.error().detail);
             refusal = reply_for(rewritten.error());
-            counts.refuse(refusal_of(rewritten.error()));
+            counts.refuse(refusal_of(reply_id_for(rewritten.error())));
         } else {
             refusal = reply_refused(*rewritten->refusal);
             counts.refuse(Refusal::policy);
