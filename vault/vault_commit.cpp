@@ -115,6 +115,7 @@ void GroupCommit::commit_batch(const Batch& batch) {
     // One body per transaction after a commit ran out of dirty pages, so every round makes
     // progress (a body that is too big alone fails alone).
     std::size_t per_txn = kMaxGroup;
+    bool released = false;  // at most once per group: then full means full
     while (!todo.empty()) {
         std::vector<Request*> round(
             todo.begin(),
@@ -197,6 +198,9 @@ void GroupCommit::commit_batch(const Batch& batch) {
                     log::info("vault.map_grown").kv("map_size", info->map_size);
                 }
                 next.insert(next.end(), grow_then_retry.begin(), grow_then_retry.end());
+            } else if (release_ && !released && release_freed_pages()) {
+                released = true;
+                next.insert(next.end(), grow_then_retry.begin(), grow_then_retry.end());
             } else {
                 log::warn("vault.full").kv("max_size", max_size_);
                 for (Request* r : grow_then_retry) {
@@ -206,6 +210,21 @@ void GroupCommit::commit_batch(const Batch& batch) {
         }
         todo = std::move(next);
     }
+}
+
+bool GroupCommit::release_freed_pages() {
+    auto txn = lmdb::Txn::begin(env_, true);
+    if (!txn) {
+        return false;
+    }
+    if (Status st = run_body(release_, *txn); !st) {
+        return false;  // an unused transaction aborts
+    }
+    const Status committed = txn->commit();
+    if (committed) {
+        log::info("vault.freed_pages_released");
+    }
+    return committed.ok();
 }
 
 }  // namespace sealpost::vault

@@ -29,9 +29,12 @@ namespace sealpost::vault {
  * syncs on commit: the environment never has MDB_NOSYNC or MDB_NOMETASYNC).
  *
  * MDB_MAP_FULL (in a body or in the commit): the bodies that fit are committed, the map grows
- * (doubling, up to `max_size`) and the others run again in a new transaction; at max_size they
- * get Errc::vault_full and nothing of theirs is written. MDB_TXN_FULL (the group has as many
- * dirty pages as LMDB allows): the group commits without that body, which runs again in a
+ * (doubling, up to `max_size`) and the others run again in a new transaction. At max_size,
+ * `release` (if given) commits a small change of its own first and the others run once more:
+ * LMDB hands out a page freed by transaction N only from transaction N+2 on, so the space a
+ * revoke or purge just freed is out of reach until one more write commits. If they still do
+ * not fit, they get Errc::vault_full and nothing of theirs is written. MDB_TXN_FULL (the group has
+ * as many dirty pages as LMDB allows): the group commits without that body, which runs again in a
  * group of its own. A body must therefore only put data prepared before the call and may run
  * more than once.
  *
@@ -46,8 +49,10 @@ class GroupCommit {
     /// Bodies per write transaction at most: bounds how long the writer lock is held.
     static constexpr std::size_t kMaxGroup = 64;
 
-    /// `env` must outlive this object.
-    GroupCommit(lmdb::Env& env, std::uint64_t max_size) : env_(env), max_size_(max_size) {}
+    /// `env` must outlive this object. `release`: a body that changes something harmless (a key
+    /// put and deleted again), used when the map is full (see above).
+    GroupCommit(lmdb::Env& env, std::uint64_t max_size, Body release = {})
+        : env_(env), max_size_(max_size), release_(std::move(release)) {}
     /// Commits what defer() left queued (see drain()).
     ~GroupCommit();
     GroupCommit(const GroupCommit&) = delete;
@@ -87,9 +92,12 @@ class GroupCommit {
     void lead(std::unique_lock<std::mutex>& lock);
     /// One group: the write transaction(s), nested bodies, growth and retries.
     void commit_batch(const Batch& batch);
+    /// Commit `release_` alone; false if it failed (then the vault is full indeed).
+    bool release_freed_pages();
 
     lmdb::Env& env_;
     const std::uint64_t max_size_;
+    const Body release_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::shared_ptr<Request>> queue_;

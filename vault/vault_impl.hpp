@@ -45,17 +45,24 @@ struct Vault::Impl {
     /// against it when a token is unknown, so a miss costs what a hit costs.
     EnvelopeId dummy_id{};
     crypto::Bytes dummy_wrapped;
-    /// The process's writers share transactions and fsyncs here (see write()). Last member:
-    /// its bodies use the members above, which must outlive the final drain.
+    /// The process's writers share transactions and fsyncs here (see write()). Last member,
+    /// so it is destroyed first: its destructor's final drain runs while the members above,
+    /// which the bodies use, are still alive.
     GroupCommit commits;
 
     Impl(VaultOptions o, lmdb::Env e)
-        : opts(std::move(o)), env(std::move(e)), commits(env, opts.max_size) {}
+        : opts(std::move(o)),
+          env(std::move(e)),
+          commits(env, opts.max_size, [this](lmdb::Txn& txn) { return touch(txn); }) {}
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
-    ~Impl() { commits.drain(); }
+    ~Impl() = default;
 
     [[nodiscard]] std::int64_t now() const { return opts.now(); }
+
+    /// A change that leaves the content as it was (GroupCommit's `release` on a full map):
+    /// a 1-byte key put and deleted again in `portal`, where every key is 16 bytes or more.
+    Status touch(lmdb::Txn& txn) const;
 
     /** Run `body` in a write transaction and commit; returns once the commit is durable.
      * Concurrent callers share one transaction and one fsync (GroupCommit): `body` runs in a

@@ -1,6 +1,5 @@
 // Purge (retention ended -> tombstone, orphans and old tombstones -> deleted) in bounded
 // batches so the writer lock is never held long, and vault_stats.
-#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -33,22 +32,6 @@ Action decide(const records::EnvelopeRecord& rec, std::int64_t now, const VaultO
         return Action::tombstone;
     }
     return Action::none;
-}
-
-/// LMDB hands out a page freed by transaction N only from transaction N+2 on (a reader may still
-/// be on snapshot N-1). So on a full vault, the pages a purge (or a revoke before it) freed stay
-/// out of reach of the next envelope until some other write commits: the proxy would answer 452
-/// although space was made. One more small write transaction (a key put and deleted again: the
-/// content stays as it was; envelope ids are 16 bytes, so the 1-byte key meets none) brings
-/// them within reach of the next writer.
-Status release_freed_pages(Vault::Impl& im) {
-    static constexpr std::array<std::uint8_t, 1> kKey{0};
-    return im.write([&im](lmdb::Txn& txn) -> Status {
-        SP_CHECK(txn.put(im.db.portal, kKey, kKey));
-        SP_TRY(gone, txn.del(im.db.portal, kKey));
-        (void)gone;
-        return {};
-    });
 }
 
 }  // namespace
@@ -125,10 +108,6 @@ Result<PurgeCounts> Vault::vault_purge() {
         if (!more) {
             break;
         }
-    }
-    if (const Status released = release_freed_pages(im); !released) {
-        // Not an error of the purge: the space comes free with the next write anyway.
-        log::warn("vault.purge_release_failed").kv("err", errc_name(released.error().code));
     }
     log::info("vault.purge")
         .kv("retention_ended", counts.retention_ended)

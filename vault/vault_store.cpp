@@ -1,6 +1,7 @@
 // The Vault handle: opening the environment and its named databases, the clock, and record
 // helpers shared by the per-object files (the write path is vault_commit.cpp).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -80,6 +81,14 @@ Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
     }
     SP_TRY(rec, records::decode_envelope(*raw));
     return std::optional<records::EnvelopeRecord>{std::move(rec)};
+}
+
+Status Vault::Impl::touch(lmdb::Txn& txn) const {
+    static constexpr std::array<std::uint8_t, 1> kKey{0};
+    SP_CHECK(txn.put(db.portal, kKey, kKey));
+    SP_TRY(gone, txn.del(db.portal, kKey));
+    (void)gone;
+    return {};
 }
 
 Status check_live(const std::optional<records::EnvelopeRecord>& rec) {

@@ -366,5 +366,32 @@ TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vau
     CHECK(v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}})));
 }
 
+TEST_CASE("a revoke on a full vault makes room for the very next envelope", "[vault][map]") {
+    // The group commit, not the purge, brings freed pages within reach: any verb that frees
+    // space (here revoke) lets the next create fit.
+    Fixture fx;
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 1ULL << 20;
+    auto v = fx.open();
+    const Bytes doc = pattern(std::size_t{200} * 1024, 13);
+    std::vector<EnvelopeId> made;
+    for (;;) {
+        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
+        if (!link) {
+            REQUIRE(link.error().code == Errc::vault_full);
+            break;
+        }
+        made.push_back(link->id);
+        REQUIRE(made.size() < 10);
+    }
+    REQUIRE(made.size() >= 2);
+    REQUIRE(v.envelope_revoke(made.front()));
+    CHECK(v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}})));
+    // Full is still full: with nothing freed, the next one is refused.
+    auto refused = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == Errc::vault_full);
+}
+
 }  // namespace
 }  // namespace sealpost::vault::test
