@@ -13,6 +13,7 @@
 
 #include "core/core_log.hpp"
 #include "core/core_metrics.hpp"
+#include "smtp/smtp_stream.hpp"
 
 namespace sealpost::proxy {
 
@@ -31,33 +32,20 @@ struct Page {
     std::string body;
 };
 
-}  // namespace
-
-AdminListener::AdminListener(net::io_context& io, const Endpoint& where) : io_(io), acceptor_(io) {
+/// Checked before the socket exists: metrics are not for the internet.
+const Endpoint& loopback_only(const Endpoint& where) {
     if (!is_loopback_ip(where.address)) {
         throw std::runtime_error(
             "proxy.admin_listen must be a loopback address (metrics are "
             "not for the internet)");
     }
-    boost::system::error_code ec;
-    const tcp::endpoint ep(net::ip::make_address(where.address, ec), where.port);
-    if (!ec) {
-        acceptor_.open(ep.protocol(), ec);
-    }
-    if (!ec) {
-        acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    }
-    if (!ec) {
-        acceptor_.bind(ep, ec);
-    }
-    if (!ec) {
-        acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-        throw std::runtime_error("proxy.admin_listen: cannot listen on " + where.to_string() +
-                                 ": " + ec.message());
-    }
+    return where;
 }
+
+}  // namespace
+
+AdminListener::AdminListener(net::io_context& io, const Endpoint& where)
+    : io_(io), acceptor_(smtp::listen_on(io, loopback_only(where), "proxy.admin_listen")) {}
 
 void AdminListener::start(net::any_io_executor blocking, AdminPages pages) {
     blocking_ = std::move(blocking);

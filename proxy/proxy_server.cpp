@@ -96,27 +96,7 @@ Server::Server(net::io_context& io, const Config& cfg)
             smtp::make_server_tls_context(cfg.proxy.tls_cert.string(), cfg.proxy.tls_key.string());
     }
     for (const auto& l : cfg.proxy.listeners) {
-        boost::system::error_code ec;
-        const auto addr = net::ip::make_address(l.address, ec);
-        if (ec) {
-            throw std::runtime_error("bad listener address " + l.address);
-        }
-        smtp::tcp::endpoint ep(addr, l.port);
-        smtp::tcp::acceptor acc(io_);
-        acc.open(ep.protocol(), ec);
-        if (!ec) {
-            acc.set_option(net::socket_base::reuse_address(true), ec);
-        }
-        if (!ec) {
-            acc.bind(ep, ec);
-        }
-        if (!ec) {
-            acc.listen(net::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("cannot listen on " + Endpoint{l.address, l.port}.to_string() +
-                                     ": " + ec.message());
-        }
+        smtp::tcp::acceptor acc = smtp::listen_on(io_, {l.address, l.port}, "proxy.listener");
         bound_.push_back({l.kind, acc.local_endpoint()});
         acceptors_.push_back(std::move(acc));
     }

@@ -287,4 +287,29 @@ std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify,
     return ctx;
 }
 
+tcp::acceptor listen_on(net::io_context& io, const Endpoint& where, std::string_view what) {
+    boost::system::error_code ec;
+    const auto addr = net::ip::make_address(where.address, ec);
+    if (ec) {
+        throw std::runtime_error(std::string(what) + ": bad address " + where.address);
+    }
+    const tcp::endpoint ep(addr, where.port);
+    tcp::acceptor acc(io);
+    acc.open(ep.protocol(), ec);
+    if (!ec) {
+        acc.set_option(net::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        acc.bind(ep, ec);
+    }
+    if (!ec) {
+        acc.listen(net::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        throw std::runtime_error(std::string(what) + ": cannot listen on " + where.to_string() +
+                                 ": " + ec.message());
+    }
+    return acc;
+}
+
 }  // namespace sealpost::smtp

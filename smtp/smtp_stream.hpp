@@ -11,11 +11,13 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/core_config.hpp"
 #include "core/core_result.hpp"
 
 namespace sealpost::smtp {
@@ -91,5 +93,10 @@ std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& ce
                                                            const std::string& key_file);
 /// Client context: TLS 1.2+, peer verification with `ca_file` or the system store.
 std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify, const std::string& ca_file);
+
+/// A listening socket on `where` (SO_REUSEADDR; port 0 picks a free one), for the proxy's and
+/// the portal's listeners. Throws std::runtime_error (startup) naming `what`, e.g.
+/// "proxy.admin_listen: cannot listen on 127.0.0.1:25: Address already in use".
+tcp::acceptor listen_on(net::io_context& io, const Endpoint& where, std::string_view what);
 
 }  // namespace sealpost::smtp
