@@ -13,10 +13,6 @@
 namespace sealpost::admin {
 namespace {
 
-std::string describe(const Error& e) {
-    return e.detail.empty() ? std::string(errc_name(e.code)) : e.detail;
-}
-
 int fail(std::ostream& err, std::string_view verb, const Error& e) {
     print_error(err, verb, describe(e));
     return kExitError;
@@ -218,6 +214,10 @@ unsigned key_needs(Verb verb) {
 
 vault::VaultOptions vault_options(const Config& cfg) {
     return vault::vault_options_from(cfg.vault);
+}
+
+std::string describe(const Error& e) {
+    return e.detail.empty() ? std::string(errc_name(e.code)) : printable(e.detail, 300);
 }
 
 void print_error(std::ostream& err, std::string_view prefix, std::string_view message) {

@@ -30,6 +30,10 @@ vault::VaultOptions vault_options(const Config& cfg);
 std::optional<vault::EnvelopeId> resolve_envelope(vault::Vault& v, const std::string& text,
                                                   std::string_view verb, std::ostream& err);
 
+/// An error for the terminal: its detail made printable (at most 300 characters), or the
+/// code's name when it has none.
+std::string describe(const Error& e);
+
 /// Prints `sealpost: PREFIX: message` (PREFIX left out when empty) as one line on `err`.
 void print_error(std::ostream& err, std::string_view prefix, std::string_view message);
 

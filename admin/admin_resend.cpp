@@ -102,10 +102,6 @@ net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPla
     co_return o;
 }
 
-std::string describe(const Error& e) {
-    return e.detail.empty() ? std::string(errc_name(e.code)) : printable(e.detail, 300);
-}
-
 /// A refusal for lack of authentication: the usual cause is `auth = "passthrough"` without
 /// credentials of sealpost's own (the relayed mails use the client's).
 std::string hint(const Error& e) {

@@ -43,7 +43,8 @@ constexpr std::array<Wording, 4> kWording = {{
      "An automatic message from sealpost, once per envelope at the first download. History:"},
 }};
 
-/// `27.11.2026 14:33` in this host's local time zone, as `sealpost show` prints times.
+/// `27.11.2026 14:33 CET`, the Swiss date form, in this host's local time zone (like the
+/// times `sealpost show` prints, which use the ISO form).
 std::string local_time(std::int64_t unix_seconds) {
     const auto t = static_cast<std::time_t>(unix_seconds);
     std::tm tm{};
