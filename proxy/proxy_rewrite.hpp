@@ -35,10 +35,9 @@ struct OutgoingMessage {
     std::vector<std::size_t> rcpts;
     std::string message;
     /// Called exactly once by the session with the group's outcome (sealing: mark the vault
-    /// envelope sent, or discard it). Empty: nothing to do.
+    /// envelope sent, or discard it). Empty: nothing to do. Set exactly for a sealed copy (one
+    /// vault envelope), which is what /metrics counts as sealed when the upstream accepts it.
     std::function<void(SendOutcome)> settle;
-    /// A sealed copy (one vault envelope): counted in /metrics when the upstream accepts it.
-    bool sealed = false;
 };
 
 struct RewriteResult {

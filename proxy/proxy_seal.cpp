@@ -199,7 +199,6 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         g.rcpts.push_back(s.rcpt);
         g.message = std::move(res->message);
         g.settle = settler(ctx, env.session_id, rcpt, res->envelope, s.phone);
-        g.sealed = true;
         out.groups.push_back(std::move(g));
     }
     if (!passing.empty()) {

@@ -292,7 +292,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     if (single) {
         final_reply = co_await upstream_->data(groups[0].message);
         const SendOutcome o = outcome(final_reply, true);
-        if (o == SendOutcome::accepted && groups[0].sealed) {
+        if (o == SendOutcome::accepted && groups[0].settle) {
             ++counts.sealed;
         }
         co_await settle_group(env_->rewrite_pool, std::move(groups[0].settle), o);
@@ -317,7 +317,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 r = co_await upstream_->data(group.message);
             }
             const SendOutcome o = outcome(r, handed_over);
-            if (o == SendOutcome::accepted && group.sealed) {
+            if (o == SendOutcome::accepted && group.settle) {
                 ++counts.sealed;
             }
             co_await settle_group(env_->rewrite_pool, std::move(group.settle), o);
