@@ -3,6 +3,7 @@
 // deferred writes ride along without waiting. Groups are made deterministic by a leader body
 // that waits until the other callers have queued.
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -64,23 +65,31 @@ void wait_queued(const GroupCommit& gc, std::size_t n) {
     }
 }
 
+/// Starts writer A (it puts a=1), which leads a group and holds it open until `n` requests
+/// have queued behind it; returns once A leads. A's outcome goes to `result` (Catch2
+/// assertions are not thread-safe: threads only record, the test thread checks).
+std::thread lead_until_queued(GroupCommit& gc, Store& s, std::size_t n, Status& result) {
+    auto leading = std::make_shared<std::atomic<bool>>(false);
+    std::thread a([&gc, &s, n, &result, leading] {
+        result = gc.run([&](lmdb::Txn& txn) {
+            *leading = true;
+            wait_queued(gc, n);
+            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
+        });
+    });
+    while (!*leading) {
+        std::this_thread::yield();
+    }
+    return a;
+}
+
 TEST_CASE("writers that queue during a commit share the next one", "[vault][commit]") {
     Store s;
     GroupCommit gc(*s.env, 8ULL << 20);
     const std::uint64_t before = s.txn_id();
-    std::atomic<bool> leading{false};
+    // A leads the first group and holds it open until B and C have queued behind it.
     Status a_result;
-    std::thread a([&] {
-        // A leads the first group and holds it open until B and C have queued behind it.
-        a_result = gc.run([&](lmdb::Txn& txn) {
-            leading = true;
-            wait_queued(gc, 2);
-            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
-        });
-    });
-    while (!leading) {
-        std::this_thread::yield();
-    }
+    std::thread a = lead_until_queued(gc, s, 2, a_result);
     Status b_result;
     Status c_result;
     std::optional<std::string> b_seen;
@@ -106,19 +115,8 @@ TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]
     Store s;
     GroupCommit gc(*s.env, 8ULL << 20);
     const std::uint64_t before = s.txn_id();
-    std::atomic<bool> leading{false};
-    // (Catch2 assertions are not thread-safe: threads only record, the test thread checks.)
     Status a_result;
-    std::thread a([&] {
-        a_result = gc.run([&](lmdb::Txn& txn) {
-            leading = true;
-            wait_queued(gc, 3);
-            return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
-        });
-    });
-    while (!leading) {
-        std::this_thread::yield();
-    }
+    std::thread a = lead_until_queued(gc, s, 3, a_result);
     Status bad;
     Status c_result;
     Status d_result;
@@ -160,18 +158,8 @@ TEST_CASE("MDB_MAP_FULL in a group grows the map for that body; the others commi
         // room: max 8 MiB, the big body follows after growth; else max 2 MiB: vault_full.
         Store s;
         GroupCommit gc(*s.env, room ? 8ULL << 20 : 2ULL << 20);
-        std::atomic<bool> leading{false};
         Status a_result;
-        std::thread a([&] {
-            a_result = gc.run([&](lmdb::Txn& txn) {
-                leading = true;
-                wait_queued(gc, 2);
-                return txn.put(s.dbi, crypto::as_bytes("a"), crypto::as_bytes("1"));
-            });
-        });
-        while (!leading) {
-            std::this_thread::yield();
-        }
+        std::thread a = lead_until_queued(gc, s, 2, a_result);
         Status big_result;
         Status small_result;
         // The big body first: the small one then runs in the parent its failure left behind.
