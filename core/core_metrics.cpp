@@ -75,6 +75,12 @@ void sample(std::string& out, std::string_view name, std::string_view type, std:
 void labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
               std::string_view label,
               std::initializer_list<std::pair<std::string_view, std::uint64_t>> values) {
+    labelled(out, name, type, help, label, std::span(values.begin(), values.size()));
+}
+
+void labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+              std::string_view label,
+              std::span<const std::pair<std::string_view, std::uint64_t>> values) {
     head(out, name, type, help);
     for (const auto& [value, n] : values) {
         out += name;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,5 +51,9 @@ inline void gauge(std::string& out, std::string_view name, std::string_view help
 void labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
               std::string_view label,
               std::initializer_list<std::pair<std::string_view, std::uint64_t>> values);
+/// The same for values built at run time.
+void labelled(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+              std::string_view label,
+              std::span<const std::pair<std::string_view, std::uint64_t>> values);
 
 }  // namespace sealpost::metrics

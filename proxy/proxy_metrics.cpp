@@ -5,30 +5,6 @@
 
 namespace sealpost::proxy {
 
-std::string_view refusal_name(Refusal r) noexcept {
-    switch (r) {
-        case Refusal::policy:
-            return "policy";
-        case Refusal::unsealable:
-            return "unsealable";
-        case Refusal::vault_full:
-            return "vault_full";
-        case Refusal::internal:
-            return "internal";
-        case Refusal::smuggling:
-            return "smuggling";
-        case Refusal::line_too_long:
-            return "line_too_long";
-        case Refusal::too_big:
-            return "too_big";
-        case Refusal::loop:
-            return "loop";
-        case Refusal::upstream:
-            return "upstream";
-    }
-    return "unknown";
-}
-
 std::string render_proxy_metrics(const ProxyMetrics& m, const vault::VaultStats* stats) {
     using metrics::counter;
     std::string out;
@@ -44,15 +20,12 @@ std::string render_proxy_metrics(const ProxyMetrics& m, const vault::VaultStats*
     counter(out, "sealpost_proxy_messages_sealed_total",
             "Sealed messages the upstream accepted, one per patient (vault envelope).",
             m.sealed.load());
-    const auto refused = [&m](Refusal r) {
-        return std::pair{refusal_name(r), m.refused.at(static_cast<std::size_t>(r)).load()};
-    };
-    metrics::labelled(
-        out, "sealpost_proxy_messages_refused_total", "counter",
-        "Messages refused at the end of DATA, by reason.", "reason",
-        {refused(Refusal::policy), refused(Refusal::unsealable), refused(Refusal::vault_full),
-         refused(Refusal::internal), refused(Refusal::smuggling), refused(Refusal::line_too_long),
-         refused(Refusal::too_big), refused(Refusal::loop), refused(Refusal::upstream)});
+    std::array<std::pair<std::string_view, std::uint64_t>, kRefusals> refused{};
+    for (std::size_t i = 0; i < kRefusals; ++i) {
+        refused.at(i) = {kRefusalNames.at(i), m.refused.at(i).load()};
+    }
+    metrics::labelled(out, "sealpost_proxy_messages_refused_total", "counter",
+                      "Messages refused at the end of DATA, by reason.", "reason", refused);
     counter(out, "sealpost_proxy_upstream_errors_total",
             "Upstream sessions that failed: unreachable, TLS, timeout or protocol error.",
             m.upstream_errors.load());

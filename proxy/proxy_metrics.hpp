@@ -25,9 +25,12 @@ enum class Refusal : std::uint8_t {
     loop,           ///< 554 5.4.6: 100 Received headers
     upstream,       ///< the upstream refused it (its reply went to the client)
 };
-inline constexpr std::size_t kRefusals = 9;
-/// The label value: "policy", "unsealable", ...
-std::string_view refusal_name(Refusal r) noexcept;
+/// The `reason` label values, in the enum's order: /metrics lists every reason from this table.
+inline constexpr std::array<std::string_view, 9> kRefusalNames{
+    "policy",        "unsealable", "vault_full", "internal", "smuggling",
+    "line_too_long", "too_big",    "loop",       "upstream"};
+inline constexpr std::size_t kRefusals = kRefusalNames.size();
+static_assert(static_cast<std::size_t>(Refusal::upstream) + 1 == kRefusals);
 
 /// Monotonic since start (except sessions_open); safe from any thread.
 struct ProxyMetrics {
