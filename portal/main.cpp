@@ -99,8 +99,12 @@ int main(int argc, char** argv) {
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
                         crypto::SecretBytes(ip_key.begin(), ip_key.end()));
 
-        // One single-threaded io_context per core (BOOST_ASIO_CONCURRENCY_HINT_1: no locking
-        // inside), the first also holding the listeners, signals and timers.
+        // One io_context per core, each run by one thread, the first also holding the
+        // listeners, signals and timers. The hint 1 (BOOST_ASIO_CONCURRENCY_HINT_1) only tells
+        // the scheduler that one thread runs it; its locks stay, and must: pool threads post
+        // the completions of co_spawn back onto these contexts, and Server::stop(), run by the
+        // first context on a signal, stops all the others from its own thread. Only
+        // BOOST_ASIO_CONCURRENCY_HINT_UNSAFE would remove the locks.
         const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
         std::vector<std::unique_ptr<boost::asio::io_context>> workers;
         std::vector<boost::asio::io_context*> worker_ptrs;
