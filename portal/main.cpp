@@ -4,9 +4,12 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,34 @@ T need(sealpost::Result<T> r, const std::string& what) {
         throw std::runtime_error(what + ": " + r.error().detail);
     }
     return std::move(r).value();
+}
+
+/// Longest wait at shutdown for the jobs still queued on the pool.
+constexpr std::chrono::seconds kDrainLimit{20};
+
+/** Lets the pool finish its queue before the process ends: the queue may hold the `downloaded`
+ * audit event and the practice's notice of a download already served (App::audit_later),
+ * which pool.stop() would drop. The io_contexts are stopped, so nothing new is queued. The
+ * jobs are short vault writes, but a POST's SMS call waits up to sms.timeout per try, so after
+ * kDrainLimit the pool is stopped anyway: what still runs finishes, what waits is dropped. */
+void drain(boost::asio::thread_pool& pool) {
+    std::mutex m;
+    std::condition_variable cv;
+    bool drained = false;
+    std::thread watchdog([&] {
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, kDrainLimit, [&] { return drained; })) {
+            sealpost::log::warn("portal.drain_timeout").kv("seconds", kDrainLimit.count());
+            pool.stop();
+        }
+    });
+    pool.join();
+    {
+        const std::scoped_lock lock(m);
+        drained = true;
+    }
+    cv.notify_one();
+    watchdog.join();
 }
 
 }  // namespace
@@ -132,8 +163,7 @@ int main(int argc, char** argv) {
         for (auto& t : runners) {
             t.join();
         }
-        pool.stop();
-        pool.join();
+        drain(pool);
         log::info("portal.stop");
         return 0;
     } catch (const std::exception& e) {
