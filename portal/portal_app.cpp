@@ -293,6 +293,12 @@ Response App::handle(const Request& rq) {
     return message(404, c, MessageKind::not_found);
 }
 
+bool App::runs_inline(const Request& rq) const {
+    // Next to the routes it describes: a GET's writes go to the background runner
+    // (audit_later), and "zip" is the one GET action that builds something large.
+    return rq.method == "GET" && !rq.path.ends_with("/zip");
+}
+
 Response App::route_link(const Request& rq, Ctx& c, std::string_view rest) {
     const std::size_t slash = rest.find('/');
     const std::string_view token = rest.substr(0, slash);

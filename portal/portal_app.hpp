@@ -46,6 +46,11 @@ class App {
     /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
     Response handle(const Request& rq);
 
+    /// True when handle(rq) is quick and never waits for a disk sync or the SMS gateway, so
+    /// the server may run it on its event loop: a GET, except a ZIP (built in memory, which
+    /// takes a while). Everything else belongs on the worker pool.
+    [[nodiscard]] bool runs_inline(const Request& rq) const;
+
     /// Where GET routes send their writes (audit events and the practice's notice of downloads);
     /// by default they run inline. The server passes its worker pool. Set before the first request.
     void set_background(std::function<void(std::function<void()>)> run) {

@@ -264,8 +264,8 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         if (!is_origin_form(sv(req.target()))) {
             ++c.metrics.bad_requests;
             res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
-        } else if (rq.method == "GET" && !rq.path.ends_with("/zip")) {
-            res = c.app.handle(rq);  // reads only: no fsync, no gateway (see App::handle)
+        } else if (c.app.runs_inline(rq)) {
+            res = c.app.handle(rq);
         } else {
             // POSTs block (vault fsyncs, the SMS gateway) and a ZIP takes a while to build:
             // run them on the worker pool.
