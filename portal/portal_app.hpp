@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/core_config.hpp"
 #include "portal/portal_http.hpp"
@@ -83,9 +84,14 @@ class App {
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
-    /// audit() of a download, and the practice's notice queued when configured
-    /// (notify_sender_on_download), on the background runner (GETs never wait for a sync).
-    void audit_later(const vault::OpenedEnvelope& env, std::uint32_t doc, const Request& rq);
+    /// audit() with the client's IP already hashed (ip_hash): what a background job gets.
+    void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
+               const vault::IpHash& ip, std::string_view sid);
+    /// The `downloaded` events of `docs` (first downloads in this session, in order) and the
+    /// practice's notice queued when configured (notify_sender_on_download), as one job on the
+    /// background runner (GETs never wait for a sync). Nothing when `docs` is empty.
+    void audit_later(const vault::OpenedEnvelope& env, std::vector<std::uint32_t> docs,
+                     const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;
