@@ -4,9 +4,12 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,34 @@ T need(sealpost::Result<T> r, const std::string& what) {
         throw std::runtime_error(what + ": " + r.error().detail);
     }
     return std::move(r).value();
+}
+
+/// Longest wait at shutdown for the jobs still queued on the pool.
+constexpr std::chrono::seconds kDrainLimit{20};
+
+/** Lets the pool finish its queue before the process ends: the queue may hold the `downloaded`
+ * audit event and the practice's notice of a download already served (App::audit_later),
+ * which pool.stop() would drop. The io_contexts are stopped, so nothing new is queued. The
+ * jobs are short vault writes, but a POST's SMS call waits up to sms.timeout per try, so after
+ * kDrainLimit the pool is stopped anyway: what still runs finishes, what waits is dropped. */
+void drain(boost::asio::thread_pool& pool) {
+    std::mutex m;
+    std::condition_variable cv;
+    bool drained = false;
+    std::thread watchdog([&] {
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, kDrainLimit, [&] { return drained; })) {
+            sealpost::log::warn("portal.drain_timeout").kv("seconds", kDrainLimit.count());
+            pool.stop();
+        }
+    });
+    pool.join();
+    {
+        const std::scoped_lock lock(m);
+        drained = true;
+    }
+    cv.notify_one();
+    watchdog.join();
 }
 
 }  // namespace
@@ -99,8 +130,12 @@ int main(int argc, char** argv) {
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
                         crypto::SecretBytes(ip_key.begin(), ip_key.end()));
 
-        // One single-threaded io_context per core (BOOST_ASIO_CONCURRENCY_HINT_1: no locking
-        // inside), the first also holding the listeners, signals and timers.
+        // One io_context per core, each run by one thread, the first also holding the
+        // listeners, signals and timers. The hint 1 (BOOST_ASIO_CONCURRENCY_HINT_1) only tells
+        // the scheduler that one thread runs it; its locks stay, and must: pool threads post
+        // the completions of co_spawn back onto these contexts, and Server::stop(), run by the
+        // first context on a signal, stops all the others from its own thread. Only
+        // BOOST_ASIO_CONCURRENCY_HINT_UNSAFE would remove the locks.
         const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
         std::vector<std::unique_ptr<boost::asio::io_context>> workers;
         std::vector<boost::asio::io_context*> worker_ptrs;
@@ -128,8 +163,7 @@ int main(int argc, char** argv) {
         for (auto& t : runners) {
             t.join();
         }
-        pool.stop();
-        pool.join();
+        drain(pool);
         log::info("portal.stop");
         return 0;
     } catch (const std::exception& e) {

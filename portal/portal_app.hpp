@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/core_config.hpp"
 #include "portal/portal_http.hpp"
@@ -46,6 +47,11 @@ class App {
     /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
     Response handle(const Request& rq);
 
+    /// True when handle(rq) is quick and never waits for a disk sync or the SMS gateway, so
+    /// the server may run it on its event loop: a GET, except a ZIP (built in memory, which
+    /// takes a while). Everything else belongs on the worker pool.
+    [[nodiscard]] bool runs_inline(const Request& rq) const;
+
     /// Where GET routes send their writes (audit events and the practice's notice of downloads);
     /// by default they run inline. The server passes its worker pool. Set before the first request.
     void set_background(std::function<void(std::function<void()>)> run) {
@@ -78,9 +84,14 @@ class App {
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
-    /// audit() of a download, and the practice's notice queued when configured
-    /// (notify_sender_on_download), on the background runner (GETs never wait for a sync).
-    void audit_later(const vault::OpenedEnvelope& env, std::uint32_t doc, const Request& rq);
+    /// audit() with the client's IP already hashed (ip_hash): what a background job gets.
+    void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
+               const vault::IpHash& ip, std::string_view sid);
+    /// The `downloaded` events of `docs` (first downloads in this session, in order) and the
+    /// practice's notice queued when configured (notify_sender_on_download), as one job on the
+    /// background runner (GETs never wait for a sync). Nothing when `docs` is empty.
+    void audit_later(const vault::OpenedEnvelope& env, std::vector<std::uint32_t> docs,
+                     const Request& rq);
 
     const Config& cfg_;
     vault::Vault& vault_;

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/core_log.hpp"
+#include "core/core_text.hpp"
 #include "portal/portal_pages_impl.hpp"
 
 namespace sealpost::portal {
@@ -177,7 +178,7 @@ class Render {
         std::string out = "<ul class=\"lang-switch\">";
         for (std::size_t i = 0; i < std::size(kLanguages); ++i) {
             const std::string l(kLanguages[i]);
-            out += concat({"<li><a href=\"", html_escape(concat({base, "?lang=", l})),
+            out += concat({"<li><a href=\"", text::html_escape(concat({base, "?lang=", l})),
                            "\" hreflang=\"", l, "\" lang=\"", l, "\"",
                            l == lang_ ? " aria-current=\"true\"" : "", ">", kLanguageNames[i],
                            "</a></li>"});
@@ -298,7 +299,7 @@ std::string Pages::documents(const PageContext& c, const DocumentsPage& p) const
         rows += concat({"<p class=\"doc-meta\">", escape_text(r.doc_type(d.content_type)),
                         " \u00b7 ", escape_text(r.size(d.size)), "</p></div>\n",
                         "<a class=\"button secondary doc-download\" href=\"",
-                        html_escape(concat({c.link_path, "/doc/", idx})), "\">", download,
+                        text::html_escape(concat({c.link_path, "/doc/", idx})), "\">", download,
                         "<span class=\"visually-hidden\">: ", name, "</span></a>\n</li>\n"});
     }
     rows += "</ul>";
@@ -343,8 +344,9 @@ std::string Pages::message(const PageContext& c, const MessagePage& p) const {
         raws.emplace("more", "<p>" + escape_text(when) + "</p>");
     }
     if (same_origin_path(p.back_href)) {
-        raws.emplace("back", "<p><a class=\"button secondary\" href=\"" + html_escape(p.back_href) +
-                                 "\">" + escape_text(r.text("message.back")) + "</a></p>");
+        raws.emplace("back", "<p><a class=\"button secondary\" href=\"" +
+                                 text::html_escape(p.back_href) + "\">" +
+                                 escape_text(r.text("message.back")) + "</a></p>");
     }
     return r.page(Tpl::message, title, v, raws, c.link_path);
 }
@@ -362,8 +364,8 @@ std::string Pages::sms_text(std::string_view lang, std::string_view practice, st
         return {};
     }
     // An SMS is one line of plain text: no control characters from the practice's name.
-    return substitute(*s, {{"practice", clean_text(practice)},
-                           {"code", clean_text(code)},
+    return substitute(*s, {{"practice", text::clean(practice)},
+                           {"code", text::clean(code)},
                            {"minutes", std::to_string(valid_minutes)}});
 }
 

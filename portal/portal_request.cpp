@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+
+#include "vault/vault_crypto.hpp"
 
 namespace sealpost::portal {
 
@@ -59,7 +62,7 @@ std::string client_ip(std::string_view peer, std::string_view trusted_proxy,
     return ec ? std::string(peer) : addr.to_string();
 }
 
-Request to_request(const HttpRequest& req, std::string_view peer, std::string_view trusted_proxy,
+Request to_request(HttpRequest&& req, std::string_view peer, std::string_view trusted_proxy,
                    std::string sid) {
     Request rq;
     rq.method = std::string(sv(req.method_string()));
@@ -77,7 +80,14 @@ Request to_request(const HttpRequest& req, std::string_view peer, std::string_vi
     }
     rq.accept_language = std::string(sv(req[http::field::accept_language]));
     rq.content_type = std::string(sv(req[http::field::content_type]));
-    rq.body = req.body();
+    std::string& body = req.body();
+    rq.body = std::move(body);
+    // A short body lives inside the string itself (no heap buffer to hand over), and the move
+    // copies it and leaves its bytes there: wipe the whole buffer of what is left behind.
+    body.clear();
+    body.resize(body.capacity());
+    crypto::secure_wipe(body.data(), body.size());
+    body.clear();
     rq.client_ip = client_ip(peer, trusted_proxy, sv(req["X-Forwarded-For"]));
     rq.sid = std::move(sid);
     return rq;

@@ -42,8 +42,10 @@ std::string client_ip(std::string_view peer, std::string_view trusted_proxy,
 
 /// The route's view of a parsed request: method; path and query split at the first '?', both
 /// not decoded; every Cookie header joined with "; "; Accept-Language, Content-Type and the
-/// body; the client address from client_ip() with the request's X-Forwarded-For; `sid`.
-Request to_request(const HttpRequest& req, std::string_view peer, std::string_view trusted_proxy,
+/// body; the client address from client_ip() with the request's X-Forwarded-For; `sid`. The
+/// body is moved out of `req` (left empty and wiped), not copied: a POST's body holds the SMS
+/// code, and the caller wipes the one copy in Request::body when the request is done.
+Request to_request(HttpRequest&& req, std::string_view peer, std::string_view trusted_proxy,
                    std::string sid);
 
 }  // namespace sealpost::portal

@@ -18,6 +18,7 @@
 #include "core/core_log.hpp"
 #include "portal/portal_request.hpp"
 #include "smtp/smtp_stream.hpp"
+#include "vault/vault_crypto.hpp"
 
 namespace sealpost::portal {
 
@@ -256,16 +257,17 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
             }
             co_return;
         }
-        const auto& req = parser.get();
-        const bool keep_alive = req.keep_alive();
-        Request rq = to_request(req, c.peer, c.cfg.portal.trusted_proxy,
+        const bool keep_alive = parser.get().keep_alive();
+        const bool origin_form = is_origin_form(sv(parser.get().target()));
+        // Released, so the body (a POST's SMS code) is moved into rq rather than copied.
+        Request rq = to_request(parser.release(), c.peer, c.cfg.portal.trusted_proxy,
                                 std::to_string(c.id) + "." + std::to_string(n));
         Response res;
-        if (!is_origin_form(sv(req.target()))) {
+        if (!origin_form) {
             ++c.metrics.bad_requests;
             res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
-        } else if (rq.method == "GET" && !rq.path.ends_with("/zip")) {
-            res = c.app.handle(rq);  // reads only: no fsync, no gateway (see App::handle)
+        } else if (c.app.runs_inline(rq)) {
+            res = c.app.handle(rq);
         } else {
             // POSTs block (vault fsyncs, the SMS gateway) and a ZIP takes a while to build:
             // run them on the worker pool.
@@ -274,6 +276,8 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
                 c.pool, [&app, &rq]() -> net::awaitable<Response> { co_return app.handle(rq); },
                 use_awaitable);
         }
+        // The SMS code of a verify POST must not outlive its request in memory.
+        crypto::secure_wipe(rq.body.data(), rq.body.size());
         const bool ok =
             co_await write_response(stream, lowest, std::move(res), keep_alive, timeout);
         c.metrics.latency.observe(std::chrono::steady_clock::now() - started);

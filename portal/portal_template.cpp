@@ -22,16 +22,8 @@ std::size_t line_at(std::string_view text, std::size_t pos) {
 
 }  // namespace
 
-std::string html_escape(std::string_view s) {
-    return text::html_escape(s);
-}
-
-std::string clean_text(std::string_view s) {
-    return text::clean(s);
-}
-
 std::string escape_text(std::string_view s) {
-    return html_escape(clean_text(s));
+    return text::html_escape(text::clean(s));
 }
 
 std::string concat(std::initializer_list<std::string_view> parts) {

@@ -13,15 +13,9 @@
 
 namespace sealpost::portal {
 
-/// HTML-escapes & < > " ' (safe in element content and in quoted attribute values).
-std::string html_escape(std::string_view s);
-
-/** Makes untrusted text safe to display: control characters become a space, and bidi
- * embedding/override/isolate marks (U+200E/F, U+202A..E, U+2066..9) are dropped, so a file
- * name cannot reorder what the patient reads ("Trojan Source", CVE-2021-42574). */
-std::string clean_text(std::string_view s);
-
-/// clean_text, then html_escape: what every `{{name}}` and `{{t:key}}` goes through.
+/// text::clean, then text::html_escape (core_text.hpp): what every `{{name}}` and `{{t:key}}`
+/// goes through, so a file name can neither break out of the HTML nor reorder what the patient
+/// reads ("Trojan Source", CVE-2021-42574).
 std::string escape_text(std::string_view s);
 
 class Template {

@@ -3,7 +3,6 @@
 
 #include <zip.h>
 
-#include <algorithm>
 #include <memory>
 
 namespace sealpost::portal {
@@ -38,20 +37,21 @@ Error archive_error(zip_t* z, std::string_view what) {
 
 }  // namespace
 
-std::string unique_name(const std::string& name, std::vector<std::string>& taken) {
+std::string unique_name(const std::string& name, std::unordered_set<std::string>& taken) {
     std::string candidate = name;
     const std::size_t dot = name.rfind('.');
     const bool has_ext = dot != std::string::npos && dot > 0;
     const std::string stem = has_ext ? name.substr(0, dot) : name;
     const std::string ext = has_ext ? name.substr(dot) : std::string{};
-    for (int n = 2; std::find(taken.begin(), taken.end(), candidate) != taken.end(); ++n) {
+    // A set, not a vector: an envelope may hold 1000 documents of one name.
+    for (int n = 2; taken.contains(candidate); ++n) {
         candidate = stem;
         candidate += " (";
         candidate += std::to_string(n);
         candidate += ")";
         candidate += ext;
     }
-    taken.push_back(candidate);
+    taken.insert(candidate);
     return candidate;
 }
 
@@ -71,7 +71,8 @@ Result<crypto::SecretBytes> zip_build(const std::vector<ZipEntry>& entries) {
     // The archive owns one reference now; `out` keeps its own, so the buffer outlives
     // zip_close and the archive can be read back from it.
     zip_source_keep(out.get());
-    std::vector<std::string> taken;
+    std::unordered_set<std::string> taken;
+    taken.reserve(entries.size());
     for (const ZipEntry& entry : entries) {
         const std::string name = unique_name(entry.name, taken);
         // The source borrows entry.data, which outlives zip_close below.

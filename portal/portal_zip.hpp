@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/core_result.hpp"
@@ -23,6 +24,6 @@ struct ZipEntry {
 Result<crypto::SecretBytes> zip_build(const std::vector<ZipEntry>& entries);
 
 /// `name` made unique against `taken` (which it is then added to): "a.pdf", "a (2).pdf", ...
-std::string unique_name(const std::string& name, std::vector<std::string>& taken);
+std::string unique_name(const std::string& name, std::unordered_set<std::string>& taken);
 
 }  // namespace sealpost::portal

@@ -1,11 +1,11 @@
 // The practice's download notice in four languages (see proxy_notice_mail.hpp). Values are
-// cleaned and HTML-escaped as in the patient's notice (seal_notice.hpp).
+// cleaned and HTML-escaped by core_text.hpp's rules, as in the patient's notice.
 #include "proxy/proxy_notice_mail.hpp"
 
 #include <array>
 #include <ctime>
 
-#include "proxy/seal_notice.hpp"
+#include "core/core_text.hpp"
 
 namespace sealpost::proxy {
 
@@ -62,8 +62,8 @@ mime::NoticeMail download_notice_mail(const PracticeConfig& practice, Language l
                                       const vault::QueuedNotice& n) {
     const Wording& w = kWording.at(static_cast<std::size_t>(lang));
     const std::string id = vault::envelope_id_hex(n.id);
-    const std::string who = seal::clean_value(n.recipient_masked);
-    const std::string doc = seal::clean_value(n.file_name);
+    const std::string who = text::clean(n.recipient_masked);
+    const std::string doc = text::clean(n.file_name);
     const std::string when = local_time(n.downloaded_at);
     const std::string history = "sealpost show " + id;
 
@@ -82,7 +82,7 @@ mime::NoticeMail download_notice_mail(const PracticeConfig& practice, Language l
     text += std::string(w.downloaded) + ": " + when + "\n\n";
     text += std::string(w.footer) + " " + history + "\n";
 
-    using seal::html_escape;
+    using sealpost::text::html_escape;
     std::string& html = mail.notice.html;
     html += "<p>" + html_escape(who) + html_escape(w.lead_after_who) + html_escape(doc) +
             html_escape(w.lead_after_doc) + html_escape(when) + html_escape(w.lead_end) +

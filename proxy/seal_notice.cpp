@@ -34,15 +34,13 @@ Result<std::string> read_file(const std::filesystem::path& p) {
     return s;
 }
 
-/// Replaces control characters with a space and drops bidi embedding/override/isolate marks
-/// (U+200E/F, U+202A..E, U+2066..9: "Trojan Source" reordering of a file name).
-std::string clean(std::string_view s) {
-    return text::clean(s);
-}
-
 std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, Language lang,
                        bool html) {
-    auto val = [&](std::string_view s) { return html ? html_escape(clean(s)) : clean(s); };
+    // text::clean drops control characters and bidi marks, so a file name cannot forge or
+    // reorder lines ("Trojan Source").
+    auto val = [&](std::string_view s) {
+        return html ? text::html_escape(text::clean(s)) : text::clean(s);
+    };
     std::string out;
     for (const auto& piece : t) {
         if (!piece.placeholder) {
@@ -70,19 +68,11 @@ std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, 
 
 }  // namespace
 
-std::string clean_value(std::string_view s) {
-    return clean(s);
-}
-
 std::string link_url(const PracticeConfig& practice, std::string_view token) {
     std::string out = practice.base_url;
     out += "/d/";
     out += token;
     return out;
-}
-
-std::string html_escape(std::string_view s) {
-    return text::html_escape(s);
 }
 
 Result<NoticeTemplates::Parsed> parse_template(std::string_view text) {

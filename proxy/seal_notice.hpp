@@ -67,11 +67,4 @@ std::string format_date(std::int64_t unix_seconds, Language lang);
 /// The patient's link: `{practice.base_url}/d/{token}` (the portal's route, DESIGN 4).
 std::string link_url(const PracticeConfig& practice, std::string_view token);
 
-/// A value as the notices show it: control characters become spaces and bidi embedding,
-/// override and isolate marks are dropped, so a file name cannot forge or reorder lines.
-std::string clean_value(std::string_view s);
-
-/// HTML-escapes & < > " ' (OWASP: safe in element content and quoted attributes).
-std::string html_escape(std::string_view s);
-
 }  // namespace sealpost::seal

@@ -394,15 +394,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check_response(w, rq, r, true);
             break;
         }
-        const auto& req = parser.get();
-        rq = to_request(req, kPeer, w.cfg.portal.trusted_proxy, rq.sid);
+        const bool keep_alive = parser.get().keep_alive();
+        const bool origin_form = is_origin_form(
+            std::string_view(parser.get().target().data(), parser.get().target().size()));
+        rq = to_request(parser.release(), kPeer, w.cfg.portal.trusted_proxy, rq.sid);
         const PortalCounters& c = w.app->counters();
         PortalCounters before;
         before.codes_sent = c.codes_sent.load();
         before.codes_failed = c.codes_failed.load();
         before.verified = c.verified.load();
         before.wrong_codes = c.wrong_codes.load();
-        if (!is_origin_form(std::string_view(req.target().data(), req.target().size()))) {
+        if (!origin_form) {
             Response r = w.app->plain_error(400, MessageKind::bad_request, rq.accept_language);
             check_response(w, rq, r, true);
         } else {
@@ -411,7 +413,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check_state(w, rq, before);
             w.note_code();
         }
-        if (!req.keep_alive()) {
+        if (!keep_alive) {
             break;
         }
     }

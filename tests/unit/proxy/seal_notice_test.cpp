@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/core_text.hpp"
 #include "proxy/seal_notice.hpp"
 #include "test_tempdir.hpp"
 #include "tests/unit/proxy/mime_test_util.hpp"
@@ -91,7 +92,7 @@ TEST_CASE("hostile values are escaped in HTML and cleaned in text", "[notice]") 
     // No forged line, no right-to-left override.
     CHECK(has(n.text, "- Rechnung  Fake linefdp.exe\n"));
     CHECK_FALSE(has(n.html, "\u202e"));
-    CHECK(html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
+    CHECK(text::html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
 }
 
 TEST_CASE("template syntax errors are reported at load", "[notice]") {
