@@ -28,31 +28,6 @@ using net::use_awaitable;
 
 namespace {
 
-tcp::acceptor bind_acceptor(net::io_context& io, const Endpoint& where, std::string_view what) {
-    boost::system::error_code ec;
-    const auto addr = net::ip::make_address(where.address, ec);
-    if (ec) {
-        throw std::runtime_error(std::string(what) + ": bad address " + where.address);
-    }
-    tcp::endpoint ep(addr, where.port);
-    tcp::acceptor acc(io);
-    acc.open(ep.protocol(), ec);
-    if (!ec) {
-        acc.set_option(net::socket_base::reuse_address(true), ec);
-    }
-    if (!ec) {
-        acc.bind(ep, ec);
-    }
-    if (!ec) {
-        acc.listen(net::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-        throw std::runtime_error(std::string(what) + ": cannot listen on " + where.to_string() +
-                                 ": " + ec.message());
-    }
-    return acc;
-}
-
 std::string_view sv(beast::string_view s) {
     return {s.data(), s.size()};
 }
@@ -80,15 +55,10 @@ Server::Server(net::io_context& io, std::vector<net::io_context*> workers, net::
       cfg_(cfg),
       app_(app),
       vault_(vault),
-      portal_(bind_acceptor(io, cfg.portal.listen, "portal.listen")),
-      admin_(bind_acceptor(io, cfg.portal.admin_listen, "portal.admin_listen")),
+      portal_(smtp::listen_on(io, cfg.portal.listen, "portal.listen")),
+      admin_(smtp::listen_on_loopback(io, cfg.portal.admin_listen, "portal.admin_listen")),
       signals_(io) {
     app_.set_background([&pool](std::function<void()> job) { net::post(pool, std::move(job)); });
-    if (!is_loopback_ip(cfg.portal.admin_listen.address)) {
-        throw std::runtime_error(
-            "portal.admin_listen must be a loopback address (metrics are "
-            "not for the internet)");
-    }
     if (cfg.portal.tls) {
         tls_ = smtp::make_server_tls_context(cfg.portal.tls_cert.string(),
                                              cfg.portal.tls_key.string());

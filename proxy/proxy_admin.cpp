@@ -32,20 +32,10 @@ struct Page {
     std::string body;
 };
 
-/// Checked before the socket exists: metrics are not for the internet.
-const Endpoint& loopback_only(const Endpoint& where) {
-    if (!is_loopback_ip(where.address)) {
-        throw std::runtime_error(
-            "proxy.admin_listen must be a loopback address (metrics are "
-            "not for the internet)");
-    }
-    return where;
-}
-
 }  // namespace
 
 AdminListener::AdminListener(net::io_context& io, const Endpoint& where)
-    : io_(io), acceptor_(smtp::listen_on(io, loopback_only(where), "proxy.admin_listen")) {}
+    : io_(io), acceptor_(smtp::listen_on_loopback(io, where, "proxy.admin_listen")) {}
 
 void AdminListener::start(net::any_io_executor blocking, AdminPages pages) {
     blocking_ = std::move(blocking);

@@ -312,4 +312,13 @@ tcp::acceptor listen_on(net::io_context& io, const Endpoint& where, std::string_
     return acc;
 }
 
+tcp::acceptor listen_on_loopback(net::io_context& io, const Endpoint& where,
+                                 std::string_view what) {
+    if (!is_loopback_ip(where.address)) {
+        throw std::runtime_error(std::string(what) +
+                                 " must be a loopback address (metrics are not for the internet)");
+    }
+    return listen_on(io, where, what);
+}
+
 }  // namespace sealpost::smtp

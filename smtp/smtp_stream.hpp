@@ -98,5 +98,8 @@ std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify, const st
 /// the portal's listeners. Throws std::runtime_error (startup) naming `what`, e.g.
 /// "proxy.admin_listen: cannot listen on 127.0.0.1:25: Address already in use".
 tcp::acceptor listen_on(net::io_context& io, const Endpoint& where, std::string_view what);
+/// listen_on for an admin listener (/metrics, /healthz): an address that is not loopback is
+/// refused before anything is bound, since metrics are not for the internet.
+tcp::acceptor listen_on_loopback(net::io_context& io, const Endpoint& where, std::string_view what);
 
 }  // namespace sealpost::smtp
