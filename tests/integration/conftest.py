@@ -53,6 +53,15 @@ XOAUTH2_TOKEN = "ya29.dev-token"
 REGISTRY_DIR = BUILD_DIR / "test-output" / "registry"
 LINK_TOKEN = re.compile(r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
 
+# A PDF in clear, raw or in base64 ("%PDF-" encodes to "JVBERi0", whatever follows): an
+# attachment travels base64-encoded, so a check for b"%PDF" alone can never fail on a mail.
+CLEAR_PDF = (b"%PDF", b"JVBERi0")
+
+
+def in_clear(content: bytes) -> bool:
+    """Whether `content` (a mail, an HTTP body, CLI output) holds a PDF, raw or in base64."""
+    return any(m in content for m in CLEAR_PDF)
+
 
 def record(kind: str, *values):
     """Appends `values` to the registry's `kind`.txt ("secrets" or "logs"), one per line, in a
