@@ -127,8 +127,10 @@ def record_sms(rec: SmsRecorder):
 @pytest.fixture
 def sms():
     with SmsRecorder() as rec:
-        yield rec
-        record_sms(rec)
+        try:
+            yield rec
+        finally:  # the codes of a failing test are secrets too
+            record_sms(rec)
 
 
 @pytest.fixture
