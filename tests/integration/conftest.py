@@ -365,6 +365,16 @@ def start_proxy(tmp_path, dev_certs):
             assert marker not in log, f"{marker} in {p.log_path}"
 
 
+@pytest.fixture
+def sealing(dev_certs, start_proxy):
+    """(proxy, upstream): a real sealpost-proxy, auth none on its plain loopback listener, in
+    front of an aiosmtpd upstream without AUTH."""
+    up = Upstream(dev_certs, require_auth=False)
+    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
+    yield proxy, up
+    up.stop()
+
+
 def client_tls_context(certs: Path) -> ssl.SSLContext:
     ctx = ssl.create_default_context(cafile=str(certs / "ca.crt"))
     return ctx

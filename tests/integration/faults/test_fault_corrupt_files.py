@@ -11,7 +11,7 @@ import pytest
 from conftest import PROXY_BIN, admin_bin, admin_run, in_clear, proxy_config_text
 from faults_env import SANITIZER_MARKERS, invoice, pdf_bytes, send, tokens_of, vault_list
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    PORTAL_BIN, Portal, log_in, make_envelope, portal_config_text, seal_setup, sealing, sms,
+    PORTAL_BIN, Portal, log_in, make_envelope, portal_config_text, seal_setup, sms,
     start_portal)
 
 PAGE = 4096  # LMDB's page on x86-64: pages 0 and 1 are the meta pages

@@ -14,7 +14,7 @@ import zipfile
 import requests
 from faults_env import admin_run, invoice, pdf_bytes, send, tokens_of
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    log_in, make_envelope, request_code, seal_setup, sealing, sms,
+    log_in, make_envelope, request_code, seal_setup, sms,
     start_portal, submit_code)
 
 TRIES_LEFT = re.compile(r"You have (\d+|one) tr(?:ies|y) left")

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 
-from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, Upstream, admin_run,  # noqa: E402
+from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, admin_run,  # noqa: E402
                       record, seal_setup, toml_value)
 from sms_recorder import SmsRecorder, extract_code  # noqa: E402
 
@@ -154,15 +154,6 @@ def start_portal(tmp_path, dev_certs, sms):
         log = p.log_path.read_text(errors="replace")
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
             assert marker not in log, f"{marker} in {p.log_path}"
-
-
-@pytest.fixture
-def sealing(dev_certs, start_proxy):
-    """(proxy, upstream): a real sealpost-proxy (auth none) in front of an aiosmtpd upstream."""
-    up = Upstream(dev_certs, require_auth=False)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-    yield proxy, up
-    up.stop()
 
 
 def invoice_mail(to="patient@example.org", subject="Rechnung November [sms:079 123 45 67]",

@@ -7,7 +7,7 @@ import zipfile
 
 from conftest import in_clear
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code, seal_invoice, submit_code, sms, start_portal, sealing)
+    BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code, seal_invoice, submit_code, sms, start_portal)
 
 
 def test_full_flow_downloads_both_documents_and_zip_byte_equal(sealing, start_portal, sms):

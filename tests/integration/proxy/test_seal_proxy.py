@@ -21,15 +21,6 @@ NO_PHONE = ("550 5.7.1 No mobile number for p***@example.org: add [sms:+41...] t
             "subject")
 
 
-@pytest.fixture
-def sealing(dev_certs, start_proxy):
-    """(proxy, upstream): auth none on the plain loopback listener, upstream without AUTH."""
-    up = Upstream(dev_certs, require_auth=False)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-    yield proxy, up
-    up.stop()
-
-
 def swaks(port, *args):
     return subprocess.run(["swaks", "--server", f"127.0.0.1:{port}", "--from",
                            "praxis@example.ch", "--helo", "client.example", *args],
