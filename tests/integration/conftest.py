@@ -286,6 +286,19 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
     return "\n".join(out) + "\n"
 
 
+def stop_daemon(proc: subprocess.Popen, log_file, sig=None):
+    """Stops a daemon started here: SIGTERM (or `sig`) if it still runs, SIGKILL if it has not
+    exited 30 s later; then closes its log file."""
+    if proc.poll() is None:
+        proc.terminate() if sig is None else proc.send_signal(sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log_file.close()
+
+
 class Proxy:
     """A running sealpost-proxy; `ports[kind]` is the port of that listener, `ports["admin"]`
     the one of its admin listener (/metrics, /healthz), which it reports last."""
@@ -321,14 +334,7 @@ class Proxy:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, sig=None):
-        if self.proc.poll() is None:
-            self.proc.terminate() if sig is None else self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
+        stop_daemon(self.proc, self.log_file, sig)
 
 
 @pytest.fixture

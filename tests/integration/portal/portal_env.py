@@ -24,7 +24,7 @@ import requests
 
 
 from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, admin_run,  # noqa: E402
-                      record, seal_setup, toml_value)
+                      record, seal_setup, stop_daemon, toml_value)
 from sms_recorder import SmsRecorder, extract_code  # noqa: E402
 
 PORTAL_BIN = Path(os.environ.get("SEALPOST_PORTAL_BIN",
@@ -85,14 +85,7 @@ class Portal:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
+        stop_daemon(self.proc, self.log_file)
 
 
 def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, sms=None,
