@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
-from conftest import (BASE_URL, Proxy, admin_bin, admin_run,  # noqa: E402, F401 - in_clear
+from conftest import (BASE_URL, Proxy, admin_bin, admin_run,  # noqa: E402
                       in_clear, proxy_config_text, seal_setup, toml_value)
 from portal_env import TEST_ENVELOPE_BIN  # noqa: E402
 
@@ -71,6 +71,17 @@ def send(port: int, data: bytes, rcpts=("patient@example.org",)) -> tuple:
 
 def tokens_of(content: bytes) -> set:
     return set(LINK.findall(content.decode("utf-8", errors="replace")))
+
+
+def check_delivered(proxy: "RestartableProxy", up) -> tuple[list, dict]:
+    """After `proxy` and the upstream `up` have stopped: no sanitizer report in any log, and
+    every mail the upstream got is sealed (no PDF in clear, exactly one link). Returns (the
+    mails the upstream got, {envelope id: state} of the vault)."""
+    proxy.check_logs()
+    got = up.messages
+    assert not [g for g in got if in_clear(g.content)]
+    assert all(len(tokens_of(g.content)) == 1 for g in got)
+    return got, vault_list(proxy.seal_dir)
 
 
 def vault_list(seal_dir: Path) -> dict:
