@@ -53,6 +53,15 @@ XOAUTH2_TOKEN = "ya29.dev-token"
 REGISTRY_DIR = BUILD_DIR / "test-output" / "registry"
 LINK_TOKEN = re.compile(r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
 
+# A PDF in clear, raw or in base64 ("%PDF-" encodes to "JVBERi0", whatever follows): an
+# attachment travels base64-encoded, so a check for b"%PDF" alone can never fail on a mail.
+CLEAR_PDF = (b"%PDF", b"JVBERi0")
+
+
+def in_clear(content: bytes) -> bool:
+    """Whether `content` (a mail, an HTTP body, CLI output) holds a PDF, raw or in base64."""
+    return any(m in content for m in CLEAR_PDF)
+
 
 def record(kind: str, *values):
     """Appends `values` to the registry's `kind`.txt ("secrets" or "logs"), one per line, in a
@@ -82,9 +91,6 @@ def record_mail(content: bytes):
             except (LookupError, ValueError):
                 pass
     record_tokens("\n".join(texts))
-
-
-record("secrets", UPSTREAM_PASSWORD, XOAUTH2_TOKEN)
 
 
 def admin_bin() -> str:
@@ -171,6 +177,9 @@ class Upstream:
     """An aiosmtpd server on 127.0.0.1 with STARTTLS (cert from the dev CA) and AUTH."""
 
     def __init__(self, certs: Path, require_auth: bool = True, implicit_tls: bool = False):
+        # Recorded where they are handed out, not when conftest is imported: the log grep
+        # imports conftest too, and must not find passwords on record that no suite used.
+        record("secrets", UPSTREAM_PASSWORD, XOAUTH2_TOKEN)
         self.handler = RecordingHandler()
         self.port = free_port()
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -277,6 +286,19 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
     return "\n".join(out) + "\n"
 
 
+def stop_daemon(proc: subprocess.Popen, log_file, sig=None):
+    """Stops a daemon started here: SIGTERM (or `sig`) if it still runs, SIGKILL if it has not
+    exited 30 s later; then closes its log file."""
+    if proc.poll() is None:
+        proc.terminate() if sig is None else proc.send_signal(sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log_file.close()
+
+
 class Proxy:
     """A running sealpost-proxy; `ports[kind]` is the port of that listener, `ports["admin"]`
     the one of its admin listener (/metrics, /healthz), which it reports last."""
@@ -312,14 +334,7 @@ class Proxy:
         return self.log_path.read_text(errors="replace")
 
     def stop(self, sig=None):
-        if self.proc.poll() is None:
-            self.proc.terminate() if sig is None else self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
+        stop_daemon(self.proc, self.log_file, sig)
 
 
 @pytest.fixture
@@ -354,6 +369,16 @@ def start_proxy(tmp_path, dev_certs):
         # A sanitizer build reports memory errors, leaks and UB in the log: any is a failure.
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
             assert marker not in log, f"{marker} in {p.log_path}"
+
+
+@pytest.fixture
+def sealing(dev_certs, start_proxy):
+    """(proxy, upstream): a real sealpost-proxy, auth none on its plain loopback listener, in
+    front of an aiosmtpd upstream without AUTH."""
+    up = Upstream(dev_certs, require_auth=False)
+    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
+    yield proxy, up
+    up.stop()
 
 
 def client_tls_context(certs: Path) -> ssl.SSLContext:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import admin_bin
+from conftest import admin_bin, in_clear
 
 SOURCE_DIR = Path(__file__).resolve().parents[3]
 SAMPLES = SOURCE_DIR / "tests" / "data" / "samples"
@@ -90,6 +90,7 @@ def messages(stdout: bytes) -> dict:
 
 def assert_sealed(content: bytes):
     assert b"%PDF" not in content and b"JVBERi" not in content
+    assert not in_clear(content)
     msg = email.message_from_bytes(content, policy=email.policy.default)
     assert not [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     text = msg.get_body(("plain",)).get_content()
@@ -110,6 +111,7 @@ def test_external_recipient_with_tag_is_sealed(env):
     assert list(got) == ["patient@example.org"]
     assert_sealed(got["patient@example.org"])
     assert b"%PDF" not in r.stdout
+    assert not in_clear(r.stdout)
     # Nothing stored: no real vault made, the throwaway directory is gone.
     assert b"contacts not looked up" in r.stderr
     assert not env.vault.exists() and list(env.tmp.iterdir()) == []

@@ -17,12 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
 
 from conftest import (BASE_URL, Proxy, admin_bin, admin_run,  # noqa: E402
-                      proxy_config_text, seal_setup, toml_value)
+                      in_clear, proxy_config_text, seal_setup, toml_value)
 from portal_env import TEST_ENVELOPE_BIN  # noqa: E402
 
 LINK = re.compile(re.escape(BASE_URL) + r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
-# A PDF in clear, raw or in base64 ("%PDF-" encodes to "JVBERi0", whatever follows).
-CLEAR_PDF = (b"%PDF", b"JVBERi0")
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
@@ -75,8 +73,15 @@ def tokens_of(content: bytes) -> set:
     return set(LINK.findall(content.decode("utf-8", errors="replace")))
 
 
-def in_clear(content: bytes) -> bool:
-    return any(m in content for m in CLEAR_PDF)
+def check_delivered(proxy: "RestartableProxy", up) -> tuple[list, dict]:
+    """After `proxy` and the upstream `up` have stopped: no sanitizer report in any log, and
+    every mail the upstream got is sealed (no PDF in clear, exactly one link). Returns (the
+    mails the upstream got, {envelope id: state} of the vault)."""
+    proxy.check_logs()
+    got = up.messages
+    assert not [g for g in got if in_clear(g.content)]
+    assert all(len(tokens_of(g.content)) == 1 for g in got)
+    return got, vault_list(proxy.seal_dir)
 
 
 def vault_list(seal_dir: Path) -> dict:

@@ -8,10 +8,10 @@ import random
 import subprocess
 
 import pytest
-from conftest import PROXY_BIN, admin_bin, admin_run, proxy_config_text
+from conftest import PROXY_BIN, admin_bin, admin_run, in_clear, proxy_config_text
 from faults_env import SANITIZER_MARKERS, invoice, pdf_bytes, send, tokens_of, vault_list
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    PORTAL_BIN, Portal, log_in, make_envelope, portal_config_text, seal_setup, sealing, sms,
+    PORTAL_BIN, Portal, log_in, make_envelope, portal_config_text, seal_setup, sms,
     start_portal)
 
 PAGE = 4096  # LMDB's page on x86-64: pages 0 and 1 are the meta pages
@@ -184,6 +184,7 @@ def test_tampered_chunk_fails_the_download_never_other_bytes(sealing, start_port
     z = s.get(f"{portal.url}/d/{token}/zip?d=0")
     assert z.status_code == 503 and z.headers["Content-Type"] == "text/html; charset=utf-8"
     assert b"%PDF" not in z.content
+    assert not in_clear(z.content)
     assert "event=portal.stream_failed err=auth_failed" in portal.log()
     assert "err=auth_failed" in portal.log().split("portal.vault_error", 1)[1].split("\n")[0]
     # The rest of the vault is untouched: the CLI shows the envelope.

@@ -40,7 +40,7 @@ def test_sms_gateway_500_or_too_slow_costs_nothing_and_blocks_no_one(start_porta
     # Tight budgets, so that a charged failure would show: 3 codes per envelope per window, 4
     # per client per hour (3 for this envelope and 1 for the other).
     portal = start_portal(seal, portal={"codes_per_window": 3, "codes_per_ip_per_hour": 4},
-                          sms_cfg={"timeout": "5s", "retries": 0})
+                          sms_cfg={"timeout": "30s", "retries": 0})
     patient = english(portal)
 
     # The gateway answers 500.

@@ -23,8 +23,8 @@ import pytest
 import requests
 
 
-from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, Upstream, admin_run,  # noqa: E402
-                      record, seal_setup, toml_value)
+from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, admin_run,  # noqa: E402
+                      record, seal_setup, stop_daemon, toml_value)
 from sms_recorder import SmsRecorder, extract_code  # noqa: E402
 
 PORTAL_BIN = Path(os.environ.get("SEALPOST_PORTAL_BIN",
@@ -85,14 +85,7 @@ class Portal:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
+        stop_daemon(self.proc, self.log_file)
 
 
 def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, sms=None,
@@ -127,8 +120,10 @@ def record_sms(rec: SmsRecorder):
 @pytest.fixture
 def sms():
     with SmsRecorder() as rec:
-        yield rec
-        record_sms(rec)
+        try:
+            yield rec
+        finally:  # the codes of a failing test are secrets too
+            record_sms(rec)
 
 
 @pytest.fixture
@@ -152,15 +147,6 @@ def start_portal(tmp_path, dev_certs, sms):
         log = p.log_path.read_text(errors="replace")
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
             assert marker not in log, f"{marker} in {p.log_path}"
-
-
-@pytest.fixture
-def sealing(dev_certs, start_proxy):
-    """(proxy, upstream): a real sealpost-proxy (auth none) in front of an aiosmtpd upstream."""
-    up = Upstream(dev_certs, require_auth=False)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-    yield proxy, up
-    up.stop()
 
 
 def invoice_mail(to="patient@example.org", subject="Rechnung November [sms:079 123 45 67]",

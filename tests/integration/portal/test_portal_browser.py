@@ -13,12 +13,12 @@ import pytest
 from conftest import BUILD_DIR, Proxy, Upstream, free_port, proxy_config_text, seal_setup
 from portal_env import RECHNUNG, BELEG, sms, start_portal  # noqa: F401 - fixtures by name
 
-selenium = pytest.importorskip("selenium")  # python3-selenium is in packaging/build-deps.txt
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+# python3-selenium is in packaging/build-deps.txt: missing, the suite fails to import.
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 OUT = BUILD_DIR / "test-output" / "portal-browser"
 

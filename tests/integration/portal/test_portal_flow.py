@@ -5,8 +5,9 @@ import io
 import json
 import zipfile
 
+from conftest import in_clear
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code, seal_invoice, submit_code, sms, start_portal, sealing)
+    BELEG, RECHNUNG, admin_run, csrf_of, log_in, request_code, seal_invoice, submit_code, sms, start_portal)
 
 
 def test_full_flow_downloads_both_documents_and_zip_byte_equal(sealing, start_portal, sms):
@@ -93,6 +94,7 @@ def test_session_is_bound_to_its_envelope(sealing, start_portal, sms):
     refused = s.get(f"{portal.url}/d/{second}/doc/0")
     assert refused.status_code == 403
     assert b"%PDF" not in refused.content
+    assert not in_clear(refused.content)
 
 
 def test_download_without_session_is_refused(sealing, start_portal):
@@ -104,6 +106,7 @@ def test_download_without_session_is_refused(sealing, start_portal):
         r = s.get(f"{portal.url}/d/{token}/{path}")
         assert r.status_code == 403
         assert b"%PDF" not in r.content and r.headers["Content-Type"].startswith("text/html")
+        assert not in_clear(r.content)
     s.cookies.set("__Host-sealpost", "A" * 43, domain="localhost.local", path="/")
     assert s.get(f"{portal.url}/d/{token}/doc/0").status_code == 403
 

@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import Upstream, free_port, proxy_config_text
+from conftest import Upstream, free_port, in_clear, proxy_config_text
 from portal_env import (  # noqa: F401 - fixtures are used by name
     BELEG, RECHNUNG, admin_run, log_in, seal_invoice, sms, start_portal)
 
@@ -103,6 +103,7 @@ def test_first_download_mails_one_notice_to_the_sender(notifying, start_portal, 
     assert env_id in html and BELEG.name in html and "p***@example.org" in html
     for leak in (b"patient@example.org", token.encode(), b"/d/", b"%PDF", RECHNUNG.name.encode()):
         assert leak not in got.content
+    assert not in_clear(got.content), "the notice carries a PDF (base64)"
     assert f"event=proxy.notice_sent envelope={env_id}" in proxy.log()
     assert "patient@example.org" not in proxy.log() and "patient@example.org" not in portal.log()
 

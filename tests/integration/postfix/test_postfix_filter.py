@@ -24,7 +24,7 @@ from pathlib import Path
 import email.policy
 import pytest
 
-from conftest import BASE_URL, SOURCE_DIR, Upstream, free_port
+from conftest import BASE_URL, SOURCE_DIR, Upstream, free_port, in_clear
 
 SNIPPETS = SOURCE_DIR / "packaging" / "postfix"
 RECHNUNG = SOURCE_DIR / "tests" / "data" / "samples" / "Rechnung-2026-1127.pdf"
@@ -226,6 +226,7 @@ def test_invoice_through_postfix_arrives_sealed(chain):
     assert got.mail_from == "praxis@praxis.example.ch"
     assert got.rcpt_tos == ["patient@example.org"]
     assert b"%PDF" not in got.content
+    assert not in_clear(got.content), "a PDF arrived in clear (base64)"
     assert len(set(LINK.findall(got.content))) == 1
     msg = email.message_from_bytes(got.content, policy=email.policy.default)
     assert msg["Subject"] == "Ihre Rechnung"
@@ -244,6 +245,7 @@ def test_postfix_client_sees_sealpost_refusal(chain):
     assert submit(pf.public_port, invoice_mail("Termin [sms:079 123 45 67]"))[0] == 250
     wait_for_messages(up, 1, pf)
     assert b"Termin" in up.messages[0].content and b"%PDF" not in up.messages[0].content
+    assert not in_clear(up.messages[0].content), "a PDF arrived in clear (base64)"
 
 
 def test_postfix_fails_closed_when_sealpost_is_down(chain):

@@ -9,18 +9,9 @@ import urllib.request
 from email.message import EmailMessage
 
 import pytest
-from conftest import PROXY_BIN, SOURCE_DIR, Upstream, proxy_config_text
+from conftest import PROXY_BIN, SOURCE_DIR, proxy_config_text
 
 RECHNUNG = SOURCE_DIR / "tests" / "data" / "samples" / "Rechnung-2026-1127.pdf"
-
-
-@pytest.fixture
-def sealing(dev_certs, start_proxy):
-    """(proxy, upstream): auth none on the plain loopback listener, upstream without AUTH."""
-    up = Upstream(dev_certs, require_auth=False)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-    yield proxy, up
-    up.stop()
 
 
 def get(proxy, path):

@@ -10,7 +10,7 @@ import subprocess
 from email.message import EmailMessage
 
 import pytest
-from conftest import (BASE_URL, INTERNAL_DOMAIN, SOURCE_DIR, Upstream, admin_run)
+from conftest import BASE_URL, INTERNAL_DOMAIN, SOURCE_DIR, Upstream, admin_run, in_clear
 
 SAMPLES = SOURCE_DIR / "tests" / "data" / "samples"
 RECHNUNG = SAMPLES / "Rechnung-2026-1127.pdf"
@@ -19,15 +19,6 @@ LINK = re.compile(re.escape(BASE_URL) + r"/d/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-]
 QUEUED = "250 2.0.0 Queued"
 NO_PHONE = ("550 5.7.1 No mobile number for p***@example.org: add [sms:+41...] to the "
             "subject")
-
-
-@pytest.fixture
-def sealing(dev_certs, start_proxy):
-    """(proxy, upstream): auth none on the plain loopback listener, upstream without AUTH."""
-    up = Upstream(dev_certs, require_auth=False)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-    yield proxy, up
-    up.stop()
 
 
 def swaks(port, *args):
@@ -115,6 +106,7 @@ def test_swaks_two_pdfs_with_sms_tag_leave_only_as_link(sealing):
     got = up.messages[0]
     assert (got.mail_from, got.rcpt_tos) == ("praxis@example.ch", ["patient@example.org"])
     assert b"%PDF" not in got.content
+    assert not in_clear(got.content), "a PDF arrived in clear (base64)"
     assert b"[sms:" not in got.content and b"123 45 67" not in got.content
     msg = parse(got.content)
     assert msg["Subject"] == "Rechnung November"
@@ -246,6 +238,7 @@ def test_internal_and_external_recipients_split_into_original_and_sealed(sealing
     assert [m.rcpt_tos for m in up.messages] == [[to], ["patient@example.org"]]
     assert split_received(up.messages[0].content)[1] == data
     assert b"%PDF" not in up.messages[1].content
+    assert not in_clear(up.messages[1].content), "a PDF arrived in clear (base64)"
     assert parse(up.messages[1].content)["Subject"] == "Rechnung"
     assert len(vault_ids(proxy, "sent")) == 1
 

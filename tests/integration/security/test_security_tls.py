@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import Proxy, Upstream, free_port, proxy_config_text, seal_setup
@@ -29,6 +30,10 @@ CBC = ("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA256:
 AEAD_TLS12 = {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
               "ECDHE-ECDSA-CHACHA20-POLY1305"}
 NEW = re.compile(r"^New, (\S+), Cipher is (\S+)$", re.M)
+# s_client -debug: "read from 0x.. [0x..] (4096 bytes => 14 (0xE))" or "write to ...", then
+# "0000 - 32 32 30 20 68 69-...   220 hi" lines: the bytes of each read and write on the socket.
+IO = re.compile(r"^(read from|write to) \S+ \[\S+\] \(\d+ bytes => (-?\d+)")
+DUMP = re.compile(r"^[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){1,16})")
 PROBES = {  # name: (s_client options, accepted by sealpost)
     "tls1.0": (["-tls1", "-cipher", ANY_LEVEL], False),
     "tls1.1": (["-tls1_1", "-cipher", ANY_LEVEL], False),
@@ -39,19 +44,64 @@ PROBES = {  # name: (s_client options, accepted by sealpost)
 }
 
 
-def handshake(port, ca, options, starttls=False):
-    """(protocol, cipher, verify result) of one s_client handshake; protocol None if it failed."""
+class Handshake(NamedTuple):
+    protocol: str | None  # None if the handshake failed
+    cipher: str | None
+    verify: int | None  # s_client's verify return code
+    connected: bool  # the TCP connection was made
+    smtp: bool  # with STARTTLS: the server greeted (220), listed STARTTLS (250), said 220 to it
+    answered: bool  # the server answered the ClientHello with a TLS record (or an alert)
+
+    @property
+    def reached(self) -> bool:
+        """The probe reached a live TLS server: connected, the SMTP part (if any) done, and a
+        TLS answer came. Only then does a failed handshake mean that the server refused."""
+        return self.connected and self.smtp and self.answered
+
+
+def socket_io(stdout: str) -> list[tuple[str, bytes]]:
+    """[("read"|"write", bytes)] of s_client -debug's dump, in order."""
+    out = []
+    for line in stdout.splitlines():
+        if m := IO.match(line):
+            out.append(("read" if m.group(1) == "read from" else "write", b""))
+        elif (m := DUMP.match(line)) and out:
+            out[-1] = (out[-1][0], out[-1][1] + bytes.fromhex(m.group(1).replace("-", " ")))
+    return out
+
+
+def smtp_done(io) -> bool:
+    """The plain SMTP part of -starttls smtp went as it should: 220 greeting, EHLO answered 250
+    with STARTTLS among the extensions, STARTTLS answered 220."""
+    lines = b"".join(data for kind, data in io if kind == "read").split(b"\r\n")
+    ehlo = [i for i, line in enumerate(lines) if line.startswith(b"250")]
+    return (bool(ehlo) and lines[0].startswith(b"220")
+            and any(lines[i][4:].upper().startswith(b"STARTTLS") for i in ehlo)
+            and any(line.startswith(b"220 ") for line in lines[ehlo[-1] + 1:]))
+
+
+def handshake(port, ca, options, starttls=False) -> Handshake:
+    """One s_client handshake: protocol, cipher and verify result (protocol None if it failed),
+    and how far the connection got (see Handshake)."""
     args = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost",
-            "-CAfile", str(ca), "-verify_return_error", *options]
+            "-CAfile", str(ca), "-verify_return_error", "-debug", *options]
     if starttls:
         args += ["-starttls", "smtp", "-name", "client.example"]
     p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       timeout=30, env=NO_CONF)
+                       timeout=30, env=NO_CONF, errors="replace")
+    io = socket_io(p.stdout)
+    # The first write that is a TLS record (0x16 handshake) is the ClientHello; the server's
+    # answer is the first read after it that has bytes.
+    hello = next((i for i, (k, d) in enumerate(io) if k == "write" and d[:1] == b"\x16"), None)
+    answer = next((d for k, d in io[hello + 1:] if k == "read" and d), b"") \
+        if hello is not None else b""
+    progress = dict(connected="CONNECTED(" in p.stdout, smtp=not starttls or smtp_done(io),
+                    answered=answer[:1] in (b"\x15", b"\x16"))
     m = NEW.search(p.stdout)
     verify = re.search(r"Verify return code: (\d+)", p.stdout)
     if p.returncode != 0 or not m or m.group(1) == "(NONE)":
-        return None, None, verify and int(verify.group(1))
-    return m.group(1), m.group(2), int(verify.group(1))
+        return Handshake(None, None, verify and int(verify.group(1)), **progress)
+    return Handshake(m.group(1), m.group(2), int(verify.group(1)), **progress)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +144,7 @@ def control(dev_certs):
                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, env=NO_CONF)
     for _ in range(100):  # until it listens
-        if handshake(port, dev_certs / "ca.crt", ["-tls1_3"])[0]:
+        if handshake(port, dev_certs / "ca.crt", ["-tls1_3"]).protocol:
             break
         assert p.poll() is None, "openssl s_server did not start"
         time.sleep(0.05)
@@ -106,7 +156,7 @@ def control(dev_certs):
 @pytest.mark.parametrize("probe", PROBES)
 def test_every_probe_gets_through_to_a_server_that_allows_it(control, dev_certs, probe):
     options, _ = PROBES[probe]
-    protocol, cipher, verify = handshake(control, dev_certs / "ca.crt", options)
+    protocol, cipher, verify, *_ = handshake(control, dev_certs / "ca.crt", options)
     assert protocol is not None, f"the client cannot even offer {probe}"
     assert verify == 0
 
@@ -115,10 +165,13 @@ def test_every_probe_gets_through_to_a_server_that_allows_it(control, dev_certs,
 def test_listeners_accept_tls12_aead_and_tls13_only(listeners, dev_certs, probe, capsys):
     options, accepted = PROBES[probe]
     for name, (port, starttls) in listeners.items():
-        protocol, cipher, verify = handshake(port, dev_certs / "ca.crt", options, starttls)
+        hs = handshake(port, dev_certs / "ca.crt", options, starttls)
+        protocol, cipher, verify = hs.protocol, hs.cipher, hs.verify
         with capsys.disabled():
             print(f"\n{name:26} {probe:13} -> {protocol or 'refused'} {cipher or ''}", end="")
         if not accepted:
+            # A refusal counts only from a live TLS server, not from a dead one or a wrong port.
+            assert hs.reached, f"{name} never got to the TLS handshake: {hs}"
             assert protocol is None, f"{name} accepted {probe}: {protocol} {cipher}"
             continue
         assert verify == 0, f"{name}: the chain does not verify with the dev CA"
@@ -135,5 +188,7 @@ def test_the_chain_fails_with_another_ca(listeners, tmp_path, dev_certs):
                     "-keyout", str(other.with_suffix(".key")), "-out",
                     str(other.with_suffix(".crt"))], check=True, capture_output=True, env=NO_CONF)
     for name, (port, starttls) in listeners.items():
-        protocol, _, verify = handshake(port, other.with_suffix(".crt"), ["-tls1_3"], starttls)
+        hs = handshake(port, other.with_suffix(".crt"), ["-tls1_3"], starttls)
+        assert hs.reached, f"{name} never got to the TLS handshake: {hs}"
+        protocol, verify = hs.protocol, hs.verify
         assert protocol is None and verify in (19, 20, 21), (name, verify)
