@@ -53,6 +53,7 @@ class Portal:
     def __init__(self, config_path: Path, log_path: Path, ca: Path):
         self.log_path = log_path
         record("logs", log_path)
+        record("portal_logs", log_path)  # a portal ran: SMS codes must have been recorded
         self.ca = ca
         self.log_file = open(log_path, "wb")
         self.proc = subprocess.Popen([str(PORTAL_BIN), "--config", str(config_path)],

@@ -89,10 +89,13 @@ def test_no_log_of_the_run_holds_a_secret(capsys):
         print(f"\nlog grep: {len(logs)} daemon logs ({total // 1024} KiB), {len(secrets)} secrets: "
               + ", ".join(f"{len(v)} {k}" for k, v in kinds.items()))
     assert kinds["link tokens and session cookies"] and kinds["phone forms"]
-    assert kinds["SMS codes"] and kinds["passwords"], (
-        f"{len(kinds['SMS codes'])} SMS codes and {len(kinds['passwords'])} passwords recorded: "
-        "the registry misses what the suites handled (with ctest -R for a few suites, this check "
-        "comes along as the fixture cleanup; -FA sealpost_registry leaves it out)")
+    # A portal sent codes, through an upstream that logs in: both must have been recorded, or
+    # the registry misses what the suites handled. (Without a portal, as with ctest -R for the
+    # proxy alone, there are no codes to look for.)
+    if registry("portal_logs"):
+        assert kinds["SMS codes"] and kinds["passwords"], (
+            f"{len(kinds['SMS codes'])} SMS codes and {len(kinds['passwords'])} passwords "
+            "recorded, though a portal ran: the registry misses what the suites handled")
     assert total > 0, f"the {len(logs)} registered daemon logs are all empty: nothing was grepped"
     hits = []
     for l in logs:
