@@ -64,8 +64,9 @@ def in_clear(content: bytes) -> bool:
 
 
 def record(kind: str, *values):
-    """Appends `values` to the registry's `kind`.txt ("secrets", "logs", "portal_logs"), one per line, in a
-    single write: with O_APPEND, lines of suites that run in parallel never mix."""
+    """Appends `values` to the registry's `kind`.txt ("secrets", "logs", "portal_logs"), one
+    per line, in a single write: with O_APPEND, lines of suites that run in parallel never
+    mix."""
     data = "".join(f"{v}\n" for v in values if v and "\n" not in str(v))
     if data:
         REGISTRY_DIR.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,8 @@ def example_proxy(tmp_path, dev_certs):
     text = text.replace('"/etc/sealpost/policies/default.toml"', f'"{POLICY_FILE}"')
     text = text.replace('"/usr/share/sealpost/templates"', f'"{TEMPLATES_DIR}"')
     text = re.sub(r'address = "0\.0\.0\.0"\nport = \d+', 'address = "127.0.0.1"\nport = 0', text)
+    # The admin listener too: a fixed port would collide with any other proxy on this host.
+    text = re.sub(r'admin_listen = "127\.0\.0\.1:\d+"', 'admin_listen = "127.0.0.1:0"', text)
     cfg = tmp_path / "sealpost.toml"
     cfg.write_text(text)
     p = Proxy(cfg, tmp_path / "proxy.log", expect=2)
