@@ -343,22 +343,27 @@ TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
     });
 }
 
+/// Creates envelopes of `doc` until the vault answers vault_full; returns those made.
+std::vector<EnvelopeId> fill_until_full(Vault& v, const Bytes& doc) {
+    std::vector<EnvelopeId> made;
+    for (;;) {
+        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
+        if (!link) {
+            REQUIRE(link.error().code == Errc::vault_full);
+            return made;
+        }
+        made.push_back(link->id);
+        REQUIRE(made.size() < 10);
+    }
+}
+
 TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vault][map]") {
     Fixture fx;
     fx.opts.map_size = 1ULL << 20;
     fx.opts.max_size = 1ULL << 20;
     auto v = fx.open();
     const Bytes doc = pattern(std::size_t{200} * 1024, 12);
-    std::vector<EnvelopeId> made;
-    for (;;) {
-        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
-        if (!link) {
-            REQUIRE(link.error().code == Errc::vault_full);
-            break;
-        }
-        made.push_back(link->id);
-        REQUIRE(made.size() < 10);
-    }
+    const std::vector<EnvelopeId> made = fill_until_full(v, doc);
     REQUIRE_FALSE(made.empty());
     REQUIRE(v.envelope_revoke(made.front()));
     REQUIRE(v.vault_purge());
@@ -374,16 +379,7 @@ TEST_CASE("a revoke on a full vault makes room for the very next envelope", "[va
     fx.opts.max_size = 1ULL << 20;
     auto v = fx.open();
     const Bytes doc = pattern(std::size_t{200} * 1024, 13);
-    std::vector<EnvelopeId> made;
-    for (;;) {
-        auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
-        if (!link) {
-            REQUIRE(link.error().code == Errc::vault_full);
-            break;
-        }
-        made.push_back(link->id);
-        REQUIRE(made.size() < 10);
-    }
+    const std::vector<EnvelopeId> made = fill_until_full(v, doc);
     REQUIRE(made.size() >= 2);
     REQUIRE(v.envelope_revoke(made.front()));
     CHECK(v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}})));
