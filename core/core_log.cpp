@@ -51,12 +51,18 @@ std::string escape_value(std::string_view value) {
     return out;
 }
 
-Line::Line(spdlog::level::level_enum level, std::string_view event) : level_(level) {
-    text_ = "event=";
-    text_ += escape_value(event);
+Line::Line(spdlog::level::level_enum level, std::string_view event)
+    : level_(level), on_(spdlog::should_log(level)) {
+    if (on_) {
+        text_ = "event=";
+        text_ += escape_value(event);
+    }
 }
 
 Line::~Line() {
+    if (!on_) {
+        return;
+    }
     try {
         spdlog::log(level_, "{}", text_);
     } catch (...) {  // NOLINT(bugprone-empty-catch): a failed log write must not end the process
@@ -64,6 +70,9 @@ Line::~Line() {
 }
 
 Line& Line::kv(std::string_view key, std::string_view value) {
+    if (!on_) {
+        return *this;
+    }
     text_ += ' ';
     text_ += key;
     text_ += '=';
@@ -72,10 +81,16 @@ Line& Line::kv(std::string_view key, std::string_view value) {
 }
 
 Line& Line::kv(std::string_view key, std::int64_t value) {
+    if (!on_) {
+        return *this;
+    }
     return kv(key, std::string_view(std::to_string(value)));
 }
 
 Line& Line::kv(std::string_view key, std::uint64_t value) {
+    if (!on_) {
+        return *this;
+    }
     return kv(key, std::string_view(std::to_string(value)));
 }
 

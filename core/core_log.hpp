@@ -40,6 +40,7 @@ class Line {
 
   private:
     spdlog::level::level_enum level_;
+    bool on_;  ///< the level is enabled: a line that will not be written is not built either
     std::string text_;
 };
 

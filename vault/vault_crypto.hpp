@@ -10,8 +10,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "core/core_openssl.hpp"
 #include "core/core_result.hpp"
 
 namespace sealpost::crypto {
@@ -110,6 +112,21 @@ Result<SecretBytes> chunk_open(const ChunkContext& ctx, std::uint32_t chunk_inde
 /// Errors: Errc::invalid_argument (sizes), Errc::internal.
 Status chunk_seal_into(const ChunkContext& ctx, std::uint32_t chunk_index, bool last,
                        ByteView plaintext, std::span<std::uint8_t> out);
+/** Seals the chunks of one document with one cipher context, so the AES key schedule and the
+ * GHASH key are set up once per document, not once per chunk. The context's views (DEK,
+ * envelope id) must outlive the sealer; its key schedule is cleansed when it is destroyed.
+ * seal_into is chunk_seal_into. Errors: as chunk_seal_into. */
+class ChunkSealer {
+  public:
+    static Result<ChunkSealer> make(const ChunkContext& ctx);
+    Status seal_into(std::uint32_t chunk_index, bool last, ByteView plaintext,
+                     std::span<std::uint8_t> out);
+
+  private:
+    ChunkSealer(const ChunkContext& ctx, ossl::CipherCtx evp) : ctx_(ctx), evp_(std::move(evp)) {}
+    ChunkContext ctx_;
+    ossl::CipherCtx evp_;
+};
 /// chunk_open writing into a caller's buffer of exactly sealed.size() - kTagLen bytes (a
 /// download buffer reused per chunk). On any error `out` is wiped, so unauthenticated
 /// plaintext never stays behind. Errors: as chunk_open; Errc::invalid_argument (sizes).

@@ -46,6 +46,8 @@ Error lmdb_error(int rc, std::string_view what) {
             return make_error(Errc::vault_full, std::move(detail));
         case MDB_NOTFOUND:
             return make_error(Errc::not_found, std::move(detail));
+        case MDB_KEYEXIST:
+            return make_error(Errc::exists, std::move(detail));
         case MDB_CORRUPTED:
         case MDB_PAGE_NOTFOUND:
         case MDB_INVALID:
@@ -302,6 +304,26 @@ Status Txn::put(Dbi dbi, ByteView key, ByteView value) {
         return fail(rc, "mdb_put");
     }
     return {};
+}
+
+Status Txn::insert(Dbi dbi, ByteView key, ByteView value) {
+    MDB_val k = to_val(key);
+    MDB_val v = to_val(value);
+    const int rc = mdb_put(txn_, dbi, &k, &v, MDB_NOOVERWRITE);
+    if (rc != 0) {
+        return fail(rc, "mdb_put(MDB_NOOVERWRITE)");
+    }
+    return {};
+}
+
+Result<std::span<std::uint8_t>> Txn::reserve(Dbi dbi, ByteView key, std::size_t size) {
+    MDB_val k = to_val(key);
+    MDB_val v{size, nullptr};
+    const int rc = mdb_put(txn_, dbi, &k, &v, MDB_RESERVE);
+    if (rc != 0) {
+        return fail(rc, "mdb_put(MDB_RESERVE)");
+    }
+    return std::span<std::uint8_t>(static_cast<std::uint8_t*>(v.mv_data), size);
 }
 
 Result<bool> Txn::del(Dbi dbi, ByteView key) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string_view>
 
 #include "core/core_result.hpp"
@@ -114,6 +115,14 @@ class Txn {
     Result<std::optional<ByteView>> get(Dbi dbi, ByteView key) const;
     /// Insert or overwrite. Errors: Errc::vault_full (MDB_MAP_FULL), Errc::io.
     Status put(Dbi dbi, ByteView key, ByteView value);
+    /// Insert a key that must be new (MDB_NOOVERWRITE): one B-tree descent instead of a get
+    /// and a put. Errors: Errc::exists if the key is present (nothing written), as put.
+    Status insert(Dbi dbi, ByteView key, ByteView value);
+    /** Insert or overwrite `key` with `size` bytes that the caller then writes (MDB_RESERVE):
+     * the value is produced straight in the transaction's dirty page, with no copy. The span is
+     * valid until the next put, reserve, del or commit in this transaction; the caller fills all
+     * of it before then, or aborts. Not for MDB_DUPSORT databases. Errors: as put. */
+    Result<std::span<std::uint8_t>> reserve(Dbi dbi, ByteView key, std::size_t size);
     /// Delete `key`; false if it was absent. Errors: Errc::io.
     Result<bool> del(Dbi dbi, ByteView key);
 

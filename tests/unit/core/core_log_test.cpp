@@ -1,4 +1,9 @@
 // Tests for key=value escaping and the masking of personal data in logs.
+#include <memory>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 
 #include "core/core_log.hpp"
@@ -19,4 +24,22 @@ TEST_CASE("addresses and phones are masked") {
     CHECK(mask_address("nobody") == "***");
     CHECK(mask_address("@x.ch") == "***");
     CHECK(mask_phone("+41791234567") == "\u2022\u202267");
+}
+
+TEST_CASE("a line is written at or above the level, and not built below it") {
+    std::ostringstream out;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    sink->set_pattern("%v");
+    auto previous = spdlog::default_logger();
+    const auto previous_level = previous->level();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+    spdlog::set_level(spdlog::level::warn);
+    info("vault.envelope_created").kv("id", "ab12").kv("bytes", std::uint64_t{7});
+    warn("vault.full").kv("max_size", std::uint64_t{1024}).kv("note", "two words");
+    error("crypto.fatal").kv("what", "x");
+    spdlog::set_default_logger(previous);
+    previous->set_level(previous_level);
+    CHECK(out.str() ==
+          "event=vault.full max_size=1024 note=\"two words\"\n"
+          "event=crypto.fatal what=x\n");
 }

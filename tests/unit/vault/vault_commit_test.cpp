@@ -2,6 +2,7 @@
 // body undoes only its own puts; MDB_MAP_FULL in a group grows the map for that body alone;
 // deferred writes ride along without waiting. Groups are made deterministic by a leader body
 // that waits until the other callers have queued.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -149,6 +150,54 @@ TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]
     CHECK(s.get("c") == "3");
     CHECK(s.get("d") == "4");
     CHECK(s.txn_id() == before + 2);
+}
+
+TEST_CASE("values reserved in a group's nested transactions commit as written", "[vault][commit]") {
+    // Ingest encrypts chunks straight into MDB_RESERVE space, inside whatever nested transaction
+    // the group gives the body: values of overflow-page size must survive the merge into the
+    // parent, and a failing body's reserved pages must go with it.
+    Store s(8ULL << 20);
+    GroupCommit gc(*s.env, 8ULL << 20);
+    const auto reserve_body = [&](std::string key, char fill, bool fail) {
+        return [&s, key = std::move(key), fill, fail](lmdb::Txn& txn) -> Status {
+            SP_TRY(out, txn.reserve(s.dbi, crypto::as_bytes(key), 70000));
+            std::fill(out.begin(), out.end(), static_cast<std::uint8_t>(fill));
+            if (fail) {
+                return make_error(Errc::exists, "refused after reserving");
+            }
+            return {};
+        };
+    };
+    Status a_result;
+    std::thread a = lead_until_queued(gc, s, 3, a_result);
+    Status b_result;
+    Status c_result;
+    Status d_result;
+    std::vector<std::thread> rest;
+    rest.emplace_back([&] { b_result = gc.run(reserve_body("big1", 'b', false)); });
+    wait_queued(gc, 1);
+    rest.emplace_back([&] { c_result = gc.run(reserve_body("big2", 'c', true)); });
+    wait_queued(gc, 2);
+    rest.emplace_back([&] { d_result = gc.run(reserve_body("big3", 'd', false)); });
+    a.join();
+    for (auto& t : rest) {
+        t.join();
+    }
+    CHECK(a_result.ok());
+    CHECK(b_result.ok());
+    REQUIRE_FALSE(c_result);
+    CHECK(c_result.error().code == Errc::exists);
+    CHECK(d_result.ok());
+    CHECK(s.get("big1") == std::string(70000, 'b'));
+    CHECK_FALSE(s.get("big2"));
+    CHECK(s.get("big3") == std::string(70000, 'd'));
+
+    SECTION("alone in its transaction too") {
+        CHECK(gc.run(reserve_body("big4", 'e', false)).ok());
+        CHECK(s.get("big4") == std::string(70000, 'e'));
+        CHECK_FALSE(gc.run(reserve_body("big5", 'f', true)));
+        CHECK_FALSE(s.get("big5"));
+    }
 }
 
 TEST_CASE("MDB_MAP_FULL in a group grows the map for that body; the others commit",

@@ -359,6 +359,27 @@ TEST_CASE("chunk_seal / chunk_open bind each chunk to its place") {
         CHECK(chunk_open_into(ctx, 1, true, bad, got).error().code == Errc::auth_failed);
         CHECK(got == Bytes(tail.size(), 0));
     }
+    SECTION("one ChunkSealer for every chunk writes what a fresh context per chunk writes") {
+        // The sealer keys its cipher context once and sets only the IV per chunk: a state left
+        // over from one chunk would show as different bytes or a tag that fails.
+        auto sealer = ChunkSealer::make(ctx);
+        REQUIRE(sealer.ok());
+        Bytes out0(kChunkSize + kTagLen);
+        Bytes out1(tail.size() + kTagLen);
+        Bytes out2(kTagLen);
+        REQUIRE(sealer->seal_into(0, false, big, out0).ok());
+        REQUIRE(sealer->seal_into(1, true, tail, out1).ok());
+        REQUIRE(sealer->seal_into(2, true, {}, out2).ok());
+        CHECK(out0 == *c0);
+        CHECK(out1 == *c1);
+        CHECK(out2 == chunk_seal(ctx, 2, true, {}).value());
+        REQUIRE(chunk_open(ctx, 1, true, out1).ok());
+        Bytes wrong(tail.size() + kTagLen + 1);
+        CHECK(sealer->seal_into(1, true, tail, wrong).error().code == Errc::invalid_argument);
+        ChunkContext bad = ctx;
+        bad.dek = ByteView(dek.data(), 31);
+        CHECK(ChunkSealer::make(bad).error().code == Errc::invalid_argument);
+    }
     SECTION("empty final chunk") {
         auto e = chunk_seal(ctx, 2, true, {});
         REQUIRE(e.ok());
