@@ -16,40 +16,9 @@
 namespace sealpost::vault::test {
 namespace {
 
-/// A small environment with one database `t`.
-struct Store {
-    TempDir tmp;
-    std::optional<lmdb::Env> env;
-    lmdb::Dbi dbi = 0;
-
-    explicit Store(std::uint64_t map_size = 1ULL << 20) {
-        lmdb::Env::Options o;
-        o.dir = tmp.path() / "env";
-        o.map_size = map_size;
-        auto e = lmdb::Env::open(o);
-        REQUIRE(e);
-        env.emplace(std::move(e).value());
-        dbi = env->open_dbi("t").value();
-    }
-
-    /// The committed value of `key`, as a fresh reader sees it ("<error>" if reading fails;
-    /// no Catch2 macro, so threads may call it).
-    std::optional<std::string> get(std::string_view key) {
-        auto txn = lmdb::Txn::begin(*env, false);
-        if (!txn) {
-            return "<error>";
-        }
-        auto v = txn->get(dbi, crypto::as_bytes(key));
-        if (!v) {
-            return "<error>";
-        }
-        if (!*v) {
-            return std::nullopt;
-        }
-        return std::string((*v)->begin(), (*v)->end());
-    }
-    std::uint64_t txn_id() { return env->info().value().last_txn_id; }
-    std::uint64_t map_size() { return env->info().value().map_size; }
+/// A one-database environment with a put body for the group.
+struct Store : OneDb {
+    using OneDb::OneDb;
 
     /// A body that puts key -> value (sized `bytes` when value is empty).
     GroupCommit::Body put(std::string key, std::string value) {
@@ -112,38 +81,43 @@ TEST_CASE("writers that queue during a commit share the next one", "[vault][comm
     CHECK(gc.queued() == 0);
 }
 
-TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]") {
-    Store s;
-    GroupCommit gc(*s.env, 8ULL << 20);
-    const std::uint64_t before = s.txn_id();
-    Status a_result;
-    std::thread a = lead_until_queued(gc, s, 3, a_result);
-    Status bad;
-    Status c_result;
-    Status d_result;
-    // Queued in this order, so the failing body runs between two that succeed in one parent.
+/// Runs `bodies` as one group: writer A (a=1) leads and holds the group open until all of them
+/// have queued behind it, in the order given. Returns A's status, then each body's.
+std::vector<Status> run_group(GroupCommit& gc, Store& s, std::vector<GroupCommit::Body> bodies) {
+    std::vector<Status> results(bodies.size() + 1);
+    std::thread a = lead_until_queued(gc, s, bodies.size(), results[0]);
     std::vector<std::thread> rest;
-    rest.emplace_back([&] { c_result = gc.run(s.put("c", "3")); });
-    wait_queued(gc, 1);
-    rest.emplace_back([&] {
-        bad = gc.run([&](lmdb::Txn& txn) -> Status {
-            SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b1"), crypto::as_bytes("x")));
-            SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b2"), crypto::as_bytes("y")));
-            return make_error(Errc::exists, "body refuses after two puts");
-        });
-    });
-    wait_queued(gc, 2);
-    rest.emplace_back([&] { d_result = gc.run(s.put("d", "4")); });
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        rest.emplace_back([&, i] { results[i + 1] = gc.run(bodies[i]); });
+        wait_queued(gc, i + 1);
+    }
     a.join();
     for (auto& t : rest) {
         t.join();
     }
-    CHECK(a_result.ok());
-    CHECK(c_result.ok());
-    CHECK(d_result.ok());
-    REQUIRE_FALSE(bad);
-    CHECK(bad.error().code == Errc::exists);
-    CHECK(bad.error().detail == "body refuses after two puts");
+    return results;
+}
+
+TEST_CASE("a failing body in a group undoes only its own puts", "[vault][commit]") {
+    Store s;
+    GroupCommit gc(*s.env, 8ULL << 20);
+    const std::uint64_t before = s.txn_id();
+    // Queued in this order, so the failing body runs between two that succeed in one parent.
+    const std::vector<Status> r =
+        run_group(gc, s,
+                  {s.put("c", "3"),
+                   [&](lmdb::Txn& txn) -> Status {
+                       SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b1"), crypto::as_bytes("x")));
+                       SP_CHECK(txn.put(s.dbi, crypto::as_bytes("b2"), crypto::as_bytes("y")));
+                       return make_error(Errc::exists, "body refuses after two puts");
+                   },
+                   s.put("d", "4")});
+    CHECK(r[0].ok());
+    CHECK(r[1].ok());
+    CHECK(r[3].ok());
+    REQUIRE_FALSE(r[2]);
+    CHECK(r[2].error().code == Errc::exists);
+    CHECK(r[2].error().detail == "body refuses after two puts");
     CHECK_FALSE(s.get("b1"));
     CHECK_FALSE(s.get("b2"));
     CHECK(s.get("a") == "1");
@@ -168,26 +142,15 @@ TEST_CASE("values reserved in a group's nested transactions commit as written", 
             return {};
         };
     };
-    Status a_result;
-    std::thread a = lead_until_queued(gc, s, 3, a_result);
-    Status b_result;
-    Status c_result;
-    Status d_result;
-    std::vector<std::thread> rest;
-    rest.emplace_back([&] { b_result = gc.run(reserve_body("big1", 'b', false)); });
-    wait_queued(gc, 1);
-    rest.emplace_back([&] { c_result = gc.run(reserve_body("big2", 'c', true)); });
-    wait_queued(gc, 2);
-    rest.emplace_back([&] { d_result = gc.run(reserve_body("big3", 'd', false)); });
-    a.join();
-    for (auto& t : rest) {
-        t.join();
-    }
-    CHECK(a_result.ok());
-    CHECK(b_result.ok());
-    REQUIRE_FALSE(c_result);
-    CHECK(c_result.error().code == Errc::exists);
-    CHECK(d_result.ok());
+    const std::vector<Status> r =
+        run_group(gc, s,
+                  {reserve_body("big1", 'b', false), reserve_body("big2", 'c', true),
+                   reserve_body("big3", 'd', false)});
+    CHECK(r[0].ok());
+    CHECK(r[1].ok());
+    REQUIRE_FALSE(r[2]);
+    CHECK(r[2].error().code == Errc::exists);
+    CHECK(r[3].ok());
     CHECK(s.get("big1") == std::string(70000, 'b'));
     CHECK_FALSE(s.get("big2"));
     CHECK(s.get("big3") == std::string(70000, 'd'));

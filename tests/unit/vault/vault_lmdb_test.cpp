@@ -1,7 +1,6 @@
 // The LMDB wrapper's write verbs: insert refuses a present key and leaves its value; a reserved
 // value is what the caller wrote into it, and goes with an aborted transaction.
 #include <algorithm>
-#include <optional>
 #include <string>
 
 #include "vault_test_fixture.hpp"
@@ -9,35 +8,8 @@
 namespace sealpost::vault::test {
 namespace {
 
-struct Env1 {
-    TempDir tmp;
-    std::optional<lmdb::Env> env;
-    lmdb::Dbi dbi = 0;
-
-    Env1() {
-        lmdb::Env::Options o;
-        o.dir = tmp.path() / "env";
-        o.map_size = 4ULL << 20;
-        auto e = lmdb::Env::open(o);
-        REQUIRE(e);
-        env.emplace(std::move(e).value());
-        dbi = env->open_dbi("t").value();
-    }
-
-    std::optional<std::string> get(std::string_view key) {
-        auto txn = lmdb::Txn::begin(*env, false);
-        REQUIRE(txn);
-        auto v = txn->get(dbi, crypto::as_bytes(key));
-        REQUIRE(v);
-        if (!*v) {
-            return std::nullopt;
-        }
-        return std::string((*v)->begin(), (*v)->end());
-    }
-};
-
 TEST_CASE("insert writes a new key and refuses a present one", "[vault][lmdb]") {
-    Env1 s;
+    OneDb s;
     auto txn = lmdb::Txn::begin(*s.env, true);
     REQUIRE(txn);
     REQUIRE(txn->insert(s.dbi, crypto::as_bytes("k"), crypto::as_bytes("first")).ok());
@@ -49,7 +21,7 @@ TEST_CASE("insert writes a new key and refuses a present one", "[vault][lmdb]") 
 }
 
 TEST_CASE("a reserved value holds what was written into it", "[vault][lmdb]") {
-    Env1 s;
+    OneDb s;
     // 70000 bytes: overflow pages, like a sealed 64 KiB chunk; 10 bytes: inside a leaf page.
     for (const std::size_t size : {std::size_t{70000}, std::size_t{10}}) {
         const std::string key = "r" + std::to_string(size);

@@ -1,5 +1,6 @@
 // Shared fixture for the vault store tests: a fresh temp directory with real keys (keys_init),
-// an injected clock, raw LMDB access for tampering, and small helpers.
+// an injected clock, raw LMDB access for tampering, a one-database LMDB environment, and small
+// helpers.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -10,7 +11,9 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "test_tempdir.hpp"
@@ -23,6 +26,42 @@ namespace sealpost::vault::test {
 namespace fs = std::filesystem;
 using crypto::Bytes;
 using sealpost::test::TempDir;
+
+/// A small LMDB environment with one database `t`, for the wrapper and group-commit tests.
+struct OneDb {
+    TempDir tmp;
+    std::optional<lmdb::Env> env;
+    lmdb::Dbi dbi = 0;
+
+    explicit OneDb(std::uint64_t map_size = 1ULL << 20) {
+        lmdb::Env::Options o;
+        o.dir = tmp.path() / "env";
+        o.map_size = map_size;
+        auto e = lmdb::Env::open(o);
+        REQUIRE(e);
+        env.emplace(std::move(e).value());
+        dbi = env->open_dbi("t").value();
+    }
+
+    /// The committed value of `key`, as a fresh reader sees it ("<error>" if reading fails;
+    /// no Catch2 macro, so threads may call it).
+    std::optional<std::string> get(std::string_view key) {
+        auto txn = lmdb::Txn::begin(*env, false);
+        if (!txn) {
+            return "<error>";
+        }
+        auto v = txn->get(dbi, crypto::as_bytes(key));
+        if (!v) {
+            return "<error>";
+        }
+        if (!*v) {
+            return std::nullopt;
+        }
+        return std::string((*v)->begin(), (*v)->end());
+    }
+    std::uint64_t txn_id() { return env->info().value().last_txn_id; }
+    std::uint64_t map_size() { return env->info().value().map_size; }
+};
 
 inline constexpr std::int64_t kT0 = 1'800'000'000;  // 2027-01-15, an arbitrary fixed start
 
