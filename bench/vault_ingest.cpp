@@ -28,9 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace sealpost;  // NOLINT(google-build-using-namespace): a small bench main
 
-constexpr std::size_t kDocBytes = 200000;       // "200 kB" invoice PDF
-constexpr std::size_t kMetaRecordBytes = 420;   // about the size of a sealed envelope record
-constexpr std::uint64_t kMapSize = 1ULL << 30;  // both stores start big: measure puts, not growth
+constexpr std::size_t kDocBytes = 200000;      // "200 kB" invoice PDF
+constexpr std::size_t kMetaRecordBytes = 420;  // about the size of a sealed envelope record
 constexpr int kBlock = 25;  // alternate blocks so disk noise hits both sides alike
 constexpr int kWarmup = 20;
 
@@ -45,10 +44,10 @@ using Clock = std::chrono::steady_clock;
 /// The baseline: the same named databases and the same puts, no crypto at all.
 class PlainStore {
   public:
-    explicit PlainStore(const fs::path& dir) {
+    PlainStore(const fs::path& dir, std::uint64_t map_size) {
         vault::lmdb::Env::Options o;
         o.dir = dir;
-        o.map_size = kMapSize;
+        o.map_size = map_size;
         auto env = vault::lmdb::Env::open(o);
         if (!env) {
             die("plain env", env.error());
@@ -167,13 +166,17 @@ int main(int argc, char** argv) {
         }
         vault::VaultOptions opts;
         opts.dir = root / "vault";
-        opts.map_size = kMapSize;
-        opts.max_size = 8 * kMapSize;
+        // Both stores start big enough for the whole run (two thirds of a page of slack per
+        // 64 KiB chunk, B-tree pages, free pages): the bench measures puts, not map growth.
+        const std::uint64_t map_size = std::max<std::uint64_t>(
+            1ULL << 30, static_cast<std::uint64_t>(n + kWarmup) * 384 * 1024);
+        opts.map_size = map_size;
+        opts.max_size = 2 * map_size;
         auto v = vault::Vault::open(opts, *ring);
         if (!v) {
             die("vault open", v.error());
         }
-        PlainStore plain(root / "plain");
+        PlainStore plain(root / "plain", map_size);
 
         // Random content: invoice PDFs are compressed streams, and both sides must write data
         // of the same entropy (storage below the VM may compress or deduplicate).
