@@ -131,8 +131,14 @@ net::awaitable<Session::Next> Session::upstream_failed(const Error& e, std::stri
         .kv("step", step)
         .kv("err", errc_name(e.code))
         .kv("detail", e.detail);
+    // RFC 3463 section 3.5: X.4.1 "no answer from host" while the upstream is being reached;
+    // X.4.2 "bad connection" when a session it had greeted breaks (reset, timeout, closed).
+    R id = reply_id_for(e);
+    if (id == R::upstream_unavailable && upstream_greeted_) {
+        id = R::upstream_broken;
+    }
     drop_upstream();
-    co_return co_await reply_next(reply_for(e));
+    co_return co_await reply_next(reply(id));
 }
 
 void Session::drop_upstream() {
@@ -140,6 +146,7 @@ void Session::drop_upstream() {
         upstream_->close();
     }
     tx_.reset();
+    upstream_greeted_ = false;
     upstream_own_auth_done_ = false;
     if (cfg_.auth == AuthMode::passthrough) {
         authenticated_ = false;  // the upstream session that held the login is gone
@@ -377,6 +384,7 @@ net::awaitable<Session::Next> Session::cmd_ehlo(const std::string& args, bool es
         if (r->code != 250) {
             co_return co_await relay(std::move(*r));
         }
+        upstream_greeted_ = true;
     }
     helo_name_ = args;
     esmtp_ = esmtp;

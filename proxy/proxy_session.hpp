@@ -115,7 +115,8 @@ class Session : public std::enable_shared_from_this<Session> {
     bool esmtp_ = false;
     std::string helo_name_;
     bool authenticated_ = false;
-    std::string auth_user_;  ///< local: the name; passthrough: "" (the upstream knows)
+    std::string auth_user_;          ///< local: the name; passthrough: "" (the upstream knows)
+    bool upstream_greeted_ = false;  ///< the upstream answered our EHLO with 250
     bool upstream_own_auth_done_ = false;
     std::optional<Transaction> tx_;
     std::size_t bad_commands_ = 0;

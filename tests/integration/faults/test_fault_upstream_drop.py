@@ -87,8 +87,8 @@ def test_upstream_drop_never_gives_250_and_the_retry_delivers_the_sealed_mail(
     mail = invoice(pdf_bytes(20000, 5), "drop")
     try:
         code, text = send(proxy.port, mail)
-        # (RFC 3463 would call a connection lost mid-transaction 4.4.2; the proxy says 4.4.1.)
-        assert (code, text) == (451, "4.4.1 Upstream server unavailable, try again later")
+        # RFC 3463: a connection lost mid-transaction is 4.4.2 ("bad connection"), not 4.4.1.
+        assert (code, text) == (451, "4.4.2 Upstream connection failed, try again later")
         assert up.messages == []
         # The client retries, as it must after a 4xx.
         assert send(proxy.port, mail) == (250, "")
