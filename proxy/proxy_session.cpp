@@ -132,7 +132,8 @@ net::awaitable<Session::Next> Session::upstream_failed(const Error& e, std::stri
         .kv("err", errc_name(e.code))
         .kv("detail", e.detail);
     // RFC 3463 section 3.5: X.4.1 "no answer from host" while the upstream is being reached;
-    // X.4.2 "bad connection" when a session it had greeted breaks (reset, timeout, closed).
+    // X.4.2 "bad connection" when a session it had greeted breaks (reset, timeout, closed,
+    // found closed at MAIL).
     R id = reply_id_for(e);
     if (id == R::upstream_unavailable && upstream_greeted_) {
         id = R::upstream_broken;

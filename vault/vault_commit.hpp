@@ -35,11 +35,17 @@ namespace sealpost::vault {
  * revoke or purge just freed is out of reach until one more write commits. If they still do
  * not fit, they get Errc::vault_full and nothing of theirs is written. MDB_TXN_FULL (the group has
  * as many dirty pages as LMDB allows): the group commits without that body, which runs again in a
- * group of its own. A body must therefore only put data prepared before the call and may run
- * more than once.
+ * group of its own. A body may therefore run more than once, and must write the same bytes
+ * each time: it may compute (envelope_create encrypts its chunks into reserved space), but
+ * anything random (keys, nonces) is drawn before the call, so a re-run never seals other
+ * bytes under a nonce an earlier run used.
  *
  * Bodies run on the leader's thread (LMDB binds a write transaction to the thread that began
- * it): they must not depend on the calling thread, and must not call into the vault.
+ * it): they must not depend on the calling thread, and must not call into the vault. A leader
+ * (a run() or defer() caller) thus does the others' work too, sealing included: call neither
+ * from an event-loop thread. The writer lock is held while the group's bodies run, so their
+ * computing adds to the commit (AES-GCM: about 40 us per 200 kB, where writing and syncing
+ * the same bytes takes about 600 us).
  */
 class GroupCommit {
   public:

@@ -115,7 +115,9 @@ Status chunk_seal_into(const ChunkContext& ctx, std::uint32_t chunk_index, bool 
 /** Seals the chunks of one document with one cipher context, so the AES key schedule and the
  * GHASH key are set up once per document, not once per chunk. The context's views (DEK,
  * envelope id) must outlive the sealer; its key schedule is cleansed when it is destroyed.
- * seal_into is chunk_seal_into. Errors: as chunk_seal_into. */
+ * seal_into is chunk_seal_into. As there, a chunk index is sealed once per context (DEK,
+ * envelope, document, nonce prefix): sealing other bytes under the same index reuses a GCM
+ * nonce. Errors: as chunk_seal_into. */
 class ChunkSealer {
   public:
     static Result<ChunkSealer> make(const ChunkContext& ctx);

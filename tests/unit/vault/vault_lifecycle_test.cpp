@@ -2,6 +2,7 @@
 // every record, orphans, batching, and map growth up to a clean Errc::vault_full.
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vault_test_fixture.hpp"
@@ -301,6 +302,51 @@ TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map]") {
     auto stats = v.vault_stats().value();
     CHECK(stats.map_size >= (8ULL << 20));
     CHECK(stats.map_size <= fx.opts.max_size);
+}
+
+TEST_CASE("envelopes sealed from several threads while the map grows all open", "[vault][map]") {
+    // Concurrent creates share groups, run in nested transactions on whichever thread leads,
+    // and are run again after the map grows: each must still hold exactly its own bytes.
+    Fixture fx;
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 64ULL << 20;
+    auto v = fx.open();
+    constexpr int kThreads = 4;
+    constexpr int kEach = 5;
+    std::vector<std::vector<std::string>> tokens(kThreads);
+    std::vector<int> failures(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                const Bytes doc = pattern(300 * 1024 + static_cast<std::size_t>(i),
+                                          static_cast<std::uint8_t>(t * kEach + i));
+                auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}}));
+                if (!link) {
+                    ++failures[static_cast<std::size_t>(t)];
+                    continue;
+                }
+                tokens[static_cast<std::size_t>(t)].emplace_back(link->token.begin(),
+                                                                 link->token.end());
+            }
+        });
+    }
+    for (auto& th : threads) {
+        th.join();
+    }
+    for (int t = 0; t < kThreads; ++t) {
+        CHECK(failures[static_cast<std::size_t>(t)] == 0);
+        REQUIRE(tokens[static_cast<std::size_t>(t)].size() == std::size_t{kEach});
+        for (int i = 0; i < kEach; ++i) {
+            auto opened =
+                v.envelope_open(tokens[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)]);
+            REQUIRE(opened);
+            CHECK(read_document(v, *opened, 0).value() ==
+                  pattern(300 * 1024 + static_cast<std::size_t>(i),
+                          static_cast<std::uint8_t>(t * kEach + i)));
+        }
+    }
+    CHECK(v.vault_stats().value().map_size >= (8ULL << 20));
 }
 
 TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "vault/vault_impl.hpp"
 #include "vault/vault_linkkeys.hpp"
 #include "vault_test_fixture.hpp"
 
@@ -383,6 +384,33 @@ TEST_CASE("escrow seals share one ephemeral key per batch and open like seal_to'
 
     EscrowSealer low_order(Bytes(32, 0));
     CHECK(low_order.seal(aad_a, dek).error().code == Errc::key_error);
+}
+
+TEST_CASE("id, DEK and token of new link keys are separate parts of fresh randomness", "[vault]") {
+    // They come from one RNG draw split in three: an overlap or a repeat would show here.
+    auto escrow = crypto::x25519_generate();
+    REQUIRE(escrow);
+    EscrowSealer sealer(escrow->public_key);
+    keys::SymmetricKey pepper;
+    pepper.key = crypto::SecretBytes(32, 9);
+    auto a = make_link_keys(pepper, sealer);
+    auto b = make_link_keys(pepper, sealer);
+    REQUIRE(a);
+    REQUIRE(b);
+    REQUIRE(a->dek.size() == 32);
+    REQUIRE(a->token.bytes.size() == kTokenBytes);
+    const Bytes id(a->id.begin(), a->id.end());
+    const Bytes dek(a->dek.begin(), a->dek.end());
+    const Bytes token(a->token.bytes.begin(), a->token.bytes.end());
+    CHECK(Bytes(dek.begin(), dek.begin() + 16) != id);
+    CHECK(Bytes(token.begin(), token.begin() + 16) != id);
+    CHECK(Bytes(token.begin(), token.begin() + 32) != dek);
+    CHECK(a->id != b->id);
+    CHECK(Bytes(b->dek.begin(), b->dek.end()) != dek);
+    CHECK(Bytes(b->token.bytes.begin(), b->token.bytes.end()) != token);
+    // The DEK is the one wrapped under the token and sealed to escrow.
+    CHECK(opened(crypto::open_sealed(*escrow, labelled_aad(kEscrowAad, a->id), a->escrow_dek)) ==
+          dek);
 }
 
 TEST_CASE("envelopes of one escrow batch stay apart and each opens with the escrow key",
