@@ -37,9 +37,7 @@ Result<FreshToken> fresh_token() {
 Result<crypto::Bytes> EscrowSealer::seal(crypto::ByteView aad, crypto::ByteView plaintext) {
     std::lock_guard lock(mu_);
     const auto now = std::chrono::steady_clock::now();
-    if (session_ && now - started_ >= max_age_) {
-        session_.reset();  // the old key is wiped before the new one is made
-    }
+    drop_if_old(now);  // the old key is wiped before the new one is made
     if (!session_) {
         SP_TRY(fresh, crypto::escrow_session(escrow_public_));
         session_ = std::move(fresh);
@@ -55,7 +53,11 @@ Result<crypto::Bytes> EscrowSealer::seal(crypto::ByteView aad, crypto::ByteView 
 
 void EscrowSealer::expire() noexcept {
     std::lock_guard lock(mu_);
-    if (session_ && std::chrono::steady_clock::now() - started_ >= max_age_) {
+    drop_if_old(std::chrono::steady_clock::now());
+}
+
+void EscrowSealer::drop_if_old(std::chrono::steady_clock::time_point now) noexcept {
+    if (session_ && now - started_ >= max_age_) {
         session_.reset();
     }
 }

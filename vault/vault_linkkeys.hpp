@@ -61,6 +61,8 @@ class EscrowSealer {
     void expire() noexcept;
 
   private:
+    /// Wipe the batch key if the batch is max_age_ old at `now`. Called with mu_ held.
+    void drop_if_old(std::chrono::steady_clock::time_point now) noexcept;
     const crypto::Bytes escrow_public_;
     const std::chrono::steady_clock::duration max_age_;
     std::mutex mu_;

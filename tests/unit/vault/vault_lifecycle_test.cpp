@@ -389,6 +389,13 @@ TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
     });
 }
 
+/// A vault whose map starts at its cap, 1 MiB, so it fills after a few envelopes.
+Vault open_capped(Fixture& fx) {
+    fx.opts.map_size = 1ULL << 20;
+    fx.opts.max_size = 1ULL << 20;
+    return fx.open();
+}
+
 /// Creates envelopes of `doc` until the vault answers vault_full; returns those made.
 std::vector<EnvelopeId> fill_until_full(Vault& v, const Bytes& doc) {
     std::vector<EnvelopeId> made;
@@ -405,9 +412,7 @@ std::vector<EnvelopeId> fill_until_full(Vault& v, const Bytes& doc) {
 
 TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vault][map]") {
     Fixture fx;
-    fx.opts.map_size = 1ULL << 20;
-    fx.opts.max_size = 1ULL << 20;
-    auto v = fx.open();
+    auto v = open_capped(fx);
     const Bytes doc = pattern(std::size_t{200} * 1024, 12);
     const std::vector<EnvelopeId> made = fill_until_full(v, doc);
     REQUIRE_FALSE(made.empty());
@@ -421,9 +426,7 @@ TEST_CASE("a revoke on a full vault makes room for the very next envelope", "[va
     // The group commit, not the purge, brings freed pages within reach: any verb that frees
     // space (here revoke) lets the next create fit.
     Fixture fx;
-    fx.opts.map_size = 1ULL << 20;
-    fx.opts.max_size = 1ULL << 20;
-    auto v = fx.open();
+    auto v = open_capped(fx);
     const Bytes doc = pattern(std::size_t{200} * 1024, 13);
     const std::vector<EnvelopeId> made = fill_until_full(v, doc);
     REQUIRE(made.size() >= 2);
