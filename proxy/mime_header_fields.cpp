@@ -129,8 +129,8 @@ std::string unfold(std::string_view value) {
 std::string decode_unstructured(std::string_view value) {
     gobj::ensure_init();
     const gobj::ParserOptions po;
-    std::string out = gobj::take_string(
-        g_mime_utils_header_decode_text(po.get(), c_text(unfold(value)).c_str()));
+    std::string out =
+        gobj::take_string(g_mime_utils_header_decode_text(po.get(), c_text(unfold(value)).c_str()));
     std::string_view v = out;
     while (!v.empty() && is_wsp(v.front())) {
         v.remove_prefix(1);

@@ -171,8 +171,8 @@ Result<UserDb> UserDb::parse(std::string_view text) {
         if (colon2 != std::string_view::npos) {
             auto senders = SenderRules::parse(rest.substr(colon2 + 1));
             if (!senders) {
-                return make_error(Errc::invalid_argument, "line " + std::to_string(lineno) +
-                                                              ": " + senders.error().detail);
+                return make_error(Errc::invalid_argument,
+                                  "line " + std::to_string(lineno) + ": " + senders.error().detail);
             }
             account.senders = std::move(*senders);
         }

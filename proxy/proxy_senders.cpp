@@ -104,8 +104,7 @@ Result<SenderRules> SenderRules::parse(std::string_view list) {
         }
         for (const char c : entry) {
             if (!entry_char(c)) {
-                return make_error(Errc::invalid_argument,
-                                  where + " is not an address or @domain");
+                return make_error(Errc::invalid_argument, where + " is not an address or @domain");
             }
         }
         const auto at = entry.find('@');

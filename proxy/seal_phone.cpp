@@ -81,9 +81,9 @@ Error mismatch(std::string_view code, std::string_view given, std::string_view o
 
 /// Quotation marks that open or close quoted text in a subject: ASCII `"`, and in UTF-8
 /// “ ” „ « » ‹ ›. An apostrophe is not one (d'Aubert).
-constexpr std::array<std::string_view, 8> kQuotes = {
-    "\"", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x9E",
-    "\xC2\xAB", "\xC2\xBB", "\xE2\x80\xB9", "\xE2\x80\xBA"};
+constexpr std::array<std::string_view, 8> kQuotes = {"\"",           "\xE2\x80\x9C", "\xE2\x80\x9D",
+                                                     "\xE2\x80\x9E", "\xC2\xAB",     "\xC2\xBB",
+                                                     "\xE2\x80\xB9", "\xE2\x80\xBA"};
 
 bool has_quote(std::string_view s) noexcept {
     for (const auto q : kQuotes) {
@@ -118,9 +118,9 @@ std::string join_around(std::string_view left, std::string_view right) {
 /// clients (lower case): de AW/WG/Antw, fr TR/RE, it R/I/RIF/RV/Inoltra, nl Antw/Doorst/VS,
 /// sv/da/no SV/VS/VB/VL/FS, es/pt RE/RV/Enc/Res, pl Odp/PD, tr YNT/ILT.
 constexpr std::array<std::string_view, 27> kReplyWords = {
-    "re",  "aw",  "fw",   "fwd",  "wg",      "tr",     "rif", "r",   "i",
-    "sv",  "vs",  "vb",   "vl",   "fs",      "antw",   "antwort", "doorst", "rv",
-    "enc", "res", "odp",  "pd",   "ynt",     "ilt",    "inoltra", "ref",    "wtr"};
+    "re",  "aw",  "fw",  "fwd", "wg",  "tr",   "rif",     "r",      "i",
+    "sv",  "vs",  "vb",  "vl",  "fs",  "antw", "antwort", "doorst", "rv",
+    "enc", "res", "odp", "pd",  "ynt", "ilt",  "inoltra", "ref",    "wtr"};
 
 bool is_alpha(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -60,7 +60,8 @@ std::vector<Change> plan_changes(std::string_view msg, bool& stuck) {
             const std::string_view v = trim(raw);
             std::string cleaned = remove_sms_tags(v);
             if (cleaned != v) {
-                out.push_back({f.begin, f.end, mime::make_unstructured_field(f.name, cleaned, false)});
+                out.push_back(
+                    {f.begin, f.end, mime::make_unstructured_field(f.name, cleaned, false)});
             }
             return;
         }
@@ -83,7 +84,8 @@ bool clean(std::string_view msg) {
             ok = false;
         } else if (is_subject_like(f.name)) {
             const std::string raw = mime::unfold(f.value);
-            if (has_tag(raw) || (has_encoded_words(raw) && has_tag(mime::decode_unstructured(raw)))) {
+            if (has_tag(raw) ||
+                (has_encoded_words(raw) && has_tag(mime::decode_unstructured(raw)))) {
                 ok = false;
             }
         }

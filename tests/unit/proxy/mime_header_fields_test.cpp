@@ -14,9 +14,8 @@ TEST_CASE("header fields are read as written, continuation lines included", "[mi
         "Received: from a\r\n\tby b\r\nSubject : Hallo\r\n  Welt\r\nnot a field\r\n"
         "X-Empty:\r\n\r\nBody: not a header\r\n";
     std::vector<HeaderField> got;
-    const std::size_t end = visit_header_fields(msg, [&](const HeaderField& f) {
-        got.push_back(f);
-    });
+    const std::size_t end =
+        visit_header_fields(msg, [&](const HeaderField& f) { got.push_back(f); });
     CHECK(msg.substr(end, 2) == "\r\n");
     CHECK(msg.substr(end + 2).rfind("Body:", 0) == 0);
     REQUIRE(got.size() == 4);
@@ -42,12 +41,20 @@ TEST_CASE("header fields are read as written, continuation lines included", "[mi
 
 TEST_CASE("unstructured values decode and fold", "[mime][headers]") {
     CHECK(decode_unstructured(" =?utf-8?q?R=C3=BCckforderung?= [sms:1]") ==
-          "R\xC3\xBC" "ckforderung [sms:1]");
-    CHECK(decode_unstructured(" =?iso-8859-1?b?Uvxjaw==?=") == "R\xC3\xBC" "ck");
+          "R\xC3\xBC"
+          "ckforderung [sms:1]");
+    CHECK(decode_unstructured(" =?iso-8859-1?b?Uvxjaw==?=") ==
+          "R\xC3\xBC"
+          "ck");
     CHECK(make_unstructured_field("Subject", "Termin", false) == "Subject: Termin\r\n");
-    const std::string enc = make_unstructured_field("Subject", "R\xC3\xBC" "ck", true);
+    const std::string enc = make_unstructured_field("Subject",
+                                                    "R\xC3\xBC"
+                                                    "ck",
+                                                    true);
     CHECK(enc.rfind("Subject: =?", 0) == 0);
-    CHECK(decode_unstructured(enc.substr(8)) == "R\xC3\xBC" "ck");
+    CHECK(decode_unstructured(enc.substr(8)) ==
+          "R\xC3\xBC"
+          "ck");
     const std::string long_value(40, 'a');
     const std::string folded =
         make_unstructured_field("Subject", long_value + " " + long_value + " " + long_value, false);
@@ -58,8 +65,10 @@ TEST_CASE("unstructured values decode and fold", "[mime][headers]") {
 }
 
 TEST_CASE("address lists give their mailboxes", "[mime][headers]") {
-    CHECK(parse_address_list(" Praxis <mpa@praxis.ch>") == std::vector<std::string>{"mpa@praxis.ch"});
-    CHECK(parse_address_list(" a@b.ch,\r\n c@d.ch") == std::vector<std::string>{"a@b.ch", "c@d.ch"});
+    CHECK(parse_address_list(" Praxis <mpa@praxis.ch>") ==
+          std::vector<std::string>{"mpa@praxis.ch"});
+    CHECK(parse_address_list(" a@b.ch,\r\n c@d.ch") ==
+          std::vector<std::string>{"a@b.ch", "c@d.ch"});
     CHECK(parse_address_list(" team: a@b.ch, c@d.ch;") ==
           std::vector<std::string>{"a@b.ch", "c@d.ch"});
     CHECK(parse_address_list(" undisclosed:;").empty());

@@ -53,7 +53,7 @@ TEST_CASE("hash format errors are refused") {
 TEST_CASE("users file: sender lists, and what a line without one means") {
     auto h = make_scrypt_hash("x", 10);
     REQUIRE(h.ok());
-    auto db = UserDb::parse("mpa@praxis.ch:" + *h + "\n" +                       // the login
+    auto db = UserDb::parse("mpa@praxis.ch:" + *h + "\n" +                              // the login
                             "empfang:" + *h + ":info@praxis.ch, empfang@praxis.ch\n" +  // a list
                             "chef@praxis.ch:" + *h + ":@praxis.ch,@praxis-bern.ch\n" +  // domains
                             "robot:" + *h + "\n");  // not an address: no sender
@@ -116,8 +116,8 @@ TEST_CASE("originator fields must all be the login's addresses") {
     CHECK(check("From: mpa@praxis.ch\r\nFrom: evil@x.com\r\n") == "From");
     CHECK(check("From: mpa@praxis.ch\r\nSender: evil@x.com\r\n") == "Sender");
     CHECK(check("From: mpa@praxis.ch\r\nResent-From: evil@x.com\r\n") == "Resent-From");
-    CHECK(check("To: p@example.org\r\n") == "From");         // no From at all
-    CHECK(check("From: undisclosed:;\r\n") == "From");       // no mailbox
+    CHECK(check("To: p@example.org\r\n") == "From");    // no From at all
+    CHECK(check("From: undisclosed:;\r\n") == "From");  // no mailbox
     CHECK(check("From: garbage\r\n") == "From");
     CHECK(check("From: praxis <mpa@praxis.ch.>\r\n").has_value() == false);
     std::string many;

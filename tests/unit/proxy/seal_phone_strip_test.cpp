@@ -48,8 +48,7 @@ TEST_CASE("a message without phone data is not touched", "[phone][strip]") {
     CHECK(stripped(headers) == headers);
 }
 
-TEST_CASE("X-Sealpost-Phone goes in every form, other fields keep their bytes",
-          "[phone][strip]") {
+TEST_CASE("X-Sealpost-Phone goes in every form, other fields keep their bytes", "[phone][strip]") {
     const std::string headers =
         "From: a@b.ch\r\n"
         "X-Sealpost-Phone: +41 79 123 45 67\r\n"
@@ -70,15 +69,17 @@ TEST_CASE("the tag leaves plain, folded and 8-bit subjects", "[phone][strip]") {
           "SUBJECT: Rechnung Oktober\r\n");
     CHECK(stripped("Subject: Rechnung [sms:079\r\n 123 45 67] Oktober\r\n") ==
           "Subject: Rechnung Oktober\r\n");
-    CHECK(stripped("Subject: R\xC3\xBC" "ckforderung [sms:079 123 45 67]\r\n") ==
-          "Subject: R\xC3\xBC" "ckforderung\r\n");
+    CHECK(stripped("Subject: R\xC3\xBC"
+                   "ckforderung [sms:079 123 45 67]\r\n") ==
+          "Subject: R\xC3\xBC"
+          "ckforderung\r\n");
     CHECK(stripped("Subject: Rechnung [sms:079 123 45 67\r\n") == "Subject: Rechnung\r\n");
     CHECK(stripped("Subject: [sms:1] a [sms:079 123 45 67] b\r\n") == "Subject: a b\r\n");
     CHECK(stripped("Thread-Topic: Rechnung [sms:079 123 45 67]\r\n") ==
           "Thread-Topic: Rechnung\r\n");
     CHECK(stripped("Subject: [sms:079 123 45 67]\r\n") == "Subject: \r\n");
-    const std::string two = stripped(
-        "Subject: Rechnung [sms:079 123 45 67]\r\nSubject: Noch [sms:079 123 45 67]\r\n");
+    const std::string two =
+        stripped("Subject: Rechnung [sms:079 123 45 67]\r\nSubject: Noch [sms:079 123 45 67]\r\n");
     CHECK(two == "Subject: Rechnung\r\nSubject: Noch\r\n");
     no_phone(two);
 }
@@ -98,7 +99,9 @@ TEST_CASE("a tag inside encoded words is decoded, removed and encoded again", "[
                 value = mime::decode_unstructured(f.value);
             }
         });
-        CHECK(value == "R\xC3\xBC" "ckforderung");
+        CHECK(value ==
+              "R\xC3\xBC"
+              "ckforderung");
         CHECK(out.rfind("From: a@b.ch\r\nSubject: ", 0) == 0);
     }
 }
@@ -123,9 +126,20 @@ TEST_CASE("hostile header sections never leave a tag or the header", "[phone][st
         seed = seed * 1664525U + 1013904223U;
         return seed >> 24U;
     };
-    const char* pieces[] = {"Subject:", " [sms:079 123 45 67]", "\r\n", "\r\n ", "=?utf-8?q?",
-                            "?=",       "X-Sealpost-Phone:",    " x",   "[",     "sms",
-                            ":",        "]",                    "\t",   "Thread-Topic:"};
+    const char* pieces[] = {"Subject:",
+                            " [sms:079 123 45 67]",
+                            "\r\n",
+                            "\r\n ",
+                            "=?utf-8?q?",
+                            "?=",
+                            "X-Sealpost-Phone:",
+                            " x",
+                            "[",
+                            "sms",
+                            ":",
+                            "]",
+                            "\t",
+                            "Thread-Topic:"};
     for (int round = 0; round < 3000; ++round) {
         std::string headers;
         const auto n = next() % 14U;

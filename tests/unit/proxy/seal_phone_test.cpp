@@ -317,18 +317,20 @@ TEST_CASE("a tag in a reply or forward is never a source of its own", "[phone][t
 
 TEST_CASE("reply and forward subjects are recognised", "[phone][tag-rules]") {
     for (const char* s :
-         {"Re: Rechnung", "RE: Rechnung", "re:Rechnung", "AW: Termin", "Aw: Termin",
-          "Fwd: Befund", "FW: Befund", "WG: Befund", "TR: Facture", "RE : Facture",
-          "TR : Facture", "RIF: Fattura", "R: Fattura", "I: Fattura", "SV: Faktura",
-          "VS: Lasku", "Antw: Factuur", "Doorst: Factuur", "RV: Factura", "Enc: Fatura",
-          "Re[2]: Rechnung", "AW(3): Rechnung", "[ext] AW: Termin", "[EXTERN] [ext] Re: x",
-          "  Re: x", "Re: AW: WG: x", "Odp: x", "YNT: x", "Re\xEF\xBC\x9A x", "Res: x"}) {
+         {"Re: Rechnung",     "RE: Rechnung",    "re:Rechnung",      "AW: Termin",
+          "Aw: Termin",       "Fwd: Befund",     "FW: Befund",       "WG: Befund",
+          "TR: Facture",      "RE : Facture",    "TR : Facture",     "RIF: Fattura",
+          "R: Fattura",       "I: Fattura",      "SV: Faktura",      "VS: Lasku",
+          "Antw: Factuur",    "Doorst: Factuur", "RV: Factura",      "Enc: Fatura",
+          "Re[2]: Rechnung",  "AW(3): Rechnung", "[ext] AW: Termin", "[EXTERN] [ext] Re: x",
+          "  Re: x",          "Re: AW: WG: x",   "Odp: x",           "YNT: x",
+          "Re\xEF\xBC\x9A x", "Res: x"}) {
         INFO(s);
         CHECK(is_reply_subject(s));
     }
-    for (const char* s : {"Rechnung Re: Termin", "Rechnung", "", "Reminder: Termin",
-                          "Return: x", "[ext] Rechnung", "[unterminated Re: x", "Termin: Re",
-                          "Fwdx: y", "Re", "Re[x]: y"}) {
+    for (const char* s :
+         {"Rechnung Re: Termin", "Rechnung", "", "Reminder: Termin", "Return: x", "[ext] Rechnung",
+          "[unterminated Re: x", "Termin: Re", "Fwdx: y", "Re", "Re[x]: y"}) {
         INFO(s);
         CHECK_FALSE(is_reply_subject(s));
     }
@@ -371,13 +373,13 @@ TEST_CASE("reply texts mask the address and are printable ASCII", "[phone]") {
     for (const std::string& code :
          {std::string(kErrTagTwice), std::string(kErrTagBad), std::string(kErrTagRecipients),
           std::string(kErrTagNotMobile), std::string(kErrHeaderNotMobile),
-          std::string(kErrContactNotMobile), std::string(kErrNoNumber),
-          std::string(kErrTagInReply), std::string(kErrTagStuck),
-          std::string(kErrTagMismatch) + ":89:67", std::string(kErrHeaderMismatch) + ":89:67",
+          std::string(kErrContactNotMobile), std::string(kErrNoNumber), std::string(kErrTagInReply),
+          std::string(kErrTagStuck), std::string(kErrTagMismatch) + ":89:67",
+          std::string(kErrHeaderMismatch) + ":89:67",
           std::string(kErrTagHeaderMismatch) + ":89:67"}) {
         INFO(code);
-        const auto t = phone_reply_text(make_error(Errc::invalid_argument, code),
-                                        "hans.muster@example.ch");
+        const auto t =
+            phone_reply_text(make_error(Errc::invalid_argument, code), "hans.muster@example.ch");
         REQUIRE(t);
         CHECK(t->find("hans.muster") == std::string::npos);
         for (const char c : *t) {
