@@ -80,20 +80,20 @@ Result<seal::SealResult> seal_planned(const MessagePlan& plan, const policy::Dec
                                       const PracticeConfig& practice,
                                       const seal::NoticeTemplates& templates, vault::Vault& v);
 
-/** The end-of-DATA rewrite. For a message without anything to seal (every recipient `pass`)
- * it returns the original as one group, with only its phone data removed
- * (seal::strip_phone_data: the header section changes, the body bytes do not). Otherwise:
- * - a `reject` for any recipient, a missing/bad/mismatched phone for a sealed one, or a tag
- *   strip_phone_data() cannot take out: a refusal
- *   (`550 5.7.1 <text>`), nothing is sent and no envelope is made;
+/** The end-of-DATA rewrite. Every message it returns has lost its phone data
+ * (seal::strip_phone_data: the `[sms:]` tag and X-Sealpost-Phone), passing ones included.
+ * - a `reject` for any recipient, a missing, bad or mismatched phone for a sealed one, or a
+ *   tag that cannot be taken out: a refusal (`550 5.7.1 <text>`), nothing is sent and no
+ *   envelope is made;
  * - a message that cannot be parsed while a recipient would be sealed: Errc::invalid_argument
  *   (451 4.3.0); vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
- * - groups: all `pass` recipients together with the original message (untouched but for its
- *   phone data; other control tags such as `[secure]` stay), then one group per sealed
- *   recipient with its
- *   own envelope; settle() marks the envelope sent after the upstream's 2xx (deferred: it
- *   joins the vault's next group commit; and learns the tag's number as a contact when
- *   learn_contacts is on), discards it on a refusal, and leaves it pending when the outcome is
+ * - nothing to seal (every recipient `pass`): the original as one group, its header section
+ *   changed only where phone data was, its body bytes unchanged;
+ * - otherwise: all `pass` recipients together with the original (as above; other control tags
+ *   such as `[secure]` stay), then one group per sealed recipient with its own envelope;
+ *   settle() marks the envelope sent after the upstream's 2xx (deferred: it joins the vault's
+ *   next group commit; with learn_contacts, a tag's number becomes the contact of a recipient
+ *   that has none), discards it on a refusal, and leaves it pending when the outcome is
  *   unknown (purge removes a pending envelope once its link expired and vault.orphan_grace
  *   passed). settle() writes to the vault: call it off the event loop.
  */

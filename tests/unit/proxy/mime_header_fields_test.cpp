@@ -34,7 +34,7 @@ TEST_CASE("header fields are read as written, continuation lines included", "[mi
     // A message of headers only, without a final CRLF.
     got.clear();
     CHECK(visit_header_fields("A: 1\r\nB: 2", [&](const HeaderField& f) { got.push_back(f); }) ==
-          11);
+          10);
     REQUIRE(got.size() == 2);
     CHECK(got[1].value == " 2");
 }
@@ -52,7 +52,7 @@ TEST_CASE("unstructured values decode and fold", "[mime][headers]") {
                                                     "ck",
                                                     true);
     CHECK(enc.rfind("Subject: =?", 0) == 0);
-    CHECK(decode_unstructured(enc.substr(8)) ==
+    CHECK(decode_unstructured(enc.substr(8, enc.size() - 10)) ==
           "R\xC3\xBC"
           "ck");
     const std::string long_value(40, 'a');
