@@ -37,7 +37,8 @@ def bound(dev_certs, start_proxy, tmp_path):
     pw.write_text(UPSTREAM_PASSWORD + "\n")
     pw.chmod(0o600)
     up = Upstream(dev_certs, require_auth=True)
-    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", listeners=[("submission", "127.0.0.1")],
+    proxy = start_proxy(f"smtp://127.0.0.1:{up.port}",
+                        listeners=[("submission", "127.0.0.1"), ("plain", "127.0.0.1")],
                         proxy={"auth": "local", "users_file": str(users),
                                "trusted_networks": ["192.0.2.0/24"]},
                         upstream={"username": UPSTREAM_USER, "password_file": str(pw)})
@@ -88,7 +89,6 @@ def test_a_login_sends_from_its_own_addresses(dev_certs, bound, user, mail_from,
     ("mpa@praxis.ch", "mpa@praxis.ch.evil.example"),
     ("empfang", "mpa@praxis.ch"),
     ("empfang", "x@sub.praxis-bern.ch"),
-    ("empfang", "empfang"),
     ("robot", "robot@praxis.ch"),
 ])
 def test_mail_from_outside_the_login_is_refused_at_mail(dev_certs, bound, user, mail_from):
@@ -143,8 +143,9 @@ def test_a_message_without_from_is_refused(dev_certs, bound):
 
 def test_swaks_with_a_foreign_from_header(dev_certs, bound):
     proxy, up = bound
-    base = ["swaks", "--server", f"127.0.0.1:{proxy.ports['submission']}", "--tls",
-            "--tls-ca-path", str(dev_certs / "ca.crt"), "--helo", "client.example",
+    # swaks over the loopback plain listener (AUTH is offered there; its Debian package does
+    # not pull in the Perl TLS module).
+    base = ["swaks", "--server", f"127.0.0.1:{proxy.ports['plain']}", "--helo", "client.example",
             "--auth", "PLAIN", "--auth-user", "empfang", "--auth-password", PASSWORD,
             "--to", "patient@example.org", "--from", "info@praxis.ch"]
     r = subprocess.run(base + ["--header", "From: Chef <chef@praxis.ch>"],
