@@ -21,6 +21,7 @@
 #include "admin/admin_format.hpp"
 #include "proxy/policy.hpp"
 #include "proxy/proxy_seal.hpp"
+#include "proxy/seal_phone_strip.hpp"
 #include "vault/vault_keys.hpp"
 
 namespace sealpost::admin {
@@ -276,13 +277,22 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
 
     std::vector<Output> outputs;
     std::optional<std::string> refusal = plan.refusal;
+    // What a passing recipient gets: the message without its phone data (tag, header); the
+    // input as it is when it holds none.
+    std::string passed = msg;
+    if (auto st = seal::strip_phone_data(passed); !st) {
+        refusal = refusal.value_or(seal::phone_reply_text(st.error(), "").value_or(""));
+    }
+    if (passed == msg) {
+        passed = *raw;
+    }
     for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
         const std::string& rcpt = env.rcpts[i].forward_path;
         const policy::Decision& d = plan.decisions[i];
         out << printable(rcpt) << "  ";
         if (d.action == policy::Action::pass) {
             out << "pass  " << rule_text(d) << "\n";
-            outputs.push_back({rcpt, "pass", *raw});
+            outputs.push_back({rcpt, "pass", passed});
             continue;
         }
         if (d.action == policy::Action::reject) {
@@ -299,7 +309,7 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             docs +=
                 (docs.empty() ? "" : ", ") + printable(plan.message->attachments()[k].file_name);
         }
-        auto phone = proxy::plan_phone(plan, rcpt, lookup);
+        auto phone = proxy::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {

@@ -145,6 +145,9 @@ struct ProxyConfig {
     std::filesystem::path templates_dir = "/usr/share/sealpost/templates";
     /// Store an `[sms:...]` number as the recipient's contact once the upstream accepted it.
     bool learn_contacts = false;
+    /// A subject tag or X-Sealpost-Phone number that differs from the recipient's stored
+    /// contact is used for that mail instead of refusing it (550 5.7.1).
+    bool allow_phone_override = false;
     Endpoint admin_listen{"127.0.0.1", 9025};  ///< metrics and health
     /// How often the download-notice queue is checked (DESIGN 5b), 1s..1h.
     std::chrono::seconds notice_interval{10};

@@ -226,6 +226,7 @@ void read_proxy(Section& s, ProxyConfig& out) {
         s.fail("templates_dir", "must not be empty");
     }
     out.learn_contacts = s.boolean("learn_contacts", out.learn_contacts);
+    out.allow_phone_override = s.boolean("allow_phone_override", out.allow_phone_override);
     const std::string admin = s.string("admin_listen", out.admin_listen.to_string());
     auto ep = parse_endpoint(admin);
     if (!ep) {

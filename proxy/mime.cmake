@@ -8,6 +8,7 @@ add_library(sealpost_mime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/mime_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_rewrite.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_compose.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mime_header_fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/seal_notice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/seal_rewrite.cpp
 )

@@ -62,6 +62,12 @@ GMimeTextPart* as_text_part(GMimeObject* o) noexcept {
 GMimeMessagePart* as_message_part(GMimeObject* o) noexcept {
     return (o != nullptr && GMIME_IS_MESSAGE_PART(o)) ? GMIME_MESSAGE_PART(o) : nullptr;
 }
+InternetAddressMailbox* as_mailbox(InternetAddress* a) noexcept {
+    return (a != nullptr && INTERNET_ADDRESS_IS_MAILBOX(a)) ? INTERNET_ADDRESS_MAILBOX(a) : nullptr;
+}
+InternetAddressGroup* as_group(InternetAddress* a) noexcept {
+    return (a != nullptr && INTERNET_ADDRESS_IS_GROUP(a)) ? INTERNET_ADDRESS_GROUP(a) : nullptr;
+}
 
 GMimeObject* object(GMimeMultipart* p) noexcept {
     return GMIME_OBJECT(p);

@@ -95,6 +95,8 @@ GMimeMultipart* as_multipart(GMimeObject* o) noexcept;
 GMimePart* as_part(GMimeObject* o) noexcept;
 GMimeTextPart* as_text_part(GMimeObject* o) noexcept;
 GMimeMessagePart* as_message_part(GMimeObject* o) noexcept;
+InternetAddressMailbox* as_mailbox(InternetAddress* a) noexcept;
+InternetAddressGroup* as_group(InternetAddress* a) noexcept;
 // ---- up-casts (always valid) ----
 GMimeObject* object(GMimeMultipart* p) noexcept;
 GMimeObject* object(GMimePart* p) noexcept;

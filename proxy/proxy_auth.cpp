@@ -13,6 +13,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "core/core_log.hpp"
 #include "core/core_openssl.hpp"
 #include "smtp/smtp_sasl.hpp"
 
@@ -156,12 +157,26 @@ Result<UserDb> UserDb::parse(std::string_view text) {
             return make_error(Errc::invalid_argument,
                               "line " + std::to_string(lineno) + ": expected user:hash");
         }
-        auto h = parse_scrypt_hash(line.substr(colon + 1));
+        // The hash holds no ':' (its parameters use ',' and '=', base64 has none), so a third
+        // ':' starts the sender list.
+        const std::string_view rest = line.substr(colon + 1);
+        const auto colon2 = rest.find(':');
+        auto h = parse_scrypt_hash(rest.substr(0, colon2));
         if (!h) {
             return make_error(Errc::invalid_argument,
                               "line " + std::to_string(lineno) + ": " + h.error().detail);
         }
-        if (!db.users_.emplace(std::string(line.substr(0, colon)), std::move(*h)).second) {
+        const std::string_view name = line.substr(0, colon);
+        Account account{std::move(*h), SenderRules::for_login(name)};
+        if (colon2 != std::string_view::npos) {
+            auto senders = SenderRules::parse(rest.substr(colon2 + 1));
+            if (!senders) {
+                return make_error(Errc::invalid_argument,
+                                  "line " + std::to_string(lineno) + ": " + senders.error().detail);
+            }
+            account.senders = std::move(*senders);
+        }
+        if (!db.users_.emplace(std::string(name), std::move(account)).second) {
             return make_error(Errc::invalid_argument,
                               "line " + std::to_string(lineno) + ": duplicate user");
         }
@@ -170,7 +185,7 @@ Result<UserDb> UserDb::parse(std::string_view text) {
     db.dummy_.salt = std::string(16, 'x');
     db.dummy_.key = std::string(32, '\0');
     if (!db.users_.empty()) {
-        const auto& first = db.users_.begin()->second;
+        const auto& first = db.users_.begin()->second.hash;
         db.dummy_.ln = first.ln;
         db.dummy_.r = first.r;
         db.dummy_.p = first.p;
@@ -194,12 +209,25 @@ UserDb UserDb::load(const std::filesystem::path& file) {
     if (!db) {
         throw std::runtime_error("users file " + file.string() + ": " + db.error().detail);
     }
+    for (const auto& [name, account] : db->users_) {
+        if (account.senders.empty()) {
+            // Allowed (e.g. while an account is being set up), but every MAIL it sends fails.
+            log::warn("proxy.users_file")
+                .kv("user", log::mask_address(name))
+                .kv("problem", "no_sender_addresses");
+        }
+    }
     return std::move(db).value();
+}
+
+const SenderRules* UserDb::senders(std::string_view user) const {
+    const auto it = users_.find(user);
+    return it == users_.end() ? nullptr : &it->second.senders;
 }
 
 bool UserDb::verify(std::string_view user, std::string_view password) const {
     const auto it = users_.find(user);
-    const ScryptHash& h = it == users_.end() ? dummy_ : it->second;
+    const ScryptHash& h = it == users_.end() ? dummy_ : it->second.hash;
     auto derived = scrypt_derive(password, h.salt, h.ln, h.r, h.p, h.key.size());
     if (!derived) {
         return false;

@@ -1,10 +1,14 @@
 // Local authentication (auth = local): a users file of `user:$scrypt$ln=15,r=8,p=1$SALT$HASH`
-// lines, checked with OpenSSL's EVP_KDF "SCRYPT" (RFC 7914) and a constant-time compare.
+// lines, checked with OpenSSL's EVP_KDF "SCRYPT" (RFC 7914) and a constant-time compare, each
+// with the sender addresses the login may use (proxy_senders.hpp).
 //
 // File format, one account per line; `#` starts a comment line, blank lines are ignored:
-//   name:$scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt, base64>$<derived key, base64>
+//   name:$scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt, base64>$<derived key, base64>[:SENDERS]
 // ln 10..20, r 1..32, p 1..16, salt 16..64 bytes, key 32..64 bytes, base64 per RFC 4648 with
 // padding. `sealpost-proxy --hash-password` reads a password on stdin and prints such a hash.
+// SENDERS: comma-separated addresses and `@domain`s the login may send from (MAIL FROM and
+// From:/Sender:), e.g. `:mpa@praxis.ch, info@praxis.ch` or `:@praxis.ch`. Without it, a login
+// that is an address may send from that address only, and any other login from none.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include <string_view>
 
 #include "core/core_result.hpp"
+#include "proxy/proxy_senders.hpp"
 
 namespace sealpost::proxy {
 
@@ -47,9 +52,15 @@ class UserDb {
     /// hash is computed) so a client cannot probe for names.
     [[nodiscard]] bool verify(std::string_view user, std::string_view password) const;
     [[nodiscard]] std::size_t size() const noexcept { return users_.size(); }
+    /// The sender addresses of `user`; nullptr for an unknown user.
+    [[nodiscard]] const SenderRules* senders(std::string_view user) const;
 
   private:
-    std::map<std::string, ScryptHash, std::less<>> users_;
+    struct Account {
+        ScryptHash hash;
+        SenderRules senders;
+    };
+    std::map<std::string, Account, std::less<>> users_;
     ScryptHash dummy_;
 };
 

@@ -102,6 +102,10 @@ Entry entry(R id) {
             return {452, "4.3.1", "Insufficient system storage, try again later"};
         case R::rejected:
             return {550, "5.7.1", "Message refused by policy"};
+        case R::sender_not_allowed:
+            return {550, "5.7.1", "Sender address not allowed for this login"};
+        case R::null_sender:
+            return {550, "5.7.1", "An empty sender <> is not allowed for a login"};
         case R::unsealable:
             return {451, "4.3.0", "Message cannot be sealed safely, not sent"};
     }

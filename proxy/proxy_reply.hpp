@@ -55,6 +55,8 @@ enum class R {
     internal,              ///< 451 4.3.0
     storage_full,          ///< 452 4.3.1
     rejected,              ///< 550 5.7.1 (policy)
+    sender_not_allowed,    ///< 550 5.7.1 MAIL FROM not among the login's addresses
+    null_sender,           ///< 550 5.7.1 MAIL FROM:<> from a local login
     unsealable,            ///< 451 4.3.0 the message cannot be sealed safely
 };
 

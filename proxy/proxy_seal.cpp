@@ -10,6 +10,7 @@
 #include "proxy/policy_facts.hpp"
 #include "proxy/policy_invoice.hpp"
 #include "proxy/seal_phone.hpp"
+#include "proxy/seal_phone_strip.hpp"
 #include "proxy/seal_rewrite.hpp"
 #include "vault/vault_keys.hpp"
 #include "vault/vault_options.hpp"
@@ -79,6 +80,26 @@ RewriteResult refuse(const Envelope& env, std::string_view why, std::string text
     return r;
 }
 
+/// Every group's message loses its phone data (the tag, X-Sealpost-Phone): on the passing
+/// paths too, where it is the only change. A tag that cannot be taken out refuses the mail.
+Result<RewriteResult> without_phone_data(const Envelope& env, RewriteResult out) {
+    for (auto& g : out.groups) {
+        if (auto st = seal::strip_phone_data(g.message); !st) {
+            for (auto& h : out.groups) {
+                if (h.settle) {
+                    h.settle(SendOutcome::refused);  // discards its envelope: never sent
+                }
+            }
+            auto text = seal::phone_reply_text(st.error(), "");
+            if (!text) {
+                return std::move(st).error();
+            }
+            return refuse(env, st.error().detail, std::move(*text));
+        }
+    }
+    return out;
+}
+
 /// What happens to one sealed recipient's envelope once the upstream answered.
 std::function<void(SendOutcome)> settler(std::shared_ptr<const SealContext> ctx, std::string sid,
                                          std::string rcpt, vault::EnvelopeId id,
@@ -142,7 +163,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
                 return *plan.parse_error;
             }
         }
-        return pass_all(env, std::move(msg));
+        return without_phone_data(env, pass_all(env, std::move(msg)));
     }
     if (plan.refusal) {
         return refuse(env, seal::kErrTagRecipients, *plan.refusal);
@@ -163,14 +184,14 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         }
     }
     if (sealed.empty()) {
-        return pass_all(env, std::move(msg));
+        return without_phone_data(env, pass_all(env, std::move(msg)));
     }
 
     // The patient's phone, for every sealed recipient, before anything is written.
     const auto lookup = seal::vault_contact_lookup(*ctx->vault);
     for (auto& s : sealed) {
         const std::string& rcpt = env.rcpts[s.rcpt].forward_path;
-        auto phone = plan_phone(plan, rcpt, lookup);
+        auto phone = plan_phone(plan, rcpt, lookup, ctx->allow_phone_override);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {
@@ -207,7 +228,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         g.message = std::move(msg);
         out.groups.insert(out.groups.begin(), std::move(g));
     }
-    return out;
+    return without_phone_data(env, std::move(out));
 }
 
 }  // namespace
@@ -244,6 +265,11 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
         plan.tag_error = std::move(tag).error();
     }
     plan.header_phone = m.header("X-Sealpost-Phone");
+    // A reply or forward keeps the other side's subject (and may quote it): its tag may have
+    // been written there. In-Reply-To and References mark a reply whatever the subject says.
+    plan.reply = !m.header("In-Reply-To").empty() || !m.header("References").empty() ||
+                 seal::is_reply_subject(plan.tag ? plan.tag->subject : m.subject()) ||
+                 (plan.tag && plan.tag->quoted);
     // A tag's number belongs to one patient: with several external recipients it would reach
     // the others even in a mail that passes (no attachments), so it is refused either way.
     if (plan.tag && plan.tag->raw && plan.external > 1) {
@@ -254,7 +280,7 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
 }
 
 Result<seal::ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
-                                       const seal::ContactLookup& lookup) {
+                                       const seal::ContactLookup& lookup, bool allow_override) {
     if (plan.tag_error) {
         return *plan.tag_error;
     }
@@ -267,6 +293,8 @@ Result<seal::ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view
     if (!plan.header_phone.empty()) {
         in.header_number = plan.header_phone;
     }
+    in.reply = plan.reply;
+    in.allow_override = allow_override;
     return seal::resolve_phone(in, lookup);
 }
 
@@ -303,6 +331,7 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     auto ctx = std::make_shared<SealContext>();
     ctx->practice = cfg.practice;
     ctx->learn_contacts = cfg.proxy.learn_contacts;
+    ctx->allow_phone_override = cfg.proxy.allow_phone_override;
     try {
         ctx->policy = std::make_shared<policy::PolicyStore>(cfg.proxy.policy_file);
     } catch (const std::exception& e) {

@@ -23,6 +23,8 @@ namespace sealpost::proxy {
 struct SealContext {
     PracticeConfig practice;
     bool learn_contacts = false;
+    /// A tag or header number may replace a stored contact's for one mail (off: refused).
+    bool allow_phone_override = false;
     std::shared_ptr<policy::PolicyStore> policy;  ///< reloaded on SIGHUP
     std::shared_ptr<const seal::NoticeTemplates> templates;
     std::shared_ptr<vault::Vault> vault;
@@ -45,6 +47,9 @@ struct MessagePlan {
     std::optional<seal::SmsTag> tag;          ///< the subject's `[sms:]` tag (raw may be empty)
     std::optional<Error> tag_error;           ///< set instead of `tag` when it is malformed
     std::string header_phone;                 ///< X-Sealpost-Phone, "" when absent
+    /// A reply or forward: a reply prefix in the subject (seal::is_reply_subject), an
+    /// In-Reply-To or References header, or a tag in quotation marks.
+    bool reply = false;
     /// A refusal of the whole message (a tag's number with several external recipients): the
     /// text after `550 5.7.1 `.
     std::optional<std::string> refusal;
@@ -56,10 +61,12 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
                          const Envelope& env, const std::string& msg);
 
 /// The phone of sealed recipient `rcpt` (its address): the tag's error if the tag is
-/// malformed, else resolve_phone() with the tag, the header and `lookup` (may be empty: no
-/// contacts store). Errors as resolve_phone(); phone_reply_text() gives the 550 text.
+/// malformed, else resolve_phone() with the tag, the header, the reply mark and `lookup` (may
+/// be empty: no contacts store); `allow_override` is `[proxy] allow_phone_override`.
+/// Errors as resolve_phone(); phone_reply_text() gives the 550 text.
 Result<seal::ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
-                                       const seal::ContactLookup& lookup);
+                                       const seal::ContactLookup& lookup,
+                                       bool allow_override = false);
 
 /// The notice language: the stored contact's when the phone came from the contacts store and
 /// the contact has a valid one, else practice.default_language.
@@ -73,17 +80,20 @@ Result<seal::SealResult> seal_planned(const MessagePlan& plan, const policy::Dec
                                       const PracticeConfig& practice,
                                       const seal::NoticeTemplates& templates, vault::Vault& v);
 
-/** The end-of-DATA rewrite. For a message without anything to seal (every recipient `pass`)
- * it returns the original bytes as one group, so plain mail goes through unchanged. Otherwise:
- * - a `reject` for any recipient, or a missing/bad phone for a sealed one: a refusal
- *   (`550 5.7.1 <text>`), nothing is sent and no envelope is made;
+/** The end-of-DATA rewrite. Every message it returns has lost its phone data
+ * (seal::strip_phone_data: the `[sms:]` tag and X-Sealpost-Phone), passing ones included.
+ * - a `reject` for any recipient, a missing, bad or mismatched phone for a sealed one, or a
+ *   tag that cannot be taken out: a refusal (`550 5.7.1 <text>`), nothing is sent and no
+ *   envelope is made;
  * - a message that cannot be parsed while a recipient would be sealed: Errc::invalid_argument
  *   (451 4.3.0); vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
- * - groups: all `pass` recipients together with the original message (bytes unchanged,
- *   control tags included: pass means untouched), then one group per sealed recipient with its
- *   own envelope; settle() marks the envelope sent after the upstream's 2xx (deferred: it
- *   joins the vault's next group commit; and learns the tag's number as a contact when
- *   learn_contacts is on), discards it on a refusal, and leaves it pending when the outcome is
+ * - nothing to seal (every recipient `pass`): the original as one group, its header section
+ *   changed only where phone data was, its body bytes unchanged;
+ * - otherwise: all `pass` recipients together with the original (as above; other control tags
+ *   such as `[secure]` stay), then one group per sealed recipient with its own envelope;
+ *   settle() marks the envelope sent after the upstream's 2xx (deferred: it joins the vault's
+ *   next group commit; with learn_contacts, a tag's number becomes the contact of a recipient
+ *   that has none), discards it on a refusal, and leaves it pending when the outcome is
  *   unknown (purge removes a pending envelope once its link expired and vault.orphan_grace
  *   passed). settle() writes to the vault: call it off the event loop.
  */

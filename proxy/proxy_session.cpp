@@ -469,6 +469,20 @@ net::awaitable<Session::Next> Session::cmd_mail(const std::string& args) {
         log::info("smtp.mail_refused").kv("sid", sid_).kv("reason", "auth_required");
         co_return co_await refuse(R::auth_required);
     }
+    if (const SenderRules* rules = bound_senders()) {
+        // auth = local: the login's own addresses only (RFC 6409 6.1 lets a submission server
+        // refuse a sender the user is not entitled to). <> is not one: a practice's mail
+        // client never sends bounces, and a message without a sender could not be bound.
+        if (mail.reverse_path.empty() || !rules->allows(mail.reverse_path)) {
+            log::info("smtp.mail_refused")
+                .kv("sid", sid_)
+                .kv("reason", "sender_not_allowed")
+                .kv("user", log::mask_address(auth_user_))
+                .kv("from", log::mask_address(mail.reverse_path));
+            co_return co_await reply_next(
+                reply(mail.reverse_path.empty() ? R::null_sender : R::sender_not_allowed));
+        }
+    }
     if (mail.size && *mail.size > size_limit()) {
         co_return co_await reply_next(reply(R::too_big));
     }

@@ -98,6 +98,11 @@ class Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] bool may_auth() const;
     [[nodiscard]] smtp::ParamPolicy param_policy() const;
     [[nodiscard]] std::string received_header() const;
+    /// auth = local and logged in: the sender addresses the login may use (MAIL FROM and the
+    /// message's From:/Sender:); nullptr when senders are not bound (other auth modes, or a
+    /// trusted network's session without AUTH). An unknown login (gone after a reload) binds
+    /// to no address.
+    [[nodiscard]] const SenderRules* bound_senders() const;
     void reset_transaction();
 
     std::shared_ptr<const SessionEnv> env_;

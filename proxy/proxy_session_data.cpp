@@ -138,6 +138,15 @@ std::string rfc5322_date() {
 
 }  // namespace
 
+const SenderRules* Session::bound_senders() const {
+    if (cfg_.auth != AuthMode::local || !authenticated_ || !env_->users) {
+        return nullptr;
+    }
+    static const SenderRules kNone;
+    const SenderRules* rules = env_->users->senders(auth_user_);
+    return rules != nullptr ? rules : &kNone;
+}
+
 std::string Session::received_header() const {
     // RFC 5321 4.4 trace field; the protocol name per RFC 3848 (ESMTP, ESMTPS, ESMTPSA).
     std::string proto = esmtp_ ? "ESMTP" : "SMTP";
@@ -241,6 +250,26 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     const LatencyTimer timer(env_->metrics->latency);
     ProxyMetrics& counts = *env_->metrics;
     ++messages_;
+    if (const SenderRules* rules = bound_senders()) {
+        // The message's originator fields are bound like MAIL FROM: a reader sees From:, and
+        // the envelope alone would let a login write any From: it likes.
+        if (const auto field = foreign_originator(*rules, message)) {
+            log::info("smtp.data_refused")
+                .kv("sid", sid_)
+                .kv("reason", "originator_not_allowed")
+                .kv("field", *field)
+                .kv("user", log::mask_address(auth_user_));
+            counts.refuse(Refusal::policy);
+            reset_transaction();
+            auto r = co_await upstream_->rset();
+            if (!r) {
+                co_return co_await upstream_failed(r.error(), "rset");
+            }
+            co_return co_await reply_next(reply_refused(
+                "The " + std::string(*field) +
+                ": address is not one this login may send from: use your own address"));
+        }
+    }
     message.insert(0, received_header());
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
     std::optional<Result<RewriteResult>> done;

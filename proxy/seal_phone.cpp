@@ -1,7 +1,8 @@
-// Patient phone resolution: `[sms:...]` subject tag, X-Sealpost-Phone header, contacts store
-// (see seal_phone.hpp and DESIGN.md section 3, "Where the patient's mobile number comes from").
+// Patient phone resolution: `[sms:...]` subject tag, X-Sealpost-Phone header, contacts store,
+// with the stored contact winning and replies never trusted (see seal_phone.hpp).
 #include "proxy/seal_phone.hpp"
 
+#include <array>
 #include <string>
 
 #include "core/core_log.hpp"
@@ -59,6 +60,70 @@ std::string_view trim_ws(std::string_view s) noexcept {
 
 Error fail(std::string_view code) {
     return make_error(Errc::invalid_argument, std::string(code));
+}
+
+/// The last two digits of a number, for texts and logs (like log::mask_phone, in ASCII).
+std::string last_two(std::string_view number) {
+    std::string out;
+    for (auto it = number.rbegin(); it != number.rend() && out.size() < 2; ++it) {
+        if (*it >= '0' && *it <= '9') {
+            out.insert(out.begin(), *it);
+        }
+    }
+    return out;
+}
+
+/// `<code>:<given>:<other>` with the last two digits of both numbers.
+Error mismatch(std::string_view code, std::string_view given, std::string_view other) {
+    return make_error(Errc::invalid_argument,
+                      std::string(code) + ":" + last_two(given) + ":" + last_two(other));
+}
+
+/// Quotation marks that open or close quoted text in a subject: ASCII `"`, and in UTF-8
+/// “ ” „ « » ‹ ›. An apostrophe is not one (d'Aubert).
+constexpr std::array<std::string_view, 8> kQuotes = {"\"",           "\xE2\x80\x9C", "\xE2\x80\x9D",
+                                                     "\xE2\x80\x9E", "\xC2\xAB",     "\xC2\xBB",
+                                                     "\xE2\x80\xB9", "\xE2\x80\xBA"};
+
+bool has_quote(std::string_view s) noexcept {
+    for (const auto q : kQuotes) {
+        if (s.find(q) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// `left` and `right` joined by one space where both have text (the tag's place tidied);
+/// leading whitespace of `left` stays as written.
+std::string join_around(std::string_view left, std::string_view right) {
+    while (!left.empty() && is_ws(left.back())) {
+        left.remove_suffix(1);
+    }
+    while (!right.empty() && is_ws(right.front())) {
+        right.remove_prefix(1);
+    }
+    if (trim_ws(left).empty()) {
+        return std::string(right);
+    }
+    std::string out(left);
+    if (!right.empty()) {
+        out += ' ';
+    }
+    out += right;
+    return out;
+}
+
+/// Reply and forward prefixes in the languages of Swiss practices and their patients' mail
+/// clients (lower case): de AW/WG/Antw, fr TR/RE, it R/I/RIF/RV/Inoltra, nl Antw/Doorst/VS,
+/// sv/da/no SV/VS/VB/VL/FS, es/pt RE/RV/Enc/Res, pl Odp/PD, tr YNT/ILT.
+constexpr std::array<std::string_view, 27> kReplyWords = {
+    "re",  "aw",  "fw",  "fwd", "wg",  "tr",   "rif",     "r",      "i",
+    "sv",  "vs",  "vb",  "vl",  "fs",  "antw", "antwort", "doorst", "rv",
+    "enc", "res", "odp", "pd",  "ynt", "ilt",  "inoltra", "ref",    "wtr"};
+
+bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 }  // namespace
@@ -120,7 +185,94 @@ Result<SmsTag> parse_sms_tag(std::string_view subject) {
     }
     out.subject += std::string(tail);
     out.raw = std::string(number);
+    out.quoted = has_quote(subject.substr(0, *tag_begin)) && has_quote(subject.substr(tag_end));
     return out;
+}
+
+std::string remove_sms_tags(std::string_view subject) {
+    std::string s(subject);
+    // Each pass removes one tag, so this ends after at most size/5 passes.
+    for (std::size_t i = 0; i < s.size();) {
+        const auto after = opener_end(s, i);
+        if (!after) {
+            ++i;
+            continue;
+        }
+        const auto close = s.find(']', *after);
+        const std::size_t end = close == std::string::npos ? s.size() : close + 1;
+        std::string_view left = std::string_view(s).substr(0, i);
+        while (!left.empty() && is_ws(left.back())) {
+            left.remove_suffix(1);
+        }
+        // Go on from the last character before the tag: the text before it holds no opener,
+        // but its last `[` may open one with what followed the tag.
+        const std::size_t restart = left.empty() ? 0 : left.size() - 1;
+        s = join_around(std::string_view(s).substr(0, i), std::string_view(s).substr(end));
+        i = restart;
+    }
+    return s;
+}
+
+bool is_reply_subject(std::string_view s) {
+    std::size_t i = 0;
+    for (int prefixes = 0; prefixes < 64; ++prefixes) {
+        while (i < s.size() && is_ws(s[i])) {
+            ++i;
+        }
+        if (i >= s.size()) {
+            return false;
+        }
+        if (s[i] == '[') {  // [ext], [EXTERN], [Extern]: a gateway's mark, skip it
+            const auto close = s.find(']', i);
+            if (close == std::string_view::npos) {
+                return false;
+            }
+            i = close + 1;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < s.size() && is_alpha(s[j]) && j - i < 16) {
+            ++j;
+        }
+        if (j == i) {
+            return false;
+        }
+        std::string word;
+        for (std::size_t k = i; k < j; ++k) {
+            word += lower(s[k]);
+        }
+        std::size_t k = j;
+        if (k < s.size() && (s[k] == '[' || s[k] == '(')) {  // Re[2]: AW(3):
+            const char close = s[k] == '[' ? ']' : ')';
+            std::size_t d = k + 1;
+            while (d < s.size() && s[d] >= '0' && s[d] <= '9') {
+                ++d;
+            }
+            if (d > k + 1 && d < s.size() && s[d] == close) {
+                k = d + 1;
+            }
+        }
+        while (k < s.size() && is_ws(s[k])) {  // French typography: "RE :", "TR :"
+            ++k;
+        }
+        constexpr std::string_view kFullwidthColon = "\xEF\xBC\x9A";
+        const bool colon = (k < s.size() && s[k] == ':') || s.substr(k, 3) == kFullwidthColon;
+        if (!colon) {
+            return false;
+        }
+        for (const auto w : kReplyWords) {
+            if (word == w) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return false;
+}
+
+std::string_view phone_error_code(const Error& e) noexcept {
+    const std::string_view d = e.detail;
+    return d.substr(0, d.find(':'));
 }
 
 std::string_view to_string(PhoneSource s) noexcept {
@@ -136,9 +288,10 @@ std::string_view to_string(PhoneSource s) noexcept {
 }
 
 Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& lookup) {
+    std::optional<std::string> tag;
     if (in.tag_number) {
         // One link per external recipient, one tag per message: the number belongs to the
-        // only patient, or the sender must split the message (DESIGN 3).
+        // only patient, or the sender must split the message.
         if (in.external_recipients != 1) {
             return fail(kErrTagRecipients);
         }
@@ -146,31 +299,59 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
         if (!n) {
             return fail(kErrTagNotMobile);
         }
-        return ResolvedPhone{std::move(n).value().e164, PhoneSource::subject_tag, {}};
+        tag = std::move(n).value().e164;
     }
+    std::optional<std::string> header;
     if (in.header_number) {
         auto n = normalize_mobile(trim_ws(*in.header_number), in.default_region);
         if (!n) {
             return fail(kErrHeaderNotMobile);
         }
-        return ResolvedPhone{std::move(n).value().e164, PhoneSource::header, {}};
+        header = std::move(n).value().e164;
     }
-    if (!lookup) {
-        return fail(kErrNoNumber);
-    }
-    auto stored = lookup(in.recipient);
-    if (!stored) {
-        if (stored.error().code == Errc::not_found) {
-            return fail(kErrNoNumber);
+    // The stored contact is read even when the mail names a number: it wins.
+    std::optional<StoredContact> stored;
+    std::optional<std::string> stored_e164;  // nullopt also when the stored one is not mobile
+    if (lookup) {
+        auto s = lookup(in.recipient);
+        if (s) {
+            stored = std::move(*s);
+            if (auto n = normalize_mobile(stored->e164, in.default_region)) {
+                stored_e164 = std::move(n).value().e164;
+            }
+        } else if (s.error().code != Errc::not_found) {
+            return std::move(s).error();
         }
-        return std::move(stored).error();
     }
-    auto n = normalize_mobile(stored->e164, in.default_region);
-    if (!n) {
-        return fail(kErrContactNotMobile);
+    const auto differs = [&](const std::optional<std::string>& given) {
+        return given && (!stored_e164 || *given != *stored_e164);
+    };
+    // A reply keeps the other side's subject: its tag is never a source of its own.
+    if (in.reply && differs(tag)) {
+        return fail(kErrTagInReply);
     }
-    return ResolvedPhone{std::move(n).value().e164, PhoneSource::contacts,
-                         std::move(stored->language)};
+    if (stored && !differs(tag) && !differs(header)) {
+        if (!stored_e164) {
+            return fail(kErrContactNotMobile);
+        }
+        return ResolvedPhone{*stored_e164, PhoneSource::contacts, std::move(stored->language)};
+    }
+    if (stored && !in.allow_override) {
+        if (differs(tag)) {
+            return mismatch(kErrTagMismatch, *tag, stored->e164);
+        }
+        return mismatch(kErrHeaderMismatch, *header, stored->e164);
+    }
+    if (tag && header && *tag != *header) {
+        return mismatch(kErrTagHeaderMismatch, *tag, *header);
+    }
+    if (tag) {
+        return ResolvedPhone{std::move(*tag), PhoneSource::subject_tag, {}};
+    }
+    if (header) {
+        return ResolvedPhone{std::move(*header), PhoneSource::header, {}};
+    }
+    return fail(kErrNoNumber);
 }
 
 std::optional<std::string> phone_reply_text(const Error& e, std::string_view recipient) {
@@ -178,7 +359,40 @@ std::optional<std::string> phone_reply_text(const Error& e, std::string_view rec
         return std::nullopt;
     }
     const std::string who = log::mask_address(recipient);
-    const std::string_view d = e.detail;
+    const std::string_view d = phone_error_code(e);
+    // The two digits of a mismatch error: `<code>:<given>:<other>`.
+    const auto digits = [&e](std::size_t which) {
+        std::string_view rest = e.detail;
+        for (std::size_t k = 0; k <= which; ++k) {
+            const auto colon = rest.find(':');
+            rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+        }
+        return std::string(rest.substr(0, rest.find(':')));
+    };
+    if (d == kErrTagMismatch) {
+        return "The mobile number in the subject (ending " + digits(0) +
+               ") differs from the one stored for " + who + " (ending " + digits(1) +
+               "): remove the tag or update the contact";
+    }
+    if (d == kErrHeaderMismatch) {
+        return "The mobile number in X-Sealpost-Phone (ending " + digits(0) +
+               ") differs from the one stored for " + who + " (ending " + digits(1) +
+               "): remove the header or update the contact";
+    }
+    if (d == kErrTagHeaderMismatch) {
+        return "The mobile numbers in the subject (ending " + digits(0) +
+               ") and in X-Sealpost-Phone (ending " + digits(1) + ") differ: give one number";
+    }
+    if (d == kErrTagInReply) {
+        return "An [sms:...] tag in a reply or forward is not accepted for " + who +
+               " (it may come from the other side): store the number with 'sealpost contacts "
+               "set', or write a new message instead of a reply";
+    }
+    if (d == kErrTagStuck) {
+        return std::string(
+            "The subject holds an [sms:...] tag that cannot be taken out: write the subject "
+            "without encoded or hidden tags");
+    }
     if (d == kErrNoNumber) {
         return "No mobile number for " + who + ": add [sms:+41...] to the subject";
     }
@@ -204,7 +418,7 @@ std::optional<std::string> phone_reply_text(const Error& e, std::string_view rec
     }
     if (d == kErrContactNotMobile) {
         return "The stored number for " + who +
-               " is not a mobile number: add [sms:+41...] to the subject";
+               " is not a mobile number: update the contact with 'sealpost contacts set'";
     }
     return std::nullopt;
 }
@@ -226,17 +440,13 @@ ContactLookup vault_contact_lookup(vault::Vault& v) {
 
 ContactSave vault_contact_save(vault::Vault& v) {
     return [&v](std::string_view email, std::string_view e164) -> Status {
-        std::string language;
-        auto old = v.contact_get(email);
-        if (old) {
-            if (old->phone_e164 == e164) {
-                return {};  // unchanged: no write transaction
-            }
-            language = old->language;
-        } else if (old.error().code != Errc::not_found) {
-            return std::move(old).error();
+        // Add only: a stored number is the practice's word (contacts set/import) and a learned
+        // one must never replace it. contact_add checks and writes in one transaction.
+        auto st = v.contact_add(email, e164, "");
+        if (!st && st.error().code == Errc::exists) {
+            return {};
         }
-        return v.contact_set(email, e164, language);
+        return st;
     };
 }
 

@@ -1,5 +1,7 @@
-// Where the patient's mobile number comes from (DESIGN.md section 3): the `[sms:...]` subject
-// tag, the `X-Sealpost-Phone:` header, then the contacts store; normalised to E.164 mobile.
+// Where the patient's mobile number comes from: the `[sms:...]` subject tag, the
+// `X-Sealpost-Phone:` header and the contacts store, normalised to E.164 mobile. A stored
+// contact wins: a reply keeps the other side's subject, so whoever controls a patient's mailbox
+// could otherwise ask for "[sms:their number]" and receive the second factor.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,9 @@ namespace sealpost::seal {
 struct SmsTag {
     std::string subject;             ///< the subject without the tag, whitespace tidied
     std::optional<std::string> raw;  ///< the number as written, trimmed; nullopt: no tag
+    /// The tag stands inside quotation marks (`"..."`, `“...”`, `„...“`, `«...»`, `‹...›`):
+    /// quoted text is someone else's words, so it counts like a reply (see is_reply_subject).
+    bool quoted = false;
 };
 
 /// Finds `[sms:NUMBER]` in a decoded subject (`sms` in any case, spaces allowed around `sms`
@@ -29,6 +34,16 @@ struct SmsTag {
 /// Errors (Errc::invalid_argument, detail a PhoneError code below): two or more tags
 /// (kErrTagTwice), an empty or malformed number or a tag without `]` (kErrTagBad).
 Result<SmsTag> parse_sms_tag(std::string_view subject);
+
+/// `subject` with every `[sms:...]` tag removed, malformed ones included (an opener without
+/// `]` takes the rest of the subject): what may leave the practice. Never fails.
+std::string remove_sms_tags(std::string_view subject);
+
+/// True when `subject` starts like a reply or a forward: after any `[...]` prefixes (`[ext]`),
+/// a word such as Re, AW, Fwd, FW, WG, TR, RIF, R, I, SV, VS, VL, Antw, Doorst, RV, Enc, Res,
+/// Odp, YNT (any case, an optional count `Re[2]` or `AW(3)`, spaces before the colon allowed)
+/// followed by `:`. Its subject may have been written by the other side.
+bool is_reply_subject(std::string_view subject);
 
 /// Where the number was found.
 enum class PhoneSource { subject_tag, header, contacts };
@@ -54,12 +69,19 @@ struct PhoneInputs {
     std::size_t external_recipients = 0;       ///< external recipients of this message
     std::optional<std::string> header_number;  ///< X-Sealpost-Phone value, if present
     std::string default_region = "CH";
+    /// The message is a reply or a forward (subject prefix, In-Reply-To or References, or a
+    /// quoted tag): a tag in its subject may come from the other side and is never used.
+    bool reply = false;
+    /// A tag or header number that differs from the stored contact is used for this mail
+    /// instead of being refused (`[proxy] allow_phone_override`, off by default).
+    bool allow_override = false;
 };
 
 /// Reads the stored contact (E.164 number and language) for an address. Errc::not_found when
 /// there is none; other errors (key_error, io, ...) are passed on (the proxy answers 4xx).
 using ContactLookup = std::function<Result<StoredContact>(std::string_view email)>;
-/// Stores `e164` as the contact of `email`.
+/// Stores `e164` as the contact of `email` when it has none; a stored contact stays as it is
+/// (Status ok).
 using ContactSave = std::function<Status(std::string_view email, std::string_view e164)>;
 
 // Error details of resolve_phone()/parse_sms_tag() (Errc::invalid_argument): stable codes for
@@ -71,12 +93,33 @@ inline constexpr std::string_view kErrTagNotMobile = "sms_tag_not_mobile";
 inline constexpr std::string_view kErrHeaderNotMobile = "phone_header_not_mobile";
 inline constexpr std::string_view kErrContactNotMobile = "contact_not_mobile";
 inline constexpr std::string_view kErrNoNumber = "no_mobile_number";
+inline constexpr std::string_view kErrTagInReply = "sms_tag_in_reply";
+/// strip_phone_data() (seal_phone_strip.hpp) could not take a tag out of the subject.
+inline constexpr std::string_view kErrTagStuck = "sms_tag_not_removable";
+// The mismatch errors carry the last two digits of both numbers in their detail,
+// `<code>:<given>:<other>` (e.g. `sms_tag_differs_from_contact:89:67`); phone_error_code()
+// gives the code alone.
+inline constexpr std::string_view kErrTagMismatch = "sms_tag_differs_from_contact";
+inline constexpr std::string_view kErrHeaderMismatch = "phone_header_differs_from_contact";
+inline constexpr std::string_view kErrTagHeaderMismatch = "sms_tag_differs_from_phone_header";
 
-/// In order: the subject tag (only with exactly one external recipient), the header, the
-/// contacts store. A number that is present but not a valid mobile number is an error; the
-/// next source is not tried (the sender meant that number).
-/// Errors: Errc::invalid_argument with one of the kErr* codes (550 5.7.1 via
-/// phone_reply_text), or the lookup's own error (not not_found) unchanged.
+/// The stable code of a resolve_phone()/parse_sms_tag() error detail (the part before `:`).
+std::string_view phone_error_code(const Error& e) noexcept;
+
+/** The patient's number:
+ * - a tag (allowed only with exactly one external recipient) and the header must each be a
+ *   valid mobile number; one that is not is an error, no other source is tried (the sender
+ *   meant that number);
+ * - a stored contact wins. A tag or header that differs from it (compared as E.164) refuses
+ *   the mail (kErrTagMismatch, kErrHeaderMismatch) unless `allow_override`, which uses the
+ *   given number for this mail (tag before header);
+ * - a tag in a reply or forward (`reply`) is used only when it equals the stored number, and
+ *   is refused otherwise (kErrTagInReply), whatever `allow_override` says;
+ * - without a stored contact: the tag, else the header; a tag and a header that differ are
+ *   refused (kErrTagHeaderMismatch); neither: kErrNoNumber.
+ * Errors: Errc::invalid_argument with one of the kErr* codes (550 5.7.1 via
+ * phone_reply_text), or the lookup's own error (not not_found) unchanged.
+ */
 Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& lookup);
 
 /// The 550 5.7.1 text for a resolve_phone()/parse_sms_tag() error, printable ASCII, with the
@@ -86,12 +129,13 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
 std::optional<std::string> phone_reply_text(const Error& e, std::string_view recipient);
 
 /// After the upstream accepted the message: with `learn_contacts` on, a number that came from
-/// the subject tag becomes the recipient's contact. Does nothing otherwise (Status ok).
+/// the subject tag becomes the recipient's contact if the recipient has none. A stored number
+/// is never overwritten (only `sealpost contacts set` changes it). Does nothing otherwise.
 Status learn_contact(bool learn_contacts, std::string_view recipient, const ResolvedPhone& phone,
                      const ContactSave& save);
 
-/// Adapters over the vault's contacts (vault::Vault::contact_get / contact_set). The Vault must
-/// outlive them. The saver keeps a stored contact's language.
+/// Adapters over the vault's contacts (vault::Vault::contact_get / contact_add). The Vault must
+/// outlive them. The saver only adds: it never replaces a stored contact.
 ContactLookup vault_contact_lookup(vault::Vault& v);
 ContactSave vault_contact_save(vault::Vault& v);
 

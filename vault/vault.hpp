@@ -526,6 +526,13 @@ class Vault {
      */
     Status contact_set(std::string_view email, std::string_view phone_e164,
                        std::string_view language);
+    /** Insert the contact of `email` only when it has none (checked and written in one write
+     * transaction, so a concurrent writer cannot slip in between): what the proxy learns from
+     * a subject tag never replaces a stored number. Errors: Errc::exists (a contact is stored,
+     * it is left as it was), and those of contact_set.
+     */
+    Status contact_add(std::string_view email, std::string_view phone_e164,
+                       std::string_view language);
     /** Errors: Errc::not_found, Errc::key_error (no contacts key or a record sealed under a
      * key id that is not loaded), Errc::auth_failed, Errc::corrupt, Errc::io. */
     Result<Contact> contact_get(std::string_view email);
@@ -620,6 +627,9 @@ class Vault {
 
   private:
     explicit Vault(std::shared_ptr<Impl> impl);
+    /// contact_set (`replace`) and contact_add (insert only) in one place.
+    Status contact_put(std::string_view email, std::string_view phone_e164,
+                       std::string_view language, bool replace);
     std::shared_ptr<Impl> impl_;
 };
 

@@ -55,6 +55,16 @@ Result<Contact> open_contact(const keys::SymmetricKey& key, crypto::ByteView loo
 
 Status Vault::contact_set(std::string_view email, std::string_view phone_e164,
                           std::string_view language) {
+    return contact_put(email, phone_e164, language, true);
+}
+
+Status Vault::contact_add(std::string_view email, std::string_view phone_e164,
+                          std::string_view language) {
+    return contact_put(email, phone_e164, language, false);
+}
+
+Status Vault::contact_put(std::string_view email, std::string_view phone_e164,
+                          std::string_view language, bool replace) {
     Impl& im = *impl_;
     SP_CHECK(need_key(im.contacts));
     if (email.empty() || phone_e164.empty() || email.size() > kMaxContactField ||
@@ -72,8 +82,15 @@ Status Vault::contact_set(std::string_view email, std::string_view phone_e164,
            crypto::aead_seal(im.contacts->key, contact_aad(im.contacts->id, lookup), plain));
     const crypto::Bytes value =
         records::encode_contact_record({im.contacts->id, std::move(sealed)});
-    return im.write(
-        [&](lmdb::Txn& txn) -> Status { return txn.put(im.db.contacts, lookup, value); });
+    return im.write([&](lmdb::Txn& txn) -> Status {
+        if (!replace) {
+            SP_TRY(old, txn.get(im.db.contacts, lookup));
+            if (old) {
+                return make_error(Errc::exists, "contact already stored");
+            }
+        }
+        return txn.put(im.db.contacts, lookup, value);
+    });
 }
 
 Result<Contact> Vault::contact_get(std::string_view email) {

@@ -123,7 +123,8 @@ def test_local_auth_uses_proxy_credentials_upstream(dev_certs, start_proxy, tmp_
             s.user, s.password = "mpa@praxis.ch", "s3cret local"
             method = s.auth_plain if mech == "PLAIN" else s.auth_login
             assert s.auth(mech, method, initial_response_ok=(mech == "PLAIN"))[0] == 235
-            s.sendmail("mpa@praxis.ch", ["patient@example.org"], b"Subject: local\r\n\r\nhi\r\n")
+            s.sendmail("mpa@praxis.ch", ["patient@example.org"],
+                       b"From: mpa@praxis.ch\r\nSubject: local\r\n\r\nhi\r\n")
             s.quit()
         assert len(up.messages) == 2
         assert all(m.auth_login == UPSTREAM_USER.encode() for m in up.messages)

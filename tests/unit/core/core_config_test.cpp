@@ -67,6 +67,7 @@ TEST_CASE("default_config holds the documented defaults") {
     CHECK(c.proxy.policy_file == "/etc/sealpost/policies/default.toml");
     CHECK(c.proxy.templates_dir == "/usr/share/sealpost/templates");
     CHECK_FALSE(c.proxy.learn_contacts);
+    CHECK_FALSE(c.proxy.allow_phone_override);
     CHECK(c.proxy.admin_listen == Endpoint{"127.0.0.1", 9025});
     CHECK(c.proxy.listeners == std::vector<Listener>{{ListenerKind::submission, "0.0.0.0", 587},
                                                      {ListenerKind::submissions, "0.0.0.0", 465}});
@@ -180,6 +181,7 @@ TEST_CASE("a file that sets every key loads every value, with relative paths res
     CHECK(c.proxy.policy_file == (dir / "../policies/strict.toml").lexically_normal());
     CHECK(c.proxy.templates_dir == (dir / "templates").lexically_normal());
     CHECK(c.proxy.learn_contacts);
+    CHECK(c.proxy.allow_phone_override);
     CHECK(c.proxy.admin_listen == Endpoint{"::1", 9026});
     CHECK(c.proxy.admin_listen.to_string() == "[::1]:9026");
     CHECK(c.proxy.notice_interval == seconds(60));
@@ -375,6 +377,7 @@ TEST_CASE("the shipped example mentions every key of the schema") {
           "policy_file",
           "templates_dir",
           "learn_contacts",
+          "allow_phone_override",
           "admin_listen",
           "notice_interval"}},
         {"proxy.listener", {"kind", "address", "port"}},

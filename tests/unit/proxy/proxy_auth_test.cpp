@@ -49,3 +49,82 @@ TEST_CASE("hash format errors are refused") {
     REQUIRE(h.ok());
     CHECK_FALSE(UserDb::parse("a:" + *h + "\na:" + *h + "\n").ok());  // duplicate user
 }
+
+TEST_CASE("users file: sender lists, and what a line without one means") {
+    auto h = make_scrypt_hash("x", 10);
+    REQUIRE(h.ok());
+    auto db = UserDb::parse("mpa@praxis.ch:" + *h + "\n" +                              // the login
+                            "empfang:" + *h + ":info@praxis.ch, empfang@praxis.ch\n" +  // a list
+                            "chef@praxis.ch:" + *h + ":@praxis.ch,@praxis-bern.ch\n" +  // domains
+                            "robot:" + *h + "\n");  // not an address: no sender
+    REQUIRE(db.ok());
+    CHECK(db->size() == 4);
+    CHECK(db->verify("empfang", "x"));
+    const SenderRules* mpa = db->senders("mpa@praxis.ch");
+    REQUIRE(mpa != nullptr);
+    CHECK(mpa->allows("mpa@praxis.ch"));
+    CHECK(mpa->allows("MPA@Praxis.CH"));
+    CHECK_FALSE(mpa->allows("info@praxis.ch"));
+    const SenderRules* empfang = db->senders("empfang");
+    REQUIRE(empfang != nullptr);
+    CHECK(empfang->allows("info@praxis.ch"));
+    CHECK(empfang->allows("empfang@praxis.ch"));
+    CHECK_FALSE(empfang->allows("empfang"));
+    CHECK_FALSE(empfang->allows("mpa@praxis.ch"));
+    const SenderRules* chef = db->senders("chef@praxis.ch");
+    REQUIRE(chef != nullptr);
+    CHECK(chef->allows("anyone@praxis.ch"));
+    CHECK(chef->allows("x@PRAXIS-BERN.ch"));
+    CHECK_FALSE(chef->allows("x@sub.praxis.ch"));
+    CHECK_FALSE(chef->allows("x@praxis.ch.evil.com"));
+    CHECK_FALSE(chef->allows("x@praxis.ch@evil.com"));
+    CHECK_FALSE(chef->allows(""));
+    const SenderRules* robot = db->senders("robot");
+    REQUIRE(robot != nullptr);
+    CHECK(robot->empty());
+    CHECK_FALSE(robot->allows("robot@praxis.ch"));
+    CHECK(db->senders("nobody") == nullptr);
+
+    for (const std::string bad : {":", ": ", ":a@b.ch,", ":a@b.ch,,c@d.ch", ":a b@c.ch",
+                                  ":<a@b.ch>", ":a@", ":@", ":ab.ch", ":a@b@c.ch", ":\"a\"@b.ch"}) {
+        INFO(bad);
+        auto r = UserDb::parse("u:" + *h + bad + "\n");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().detail.rfind("line 1: ", 0) == 0);
+    }
+}
+
+TEST_CASE("originator fields must all be the login's addresses") {
+    auto rules = SenderRules::parse("mpa@praxis.ch, info@praxis.ch");
+    REQUIRE(rules.ok());
+    const auto check = [&](const std::string& headers) {
+        return foreign_originator(*rules, headers + "\r\nbody From: evil@x.com\r\n");
+    };
+    CHECK_FALSE(check("From: mpa@praxis.ch\r\nTo: p@example.org\r\n"));
+    CHECK_FALSE(check("From: Praxis Muster <MPA@praxis.ch>\r\n"));
+    CHECK_FALSE(check("From: \"mpa@praxis.ch\" <mpa@praxis.ch>\r\n"));  // Outlook's style
+    CHECK_FALSE(check("From: =?utf-8?q?Praxis_M=C3=BCller?= <info@praxis.ch>\r\n"));
+    CHECK_FALSE(check("From: mpa@praxis.ch\r\nSender: info@praxis.ch\r\n"));
+    CHECK_FALSE(check("fRoM : Praxis\r\n <mpa@praxis.ch>\r\n"));  // any case, folded
+    CHECK(check("From: evil@x.com\r\n") == "From");
+    CHECK(check("From: \"mpa@praxis.ch\" <evil@x.com>\r\n") == "From");
+    CHECK(check("From: evil@x.com <mpa@praxis.ch>\r\n") == "From");  // shown as the name
+    CHECK(check("From: mpa@praxis.ch@evil.com\r\n") == "From");
+    CHECK(check("From: mpa@praxis.ch, evil@x.com\r\n") == "From");
+    CHECK(check("From: mpa@praxis.ch (for evil@x.com)\r\n") == "From");
+    CHECK(check("From: =?utf-8?q?evil=40x.com?= <mpa@praxis.ch>\r\n") == "From");
+    CHECK(check("From: mpa@praxis.ch\r\nFrom: evil@x.com\r\n") == "From");
+    CHECK(check("From: mpa@praxis.ch\r\nSender: evil@x.com\r\n") == "Sender");
+    CHECK(check("From: mpa@praxis.ch\r\nResent-From: evil@x.com\r\n") == "Resent-From");
+    CHECK(check("To: p@example.org\r\n") == "From");    // no From at all
+    CHECK(check("From: undisclosed:;\r\n") == "From");  // no mailbox
+    CHECK(check("From: garbage\r\n") == "From");
+    CHECK(check("From: praxis <mpa@praxis.ch.>\r\n").has_value() == false);
+    std::string many;
+    for (std::size_t i = 0; i <= kMaxOriginatorFields; ++i) {
+        many += "Sender: mpa@praxis.ch\r\n";
+    }
+    CHECK(check("From: mpa@praxis.ch\r\n" + many) == "From");
+    CHECK(check("From: Praxis " + std::string(kMaxOriginatorBytes, 'x') + " <mpa@praxis.ch>\r\n") ==
+          "From");
+}

@@ -134,5 +134,116 @@ TEST_CASE("settle: accepted marks sent, refused discards, unknown stays pending"
     CHECK(state_of(v, accepted.id) == vault::EnvelopeState::sent);
 }
 
+/// message() with another subject and extra header lines.
+std::string message_with(std::string_view subject, std::string_view extra = {}) {
+    std::string m = message();
+    const auto at = m.find("Subject: ");
+    const auto eol = m.find("\r\n", at);
+    m.replace(at, eol - at, "Subject: " + std::string(subject));
+    m.insert(m.find("MIME-Version"), extra);
+    return m;
+}
+
+Envelope envelope_to(std::string_view rcpt) {
+    Envelope env = envelope();
+    env.rcpts[0].forward_path = std::string(rcpt);
+    return env;
+}
+
+TEST_CASE("rewrite: the stored contact wins, a differing tag is refused masked",
+          "[proxy][seal][tag-rules]") {
+    Fixture fx;
+    auto ctx = context(fx);
+    REQUIRE(ctx->vault->contact_set("patient@example.org", "+41781112289", "fr"));
+    const RewriteFn rewrite = make_seal_rewrite(ctx);
+
+    auto out = rewrite(envelope(), message());  // tag ...45 67, contact ...22 89
+    REQUIRE(out);
+    REQUIRE(out->refusal);
+    CHECK(*out->refusal ==
+          "The mobile number in the subject (ending 67) differs from the one stored for "
+          "p***@example.org (ending 89): remove the tag or update the contact");
+    CHECK(ctx->vault->envelope_list(vault::ListFilter::all).value().empty());
+
+    // The same number as stored: sealed for the contact (its language, no override needed).
+    out = rewrite(envelope(), message_with("Rechnung [sms:+41 78 111 22 89]"));
+    REQUIRE(out);
+    REQUIRE_FALSE(out->refusal);
+    REQUIRE(out->groups.size() == 1);
+    CHECK(out->groups[0].message.find("Vos documents") != std::string::npos);
+    CHECK(out->groups[0].message.find("111 22 89") == std::string::npos);
+
+    // With the override on, the tag's number is used; learning keeps the stored contact.
+    ctx->allow_phone_override = true;
+    ctx->learn_contacts = true;
+    out = make_seal_rewrite(ctx)(envelope(), message());
+    REQUIRE(out);
+    REQUIRE_FALSE(out->refusal);
+    REQUIRE(out->groups.size() == 1);
+    out->groups[0].settle(SendOutcome::accepted);
+    CHECK(ctx->vault->contact_get("patient@example.org").value().phone_e164 == "+41781112289");
+}
+
+TEST_CASE("rewrite: a tag in a reply or forward to a recipient without contact is refused",
+          "[proxy][seal][tag-rules]") {
+    Fixture fx;
+    auto ctx = context(fx);
+    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const std::string refused =
+        "An [sms:...] tag in a reply or forward is not accepted for p***@example.org (it may "
+        "come from the other side): store the number with 'sealpost contacts set', or write a "
+        "new message instead of a reply";
+    for (const auto& [subject, extra] : std::vector<std::pair<std::string, std::string>>{
+             {"Re: Rechnung [sms:079 123 45 67]", ""},
+             {"[ext] AW: WG: Rechnung [sms:079 123 45 67]", ""},
+             {"[sms:079 123 45 67] Fwd: Rechnung", ""},
+             {"Bitte an \"[sms:079 123 45 67]\" senden", ""},
+             {"Rechnung [sms:079 123 45 67]", "In-Reply-To: <a@example.org>\r\n"},
+             {"Rechnung [sms:079 123 45 67]", "References: <a@example.org>\r\n"}}) {
+        INFO(subject << " / " << extra);
+        auto out = rewrite(envelope(), message_with(subject, extra));
+        REQUIRE(out);
+        REQUIRE(out->refusal);
+        CHECK(*out->refusal == refused);
+    }
+    // The same subject, fresh: sealed.
+    auto out = rewrite(envelope(), message_with("Rechnung [sms:079 123 45 67]"));
+    REQUIRE(out);
+    CHECK_FALSE(out->refusal);
+}
+
+TEST_CASE("rewrite: passing groups lose the tag and the header, nothing else",
+          "[proxy][seal][strip]") {
+    Fixture fx;
+    auto ctx = context(fx);
+    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const std::string original =
+        message_with("Rechnung [sms:079 123 45 67]", "X-Sealpost-Phone: 079 123 45 67\r\n");
+    std::string expected = message_with("Rechnung");
+    auto out = rewrite(envelope_to("mpa@praxis.example.ch"), std::string(original));
+    REQUIRE(out);
+    REQUIRE(out->groups.size() == 1);
+    CHECK_FALSE(out->groups[0].settle);
+    CHECK(out->groups[0].message == expected);
+
+    // A plain mail to a patient (nothing to seal) and an unparsable one to a colleague.
+    const std::string plain =
+        "From: mpa@praxis.example.ch\r\nSubject: =?utf-8?q?Termin_[sms:079_123_45_67]?=\r\n"
+        "X-Sealpost-Phone: +41791234567\r\n\r\nBis morgen\r\n";
+    out = rewrite(envelope(), std::string(plain));
+    REQUIRE(out);
+    REQUIRE(out->groups.size() == 1);
+    CHECK(out->groups[0].message.find("1234567") == std::string::npos);
+    CHECK(out->groups[0].message.find("45_67") == std::string::npos);
+    CHECK(out->groups[0].message.find("\r\n\r\nBis morgen\r\n") != std::string::npos);
+    const std::string broken =
+        "From: mpa@praxis.example.ch\r\nSubject: x [sms:079 123 45 67]\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed\r\n\r\nno boundary\r\n";
+    out = rewrite(envelope_to("mpa@praxis.example.ch"), std::string(broken));
+    REQUIRE(out);
+    REQUIRE(out->groups.size() == 1);
+    CHECK(out->groups[0].message.find("45 67") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace sealpost::proxy

@@ -114,34 +114,40 @@ TEST_CASE("[sms:] tag needs exactly one external recipient", "[phone]") {
     CHECK(resolve_tag("Rechnung [sms:079 123 45 67]", 1).ok());
 }
 
-TEST_CASE("resolution order: tag, then header, then contacts", "[phone]") {
+TEST_CASE("without a stored contact: tag, then header, then no number", "[phone]") {
     FakeContacts contacts;
-    contacts.numbers["patient@example.ch"] = "+41781112233";
     PhoneInputs in;
     in.recipient = "patient@example.ch";
     in.external_recipients = 2;
 
-    auto r = resolve_phone(in, contacts.lookup());
-    REQUIRE(r.ok());
-    CHECK(r->e164 == "+41781112233");
-    CHECK(r->source == PhoneSource::contacts);
-
     in.header_number = " 076 555 44 33 ";
-    r = resolve_phone(in, contacts.lookup());
+    auto r = resolve_phone(in, contacts.lookup());
     REQUIRE(r.ok());
     CHECK(r->e164 == "+41765554433");
     CHECK(r->source == PhoneSource::header);
 
+    in.header_number.reset();
     in.tag_number = "079 123 45 67";
     in.external_recipients = 1;
-    const int before = contacts.lookups;
     r = resolve_phone(in, contacts.lookup());
     REQUIRE(r.ok());
     CHECK(r->e164 == "+41791234567");
     CHECK(r->source == PhoneSource::subject_tag);
-    CHECK(contacts.lookups == before);
 
-    // A bad header number is an error, not a fall-through to the contacts store.
+    // A tag and a header that agree are one number; that differ, a refusal.
+    in.header_number = "+41 79 123 45 67";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::subject_tag);
+    in.header_number = "076 555 44 33";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(phone_error_code(r.error()) == kErrTagHeaderMismatch);
+    CHECK(phone_reply_text(r.error(), in.recipient) ==
+          "The mobile numbers in the subject (ending 67) and in X-Sealpost-Phone (ending 33) "
+          "differ: give one number");
+
+    // A bad header number is an error, not a fall-through to the next source.
     in.tag_number.reset();
     in.header_number = "031 123 45 67";
     r = resolve_phone(in, contacts.lookup());
@@ -156,28 +162,224 @@ TEST_CASE("resolution order: tag, then header, then contacts", "[phone]") {
     CHECK(phone_reply_text(r.error(), in.recipient) ==
           "No mobile number for u***@example.ch: add [sms:+41...] to the subject");
 
-    // A failing store is not the sender's fault: passed on, no 5xx text.
+    // A failing store is not the sender's fault: passed on, no 5xx text; also when the mail
+    // names a number (the stored one would win, so it must be read).
     const ContactLookup broken = [](std::string_view) -> Result<StoredContact> {
         return make_error(Errc::key_error, "no contacts key");
     };
+    in.tag_number = "079 123 45 67";
     r = resolve_phone(in, broken);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == Errc::key_error);
     CHECK_FALSE(phone_reply_text(r.error(), in.recipient));
+}
 
+TEST_CASE("a stored contact wins over the subject tag and the header", "[phone][tag-rules]") {
+    FakeContacts contacts;
+    contacts.numbers["patient@example.ch"] = "+41781112267";
+    PhoneInputs in;
+    in.recipient = "patient@example.ch";
+    in.external_recipients = 1;
+
+    auto r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->e164 == "+41781112267");
+    CHECK(r->source == PhoneSource::contacts);
+
+    // The same number written differently is the stored one (compared as E.164).
+    for (const char* same : {"078 111 22 67", "+41 78 111 22 67", "0041781112267"}) {
+        INFO(same);
+        in.tag_number = same;
+        in.header_number = same;
+        r = resolve_phone(in, contacts.lookup());
+        REQUIRE(r.ok());
+        CHECK(r->source == PhoneSource::contacts);
+        CHECK(r->e164 == "+41781112267");
+    }
+
+    // A different tag: refused, both numbers masked to their last two digits.
+    in.header_number.reset();
+    in.tag_number = "079 123 45 89";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::invalid_argument);
+    CHECK(phone_error_code(r.error()) == kErrTagMismatch);
+    CHECK(r.error().detail == "sms_tag_differs_from_contact:89:67");
+    CHECK(phone_reply_text(r.error(), in.recipient) ==
+          "The mobile number in the subject (ending 89) differs from the one stored for "
+          "p***@example.ch (ending 67): remove the tag or update the contact");
+
+    // A different header: refused the same way.
+    in.tag_number.reset();
+    in.header_number = "076 555 44 33";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(phone_error_code(r.error()) == kErrHeaderMismatch);
+    CHECK(phone_reply_text(r.error(), in.recipient) ==
+          "The mobile number in X-Sealpost-Phone (ending 33) differs from the one stored for "
+          "p***@example.ch (ending 67): remove the header or update the contact");
+
+    // A tag that matches and a header that does not: still refused.
+    in.tag_number = "078 111 22 67";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(phone_error_code(r.error()) == kErrHeaderMismatch);
+
+    // A stored number that is not mobile: the contact must be fixed, a tag does not replace it.
     contacts.numbers["landline@example.ch"] = "+41311234567";
     in.recipient = "landline@example.ch";
+    in.tag_number.reset();
+    in.header_number.reset();
     r = resolve_phone(in, contacts.lookup());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().detail == kErrContactNotMobile);
+    in.tag_number = "079 123 45 89";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(phone_error_code(r.error()) == kErrTagMismatch);
+}
+
+TEST_CASE("allow_override lets a fresh tag or header replace the stored number for one mail",
+          "[phone][tag-rules]") {
+    FakeContacts contacts;
+    contacts.numbers["patient@example.ch"] = "+41781112267";
+    PhoneInputs in;
+    in.recipient = "patient@example.ch";
+    in.external_recipients = 1;
+    in.allow_override = true;
+
+    in.tag_number = "079 123 45 89";
+    auto r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->e164 == "+41791234589");
+    CHECK(r->source == PhoneSource::subject_tag);
+
+    in.tag_number.reset();
+    in.header_number = "076 555 44 33";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->e164 == "+41765554433");
+    CHECK(r->source == PhoneSource::header);
+
+    // Equal to the stored number: the contact (and its language) as before.
+    in.header_number = "078 111 22 67";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::contacts);
+
+    // Never for a tag in a reply.
+    in.header_number.reset();
+    in.tag_number = "079 123 45 89";
+    in.reply = true;
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrTagInReply);
+}
+
+TEST_CASE("a tag in a reply or forward is never a source of its own", "[phone][tag-rules]") {
+    FakeContacts contacts;
+    contacts.numbers["known@example.ch"] = "+41781112267";
+    PhoneInputs in;
+    in.external_recipients = 1;
+    in.reply = true;
+    in.tag_number = "079 123 45 89";
+
+    // No stored contact: refused, with what to do instead.
+    in.recipient = "patient@example.ch";
+    auto r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrTagInReply);
+    CHECK(phone_reply_text(r.error(), in.recipient) ==
+          "An [sms:...] tag in a reply or forward is not accepted for p***@example.ch (it may "
+          "come from the other side): store the number with 'sealpost contacts set', or write "
+          "a new message instead of a reply");
+
+    // A stored contact that differs: the reply refusal, whatever the override says.
+    in.recipient = "known@example.ch";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrTagInReply);
+
+    // The stored number repeated in the reply's subject: harmless, the contact is used.
+    in.tag_number = "078 111 22 67";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::contacts);
+
+    // A header in a reply is the sending software's, not the other side's: used.
+    in.tag_number.reset();
+    in.recipient = "patient@example.ch";
+    in.header_number = "076 555 44 33";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::header);
+}
+
+TEST_CASE("reply and forward subjects are recognised", "[phone][tag-rules]") {
+    for (const char* s :
+         {"Re: Rechnung",     "RE: Rechnung",    "re:Rechnung",      "AW: Termin",
+          "Aw: Termin",       "Fwd: Befund",     "FW: Befund",       "WG: Befund",
+          "TR: Facture",      "RE : Facture",    "TR : Facture",     "RIF: Fattura",
+          "R: Fattura",       "I: Fattura",      "SV: Faktura",      "VS: Lasku",
+          "Antw: Factuur",    "Doorst: Factuur", "RV: Factura",      "Enc: Fatura",
+          "Re[2]: Rechnung",  "AW(3): Rechnung", "[ext] AW: Termin", "[EXTERN] [ext] Re: x",
+          "  Re: x",          "Re: AW: WG: x",   "Odp: x",           "YNT: x",
+          "Re\xEF\xBC\x9A x", "Res: x"}) {
+        INFO(s);
+        CHECK(is_reply_subject(s));
+    }
+    for (const char* s :
+         {"Rechnung Re: Termin", "Rechnung", "", "Reminder: Termin", "Return: x", "[ext] Rechnung",
+          "[unterminated Re: x", "Termin: Re", "Fwdx: y", "Re", "Re[x]: y"}) {
+        INFO(s);
+        CHECK_FALSE(is_reply_subject(s));
+    }
+}
+
+TEST_CASE("a tag in quotation marks is marked as quoted", "[phone][tag-rules]") {
+    const auto quoted = [](std::string_view s) {
+        auto t = parse_sms_tag(s);
+        REQUIRE(t.ok());
+        REQUIRE(t->raw);
+        return t->quoted;
+    };
+    CHECK(quoted("Bitte \"nochmals senden [sms:079 123 45 89]\""));
+    CHECK(quoted("Anfrage \xE2\x80\x9E[sms:079 123 45 89]\xE2\x80\x9C"));
+    CHECK(quoted("Demande \xC2\xAB [sms:079 123 45 89] \xC2\xBB"));
+    CHECK_FALSE(quoted("Rechnung [sms:079 123 45 89]"));
+    CHECK_FALSE(quoted("\"Rechnung\" [sms:079 123 45 89]"));
+    CHECK_FALSE(quoted("Rechnung d'Aubert [sms:079 123 45 89] l'an"));
+}
+
+TEST_CASE("remove_sms_tags takes every tag out, malformed ones too", "[phone]") {
+    CHECK(remove_sms_tags("Rechnung [sms:079 123 45 67]") == "Rechnung");
+    CHECK(remove_sms_tags("[sms:1] Rechnung [SMS : 2] Oktober") == "Rechnung Oktober");
+    CHECK(remove_sms_tags("Rechnung [sms:079 123 45 67") == "Rechnung");
+    CHECK(remove_sms_tags("Rechnung [sms:call me]") == "Rechnung");
+    CHECK(remove_sms_tags("[[sms:1]sms:2]x") == "x");
+    CHECK(remove_sms_tags("Rechnung [secure]") == "Rechnung [secure]");
+    CHECK(remove_sms_tags("  Re: x [sms:1]") == "  Re: x");
+    CHECK(remove_sms_tags("") == "");
+    std::string many;
+    for (int i = 0; i < 2000; ++i) {
+        many += "a [sms:079 123 45 67] ";
+    }
+    const std::string left = remove_sms_tags(many);
+    CHECK(left.find("sms") == std::string::npos);
+    CHECK(left.find("67") == std::string::npos);
 }
 
 TEST_CASE("reply texts mask the address and are printable ASCII", "[phone]") {
-    for (const auto code : {kErrTagTwice, kErrTagBad, kErrTagRecipients, kErrTagNotMobile,
-                            kErrHeaderNotMobile, kErrContactNotMobile, kErrNoNumber}) {
+    for (const std::string& code :
+         {std::string(kErrTagTwice), std::string(kErrTagBad), std::string(kErrTagRecipients),
+          std::string(kErrTagNotMobile), std::string(kErrHeaderNotMobile),
+          std::string(kErrContactNotMobile), std::string(kErrNoNumber), std::string(kErrTagInReply),
+          std::string(kErrTagStuck), std::string(kErrTagMismatch) + ":89:67",
+          std::string(kErrHeaderMismatch) + ":89:67",
+          std::string(kErrTagHeaderMismatch) + ":89:67"}) {
         INFO(code);
-        const auto t = phone_reply_text(make_error(Errc::invalid_argument, std::string(code)),
-                                        "hans.muster@example.ch");
+        const auto t =
+            phone_reply_text(make_error(Errc::invalid_argument, code), "hans.muster@example.ch");
         REQUIRE(t);
         CHECK(t->find("hans.muster") == std::string::npos);
         for (const char c : *t) {
@@ -195,15 +397,18 @@ TEST_CASE("learn_contact stores tag numbers only when enabled", "[phone]") {
     };
     const ResolvedPhone from_tag{"+41791234567", PhoneSource::subject_tag, {}};
     const ResolvedPhone from_header{"+41791234567", PhoneSource::header, {}};
+    const ResolvedPhone from_contacts{"+41791234567", PhoneSource::contacts, {}};
     CHECK(learn_contact(false, "p@example.ch", from_tag, save).ok());
     CHECK(saved.empty());
     CHECK(learn_contact(true, "p@example.ch", from_header, save).ok());
+    CHECK(learn_contact(true, "p@example.ch", from_contacts, save).ok());
     CHECK(saved.empty());
     CHECK(learn_contact(true, "p@example.ch", from_tag, save).ok());
     CHECK(saved.at("p@example.ch") == "+41791234567");
 }
 
-TEST_CASE("vault adapters read and learn contacts, keeping the language", "[phone][vault]") {
+TEST_CASE("vault adapters read contacts; learning never overwrites a stored number",
+          "[phone][vault][tag-rules]") {
     vault::test::Fixture fx;
     vault::Vault v = fx.open();
     REQUIRE(v.contact_set("marie@exemple.ch", "+41794445566", "fr"));
@@ -218,17 +423,27 @@ TEST_CASE("vault adapters read and learn contacts, keeping the language", "[phon
     CHECK(r->e164 == "+41794445566");
     CHECK(r->language == "fr");
 
+    // With the override on, a tag's number is used for the mail, but learning keeps the
+    // stored contact (number and language) as it was.
     in.tag_number = "079 123 45 67";
+    in.allow_override = true;
     r = resolve_phone(in, lookup);
     REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::subject_tag);
     REQUIRE(learn_contact(true, in.recipient, *r, save));
     auto c = v.contact_get("marie@exemple.ch");
     REQUIRE(c.ok());
-    CHECK(c->phone_e164 == "+41791234567");
+    CHECK(c->phone_e164 == "+41794445566");
     CHECK(c->language == "fr");
 
+    // A recipient without a contact gets one.
     REQUIRE(learn_contact(true, "new@example.ch", *r, save));
     CHECK(v.contact_get("new@example.ch").value().phone_e164 == "+41791234567");
+    // ... and keeps it when a later tag names another number.
+    const ResolvedPhone other{"+41780000001", PhoneSource::subject_tag, {}};
+    REQUIRE(learn_contact(true, "NEW@example.ch", other, save));
+    CHECK(v.contact_get("new@example.ch").value().phone_e164 == "+41791234567");
+
     in.tag_number.reset();
     in.recipient = "nobody@example.ch";
     r = resolve_phone(in, lookup);

@@ -45,6 +45,23 @@ TEST_CASE("contacts set, get, list and remove", "[vault][contacts]") {
     CHECK(v.contact_set("", "+41790000001", "de").error().code == Errc::invalid_argument);
 }
 
+TEST_CASE("contact_add inserts only and never replaces a stored contact", "[vault][contacts]") {
+    Fixture fx;
+    auto v = fx.open();
+    REQUIRE(v.contact_add("Hans.Muster@Example.CH", "+41791112233", "de"));
+    CHECK(v.contact_get("hans.muster@example.ch").value().phone_e164 == "+41791112233");
+    auto again = v.contact_add("HANS.MUSTER@example.ch", "+41790000001", "");
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == Errc::exists);
+    const auto kept = v.contact_get("hans.muster@example.ch").value();
+    CHECK(kept.phone_e164 == "+41791112233");
+    CHECK(kept.language == "de");
+    // contact_set (the CLI) still replaces.
+    REQUIRE(v.contact_set("hans.muster@example.ch", "+41790000001", "it"));
+    CHECK(v.contact_get("hans.muster@example.ch").value().phone_e164 == "+41790000001");
+    CHECK(v.contact_add("", "+41790000001", "").error().code == Errc::invalid_argument);
+}
+
 TEST_CASE("contacts are stored encrypted", "[vault][contacts]") {
     Fixture fx;
     {
