@@ -67,13 +67,11 @@ void read_leaf(GMimeObject* o, std::string_view bytes, std::vector<std::string>&
     const std::string_view sniffed = sniff_type(bytes);
     add_unique(types, sniffed);
     add_unique(types, declared);
-    if (sniffed == "application/zip" || sniffed == "application/ms-tnef" ||
-        sniffed == "application/x-tar" || sniffed == "application/x-ole-storage" ||
-        declared == "application/ms-tnef" || declared == "application/vnd.ms-tnef") {
-        // Containers that clients unpack (winmail.dat, ZIP): what they hold counts too.
-        if (container_holds_pdf(bytes)) {
-            add_unique(types, "application/pdf");
-        }
+    // A PDF anywhere in the bytes (a polyglot, junk before it, a container that clients
+    // unpack such as winmail.dat or a ZIP) is one more reading: one linear scan per part that
+    // is not already a PDF.
+    if (sniffed != "application/pdf" && container_holds_pdf(bytes)) {
+        add_unique(types, "application/pdf");
     }
     for (const char* n : {g_mime_object_get_content_disposition_parameter(o, "filename"),
                           g_mime_object_get_content_type_parameter(o, "name")}) {

@@ -30,8 +30,8 @@ bool is_document_name(std::string_view file_name) noexcept;
 /// ZIP anywhere (a polyglot with a document appended is a document).
 bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexcept;
 
-/// True when a container (ZIP, TNEF, tar, OLE2) holds a PDF a client can unpack: `%PDF-`
-/// anywhere in it, or a ZIP entry named *.pdf. One linear scan; call it on containers only.
+/// True when the bytes hold a PDF anywhere (`%PDF-` past the first 1024 bytes: a polyglot, or
+/// a container a client unpacks such as TNEF or tar), or a ZIP entry named *.pdf. Linear.
 bool container_holds_pdf(std::string_view bytes) noexcept;
 
 /// The kind of file a text holds in a form mail clients decode and show as an attachment:
