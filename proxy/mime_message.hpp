@@ -23,10 +23,10 @@ struct MimeLimits {
 /// document order. Content decides, not labels: `content_type` is what the bytes are when
 /// their magic number is known (mime_sniff.hpp), else the declared type.
 struct MimeAttachment {
-    std::size_t index = 0;       ///< position in MimeMessage::attachments()
-    std::string path;            ///< MIME part path for logs, e.g. "1.2" (RFC 3501 style)
-    std::string content_type;    ///< lower-case `type/subtype`: sniffed, else declared
-    std::string declared_type;   ///< lower-case `type/subtype` as the Content-Type says
+    std::size_t index = 0;      ///< position in MimeMessage::attachments()
+    std::string path;           ///< MIME part path for logs, e.g. "1.2" (RFC 3501 style)
+    std::string content_type;   ///< lower-case `type/subtype`: sniffed, else declared
+    std::string declared_type;  ///< lower-case `type/subtype` as the Content-Type says
     /// Every reading of the part's type, lower-case, no duplicates: the sniffed type, the
     /// declared type, the type the file name implies, and for a forwarded message the
     /// readings of every part inside it. The policy matches rules against all of them.
@@ -36,12 +36,12 @@ struct MimeAttachment {
     /// Other names the part carries (Content-Type `name` when it differs from the
     /// Content-Disposition `filename`; names of the parts inside a forwarded message).
     std::vector<std::string> other_names;
-    std::string content_id;      ///< RFC 2392 id without angle brackets, "" if none
+    std::string content_id;  ///< RFC 2392 id without angle brackets, "" if none
     /// A real image of its declared type (PNG, JPEG, GIF, WebP), referenced by `cid:` from an
     /// HTML body part, with no document-like name: a logo may stay (the policy also caps
     /// its size, `inline_image_max`). Everything else is a document.
     bool inline_image = false;
-    std::string bytes;           ///< content with the transfer encoding undone
+    std::string bytes;  ///< content with the transfer encoding undone
     [[nodiscard]] std::size_t size() const noexcept { return bytes.size(); }
 };
 

@@ -34,7 +34,8 @@ void raw_boundaries(std::string_view raw, std::set<std::string>& out) {
         }
         std::size_t p = i + key.size();
         // RFC 2231 section 3 continuations (`boundary*0=`) are read by some clients too.
-        while (p < raw.size() && (raw[p] == '*' || std::isdigit(static_cast<unsigned char>(raw[p])) != 0)) {
+        while (p < raw.size() &&
+               (raw[p] == '*' || std::isdigit(static_cast<unsigned char>(raw[p])) != 0)) {
             ++p;
         }
         while (p < raw.size() && (raw[p] == ' ' || raw[p] == '\t')) {

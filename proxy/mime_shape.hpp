@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace sealpost::mime::detail {
 
 /// Every `boundary=` parameter value written anywhere in `raw` (quoted or token form,

@@ -136,8 +136,7 @@ struct Walker {
     /// RFC 2045 section 3: each content header once; section 6: a known encoding. Readers
     /// that take the other duplicate, or decode an unknown encoding their own way, see other
     /// content than GMime does.
-    static Status check_headers(GMimeObject* o, const std::string& path, bool leaf,
-                                bool text) {
+    static Status check_headers(GMimeObject* o, const std::string& path, bool leaf, bool text) {
         if (auto dup = duplicate_content_header(o)) {
             return refuse(reason::duplicate_header, std::string(*dup) + " twice at " + path);
         }
@@ -231,8 +230,8 @@ struct Walker {
                                   std::string(*dup) + " twice at " + path + ".m");
                 }
                 const std::size_t first = tree.inner.size();
-                SP_CHECK(walk(g_mime_message_get_mime_part(inner), nullptr, depth + 1,
-                              path + ".m", false));
+                SP_CHECK(walk(g_mime_message_get_mime_part(inner), nullptr, depth + 1, path + ".m",
+                              false));
                 if (record) {
                     tree.leaves.back().inner_first = first;
                     tree.leaves.back().inner_end = tree.inner.size();

@@ -154,14 +154,17 @@ smtp::Reply reply_shape_refused(const Error& e) {
     }
     std::string_view text;
     if (r == why::ambiguous_boundary) {
-        text = "A line of the message begins with a MIME boundary but is not one; mail "
-               "programs read it differently, so it cannot be sealed safely and was not sent";
+        text =
+            "A line of the message begins with a MIME boundary but is not one; mail "
+            "programs read it differently, so it cannot be sealed safely and was not sent";
     } else if (r == why::duplicate_header) {
-        text = "A part of the message has a Content-Type, Content-Transfer-Encoding or "
-               "Content-Disposition header twice; it cannot be sealed safely and was not sent";
+        text =
+            "A part of the message has a Content-Type, Content-Transfer-Encoding or "
+            "Content-Disposition header twice; it cannot be sealed safely and was not sent";
     } else if (r == why::unknown_encoding) {
-        text = "A part of the message uses an unknown transfer encoding; it cannot be sealed "
-               "safely and was not sent";
+        text =
+            "A part of the message uses an unknown transfer encoding; it cannot be sealed "
+            "safely and was not sent";
     } else {
         return reply(R::ambiguous_mime);
     }

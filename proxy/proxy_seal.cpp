@@ -56,10 +56,9 @@ policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage&
         af.other_names = a.other_names;
         // A PDF read any other way (a name, a container, a forwarded message) counts as an
         // invoice: a false positive only seals more.
-        const bool pdf_elsewhere =
-            a.content_type != "application/pdf" &&
-            std::find(af.other_types.begin(), af.other_types.end(), "application/pdf") !=
-                af.other_types.end();
+        const bool pdf_elsewhere = a.content_type != "application/pdf" &&
+                                   std::find(af.other_types.begin(), af.other_types.end(),
+                                             "application/pdf") != af.other_types.end();
         af.is_invoice =
             pdf_elsewhere || policy::looks_like_invoice(af.file_name, a.content_type, a.bytes);
         af.inline_image = a.inline_image && a.size() <= inline_image_max;

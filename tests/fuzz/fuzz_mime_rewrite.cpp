@@ -281,8 +281,7 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
 /// `in` with bare CR and bare LF made CRLF: the DATA reader passes the proxy nothing else.
 /// The decoded leaves of the input that are documents by their bytes: every attachment and body
 /// whose content has a known magic number, except an inline image the decision keeps.
-std::vector<std::string_view> document_leaves(const mime::MimeMessage& m,
-                                              const policy::Decision& d,
+std::vector<std::string_view> document_leaves(const mime::MimeMessage& m, const policy::Decision& d,
                                               std::uint64_t inline_image_max) {
     std::vector<std::string_view> out;
     for (const auto& a : m.attachments()) {
@@ -294,8 +293,8 @@ std::vector<std::string_view> document_leaves(const mime::MimeMessage& m,
     }
     for (const auto& b : m.bodies()) {
         if (!mime::sniff_type(b.text).empty()) {
-            fail("a body text part sniffs as a document (" +
-                 std::string(mime::sniff_type(b.text)) + ") at " + b.path);
+            fail("a body text part sniffs as a document (" + std::string(mime::sniff_type(b.text)) +
+                 ") at " + b.path);
         }
     }
     return out;

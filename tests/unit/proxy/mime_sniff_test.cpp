@@ -116,8 +116,7 @@ TEST_CASE("sniff: files hidden in text", "[mime][sniff]") {
     CHECK(hidden_file_in_text("begin-base64 644 Befund.pdf\n") == "uuencode");
     CHECK(hidden_file_in_text("=ybegin line=128 size=10 name=a.pdf\r\n") == "yEnc");
     CHECK(hidden_file_in_text("(This file must be converted with BinHex 4.0)\r\n") == "BinHex");
-    CHECK(hidden_file_in_text("Guten Tag\r\n\r\n" + lines76(b64(kPdf)) + "Gruss\r\n") ==
-          "base64");
+    CHECK(hidden_file_in_text("Guten Tag\r\n\r\n" + lines76(b64(kPdf)) + "Gruss\r\n") == "base64");
     CHECK(hidden_file_in_text(b64(kPdf)) == "base64");  // one long line
     // Not files: prose, a begin without a mode, base64 of text, a PGP-like block of noise.
     CHECK_FALSE(hidden_file_in_text("begin the meeting at 10\r\nend\r\n"));
@@ -174,11 +173,13 @@ TEST_CASE("parse: a PDF dressed as an inline image is a document", "[mime][shape
                std::string(img_headers) + "Content-Transfer-Encoding: base64\r\n\r\n" +
                lines76(b64(bytes)) + "--R--\r\n";
     };
-    const auto logo = test::parse_ok(related("Content-Type: image/png\r\nContent-ID: <logo@p>\r\n", kPng));
+    const auto logo =
+        test::parse_ok(related("Content-Type: image/png\r\nContent-ID: <logo@p>\r\n", kPng));
     REQUIRE(logo.attachments().size() == 1);
     CHECK(logo.attachments()[0].inline_image);
 
-    const auto pdf = test::parse_ok(related("Content-Type: image/png\r\nContent-ID: <logo@p>\r\n", kPdf));
+    const auto pdf =
+        test::parse_ok(related("Content-Type: image/png\r\nContent-ID: <logo@p>\r\n", kPdf));
     REQUIRE(pdf.attachments().size() == 1);
     CHECK_FALSE(pdf.attachments()[0].inline_image);
     CHECK(pdf.attachments()[0].content_type == "application/pdf");
@@ -214,17 +215,16 @@ TEST_CASE("parse: shapes parsers disagree on are refused with their reason", "[m
     const std::string mixed = std::string(kHead) +
                               "Content-Type: multipart/mixed; boundary=\"SEP\"\r\n\r\n--SEP\r\n"
                               "Content-Type: text/plain\r\n\r\nHallo\r\n";
-    const std::string pdf_part = "Content-Type: application/pdf\r\n"
-                                 "Content-Transfer-Encoding: base64\r\n\r\n" +
-                                 lines76(b64(kPdf));
+    const std::string pdf_part =
+        "Content-Type: application/pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" +
+        lines76(b64(kPdf));
     CHECK(reason_of(mixed + "--SEPx\r\n" + pdf_part + "--SEP--\r\n") == "ambiguous_boundary");
-    CHECK(reason_of(mixed + "--SEP junk\r\n" + pdf_part + "--SEP--\r\n") ==
-          "ambiguous_boundary");
-    CHECK(reason_of(mixed + "--SEP\r\nContent-Type: text/plain\r\n" + pdf_part +
-                    "--SEP--\r\n") == "duplicate_header");
-    CHECK(reason_of(mixed +
-                    "--SEP\r\nContent-Transfer-Encoding: 7bit\r\n" + pdf_part + "--SEP--\r\n") ==
+    CHECK(reason_of(mixed + "--SEP junk\r\n" + pdf_part + "--SEP--\r\n") == "ambiguous_boundary");
+    CHECK(reason_of(mixed + "--SEP\r\nContent-Type: text/plain\r\n" + pdf_part + "--SEP--\r\n") ==
           "duplicate_header");
+    CHECK(reason_of(mixed + "--SEP\r\nContent-Transfer-Encoding: 7bit\r\n" + pdf_part +
+                    "--SEP--\r\n") == "duplicate_header");
     CHECK(reason_of(std::string(kHead) + "Content-Type: text/plain\r\n" +
                     "Content-Type: text/html\r\n\r\nx\r\n") == "duplicate_header");
     CHECK(reason_of(mixed + "--SEP\r\nContent-Type: application/pdf\r\n"

@@ -181,7 +181,8 @@ action = "reject"
     auto att = m;
     att.attachments = {{"image/png", "logo.png", 2000, false, false, {}, {}}};
     CHECK(winner(p, att, external()) == "type");
-    att.attachments = {{"application/vnd.openxmlformats", "Brief.docx", 2000, false, false, {}, {}}};
+    att.attachments = {
+        {"application/vnd.openxmlformats", "Brief.docx", 2000, false, false, {}, {}}};
     CHECK(winner(p, att, external()) == "name");
     att.attachments = {pdf("Bericht-Meier.pdf")};
     CHECK(winner(p, att, external()) == "name");
