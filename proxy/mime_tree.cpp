@@ -64,19 +64,20 @@ std::string_view warning_name(GMimeParserWarning w) {
     return "unknown";
 }
 
-/// Every GMIME_CRIT_* issue, plus the warnings that mean GMime did not see the structure the
-/// sender meant (RFC 2046 section 5.1.1: a multipart whose body parts were not found; a
-/// malformed message). Unknown codes from newer GMime count as fatal too. Not fatal: a
-/// missing close delimiter or a header-only message (`truncated_message`): every part is
-/// still found, and the output is written from the parsed tree, so nothing unseen goes out.
+/// Every GMIME_CRIT_* issue, and every warning about the structure or a content header
+/// (DESIGN section 3: where parsers may disagree, external recipients are refused): a
+/// duplicated header or parameter (readers take the first or the last), an invalid
+/// Content-Type or parameter, a malformed multipart (RFC 2046 section 5.1.1) or message.
+/// Unknown codes from newer GMime count as fatal too. Not fatal, each for its reason:
+/// - unencoded 8-bit header text, invalid RFC 2047 words, invalid address lists: how display
+///   headers (Subject, From) are decoded; no reader finds another part or other content, and
+///   refusing them would refuse everyday mail from clients that write raw UTF-8 headers;
+/// - a missing close delimiter or a header-only message (`truncated_message`), a part without
+///   content: every part is still found, the same by every reader.
 bool is_fatal(GMimeParserWarning w) {
     switch (w) {
-        case GMIME_WARN_DUPLICATED_HEADER:
-        case GMIME_WARN_DUPLICATED_PARAMETER:
         case GMIME_WARN_UNENCODED_8BIT_HEADER:
-        case GMIME_WARN_INVALID_CONTENT_TYPE:
         case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
-        case GMIME_WARN_INVALID_PARAMETER:
         case GMIME_WARN_INVALID_ADDRESS_LIST:
         case GMIME_WARN_PART_WITHOUT_CONTENT:
         case GMIME_WARN_TRUNCATED_MESSAGE:
@@ -400,7 +401,8 @@ Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits) {
         g_mime_parser_construct_message(parser.get(), tree.options->get()));
     if (!tree.sink->first_fatal.empty()) {
         // RFC 2045 section 3: GMime calls a second Content-* header in one entity a conflict.
-        const bool dup = tree.sink->first_fatal.rfind("conflicting_header", 0) == 0;
+        const bool dup = tree.sink->first_fatal.rfind("conflicting_header", 0) == 0 ||
+                         tree.sink->first_fatal.rfind("duplicated_header", 0) == 0;
         return refuse(dup ? reason::duplicate_header : reason::parser_warning,
                       tree.sink->first_fatal);
     }

@@ -195,6 +195,40 @@ Decision policy_decide(const Policy& p, const MessageFacts& msg, const Recipient
     return d;
 }
 
+std::optional<Decision> policy_decide_without_content(const Policy& p, std::string_view sender,
+                                                      const RecipientFacts& rcpt) {
+    for (std::size_t i = 0; i < p.rules.size(); ++i) {
+        const Rule& r = p.rules[i];
+        if (!r.from.empty() && !any_address(r.from, sender)) {
+            continue;
+        }
+        if (!r.to.empty() && !any_address(r.to, rcpt.address)) {
+            continue;
+        }
+        if (r.recipient && (*r.recipient == RecipientKind::internal) != rcpt.internal) {
+            continue;
+        }
+        if (r.attachment.any() || r.subject_tags != 0 || !r.sensitivity.empty() ||
+            r.action == Action::seal) {
+            return std::nullopt;  // this rule's outcome depends on the content
+        }
+        Decision d;
+        d.source = DecisionSource::rule;
+        d.rule_index = i;
+        d.rule_name = r.name;
+        d.action = r.action;
+        d.message = r.action == Action::reject ? r.message : std::string();
+        return d;
+    }
+    Decision d;
+    d.source = DecisionSource::no_match;
+    d.action = p.no_match;
+    if (d.action == Action::reject) {
+        d.message = std::string(kNoMatchReject);
+    }
+    return d;
+}
+
 std::vector<std::size_t> select_attachments(AttachmentSelector sel, bool keep_inline_images,
                                             const MessageFacts& msg) {
     std::vector<std::size_t> out;

@@ -67,16 +67,6 @@ policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage&
     return f;
 }
 
-/// For a message the parser refused: the worst case, one unnamed invoice-like attachment of
-/// unknown type. Only a recipient that the policy passes both with it and with no attachment
-/// at all (a decision that does not depend on attachments) may get such a message.
-policy::MessageFacts unknown_facts(const Envelope& env, std::size_t size) {
-    policy::MessageFacts f;
-    f.sender = env.mail.reverse_path;
-    f.attachments.push_back({"application/octet-stream", "", size, true, false, {}, {}});
-    return f;
-}
-
 void log_decision(const Envelope& env, std::string_view rcpt, const policy::Decision& d) {
     log::info("seal.decision")
         .kv("sid", env.session_id)
@@ -252,21 +242,19 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
     }
     auto parsed = mime::MimeMessage::parse(std::string(msg));
     if (!parsed) {
-        // Only a decision that does not depend on attachments may pass a message nobody can
-        // read for sure: an internal recipient the policy passes with the worst case and
-        // with nothing attached. An external recipient is always refused.
-        const auto worst = unknown_facts(env, msg.size());
-        policy::MessageFacts bare;
-        bare.sender = env.mail.reverse_path;
+        // Only a decision that does not depend on what the message carries may pass a message
+        // nobody can read for sure, and only to an internal recipient. An external recipient
+        // is always refused.
         for (const auto& rf : rfacts) {
-            policy::Decision d = policy::policy_decide(pol, worst, rf);
-            const policy::Decision alone = policy::policy_decide(pol, bare, rf);
-            if (!rf.internal || d.action != policy::Action::pass ||
-                alone.action != policy::Action::pass) {
-                d.action = policy::Action::reject;
-                d.selection.clear();
+            auto d = policy::policy_decide_without_content(pol, env.mail.reverse_path, rf);
+            if (!rf.internal || !d || d->action != policy::Action::pass) {
+                policy::Decision refused;
+                refused.action = policy::Action::reject;
+                refused.source = d ? d->source : policy::DecisionSource::rule;
+                plan.decisions.push_back(std::move(refused));
+                continue;
             }
-            plan.decisions.push_back(std::move(d));
+            plan.decisions.push_back(std::move(*d));
         }
         plan.parse_error = std::move(parsed).error();
         return plan;

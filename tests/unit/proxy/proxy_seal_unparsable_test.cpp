@@ -20,6 +20,11 @@ namespace {
 
 constexpr std::string_view kNarrow = R"(
 [[rule]]
+name = "internal-pass"
+recipient = "internal"
+action = "pass"
+
+[[rule]]
 name = "pdf-seal"
 attachment_type = "application/pdf"
 action = "seal"
@@ -70,9 +75,9 @@ TEST_CASE("unparsable: a later pass rule never passes it to an external recipien
     CHECK(mime::refusal_reason(*plan.parse_error) == mime::reason::parser_warning);
     REQUIRE(plan.decisions.size() == 2);
     CHECK(plan.decisions[0].action == policy::Action::reject);
-    // The internal colleague: `pass-rest` passes whatever is attached. It does so for the
-    // patient too, but only an internal recipient with such a decision may get the message.
+    // The internal colleague: `internal-pass` passes whatever is attached.
     CHECK(plan.decisions[1].action == policy::Action::pass);
+    CHECK(plan.decisions[1].rule_name == "internal-pass");
 }
 
 TEST_CASE("unparsable: an internal decision that depends on attachments refuses too",
@@ -94,6 +99,17 @@ action = "pass"
         plan_message(*p, practice(), envelope({"kollegin@praxis.example.ch"}), kUnparsable);
     REQUIRE(plan.parse_error);
     CHECK(plan.decisions[0].action == policy::Action::reject);
+    // The same for a subject-tag rule met first, and for a seal rule without attachment keys.
+    for (const char* first :
+         {"subject_tag = \"secure\"\naction = \"pass\"\n", "action = \"seal\"\n"}) {
+        auto q = policy::policy_parse(
+            std::string("[[rule]]\n") + first + "[[rule]]\nname = \"rest\"\naction = \"pass\"\n",
+            "q.toml");
+        REQUIRE(q);
+        const auto qp =
+            plan_message(*q, practice(), envelope({"kollegin@praxis.example.ch"}), kUnparsable);
+        CHECK(qp.decisions[0].action == policy::Action::reject);
+    }
 }
 
 TEST_CASE("unparsable: the rewrite refuses with the MIME-shape reply, or passes internal mail",
