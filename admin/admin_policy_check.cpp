@@ -19,7 +19,9 @@
 
 #include "admin/admin_commands.hpp"
 #include "admin/admin_format.hpp"
+#include "proxy/mime_message.hpp"
 #include "proxy/policy.hpp"
+#include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_seal.hpp"
 #include "proxy/seal_phone_strip.hpp"
 #include "vault/vault_keys.hpp"
@@ -254,7 +256,8 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
     if (plan.parse_error) {
         print_error(err, kVerb,
                     "note: the message cannot be parsed (" + plan.parse_error->detail +
-                        "); decisions are for the worst case");
+                        "); only an internal recipient whose decision does not depend on "
+                        "attachments may get it");
     }
 
     bool any_seal = false;
@@ -286,6 +289,7 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
     if (passed == msg) {
         passed = *raw;
     }
+    std::optional<std::string> shape;  // the reply for a message that cannot be read safely
     for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
         const std::string& rcpt = env.rcpts[i].forward_path;
         const policy::Decision& d = plan.decisions[i];
@@ -293,6 +297,14 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
         if (d.action == policy::Action::pass) {
             out << "pass  " << rule_text(d) << "\n";
             outputs.push_back({rcpt, "pass", passed});
+            continue;
+        }
+        if (d.action == policy::Action::reject && plan.parse_error) {
+            const smtp::Reply r = mime::refusal_reason(*plan.parse_error).empty()
+                                      ? proxy::reply_for(*plan.parse_error)
+                                      : proxy::reply_shape_refused(*plan.parse_error);
+            shape = std::to_string(r.code) + " " + std::string(r.first_line());
+            out << "reject: " << *shape << "  (the message cannot be read safely)\n";
             continue;
         }
         if (d.action == policy::Action::reject) {
@@ -333,7 +345,9 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             << seal::to_string(phone->source) << ")\n";
         outputs.push_back({rcpt, "seal", std::move(sealed->message)});
     }
-    if (refusal) {
+    if (shape) {
+        out << "the proxy would refuse the whole message: " << *shape << "\n";
+    } else if (refusal) {
         out << "the proxy would refuse the whole message: 550 5.7.1 " << *refusal << "\n";
     }
     if (Status st = write_outputs(outputs, args, out); !st) {

@@ -18,16 +18,30 @@ struct MimeLimits {
     std::size_t max_parts = 200;  ///< every MIME entity counted, containers included
 };
 
-/// One attachment (RFC 2183 disposition `attachment`, or a non-body leaf), in document order.
+/// One attachment: every leaf other than the readable body text (RFC 2183 disposition
+/// `attachment`, a named part, a non-text leaf, or a "text" part whose bytes are a file), in
+/// document order. Content decides, not labels: `content_type` is what the bytes are when
+/// their magic number is known (mime_sniff.hpp), else the declared type.
 struct MimeAttachment {
-    std::size_t index = 0;       ///< position in MimeMessage::attachments()
-    std::string path;            ///< MIME part path for logs, e.g. "1.2" (RFC 3501 style)
-    std::string content_type;    ///< lower-case `type/subtype`
+    std::size_t index = 0;      ///< position in MimeMessage::attachments()
+    std::string path;           ///< MIME part path for logs, e.g. "1.2" (RFC 3501 style)
+    std::string content_type;   ///< lower-case `type/subtype`: sniffed, else declared
+    std::string declared_type;  ///< lower-case `type/subtype` as the Content-Type says
+    /// Every reading of the part's type, lower-case, no duplicates: the sniffed type, the
+    /// declared type, the type the file name implies, and for a forwarded message the
+    /// readings of every part inside it. The policy matches rules against all of them.
+    std::vector<std::string> type_readings;
     std::string file_name;       ///< UTF-8, RFC 2231 / 2047 decoded; a default when it has none
     bool has_file_name = false;  ///< false: file_name is a made-up default
-    std::string content_id;      ///< RFC 2392 id without angle brackets, "" if none
-    bool inline_image = false;   ///< image referenced by `cid:` from an HTML body part
-    std::string bytes;           ///< content with the transfer encoding undone
+    /// Other names the part carries (Content-Type `name` when it differs from the
+    /// Content-Disposition `filename`; names of the parts inside a forwarded message).
+    std::vector<std::string> other_names;
+    std::string content_id;  ///< RFC 2392 id without angle brackets, "" if none
+    /// A real image of its declared type (PNG, JPEG, GIF, WebP), referenced by `cid:` from an
+    /// HTML body part, with no document-like name: a logo may stay (the policy also caps
+    /// its size, `inline_image_max`). Everything else is a document.
+    bool inline_image = false;
+    std::string bytes;  ///< content with the transfer encoding undone
     [[nodiscard]] std::size_t size() const noexcept { return bytes.size(); }
 };
 
@@ -58,7 +72,22 @@ inline constexpr std::string_view signed_or_encrypted = "signed_or_encrypted";
 inline constexpr std::string_view charset = "charset";  ///< a text part cannot be converted
 inline constexpr std::string_view selection = "selection";
 inline constexpr std::string_view verify = "verify";  ///< the rewritten message fails the check
+// Shapes on which parsers may disagree (DESIGN 3): deliberate, so refused permanently.
+/// a line that begins with a boundary but is not its delimiter (RFC 2046 5.1.1)
+inline constexpr std::string_view ambiguous_boundary = "ambiguous_boundary";
+/// Content-Type, -Transfer-Encoding or -Disposition twice in one part (RFC 2045 3)
+inline constexpr std::string_view duplicate_header = "duplicate_header";
+/// a transfer encoding outside RFC 2045 6.1 on a non-text part, or on a container
+inline constexpr std::string_view unknown_encoding = "unknown_encoding";
+/// a text part holding a uuencode, yEnc, BinHex or base64 file (the detail names which)
+inline constexpr std::string_view encoded_file_in_text = "encoded_file_in_text";
 }  // namespace reason
+
+/// The `<reason>` of a `mime:<reason>: ...` refusal (Errc::invalid_argument), "" for any
+/// other error.
+std::string_view refusal_reason(const Error& e) noexcept;
+/// The word after `mime:<reason>: ` (e.g. `uuencode` for encoded_file_in_text), "" if none.
+std::string_view refusal_subject(const Error& e) noexcept;
 
 /// A parsed message. Holds the original bytes: every rewrite starts again from them, so one
 /// parsed message serves several recipients without one rewrite affecting the next.

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "proxy/mime_message.hpp"
+#include "proxy/mime_sniff.hpp"
 #include "proxy/mime_tree.hpp"
 
 namespace sealpost::mime {
@@ -53,7 +54,53 @@ std::string strip_brackets(std::string id) {
     return id;
 }
 
+void add_unique(std::vector<std::string>& v, std::string_view s) {
+    if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) {
+        v.emplace_back(s);
+    }
+}
+
+/// The readings of one leaf's type and its names (see MimeAttachment::type_readings).
+void read_leaf(GMimeObject* o, std::string_view bytes, std::vector<std::string>& types,
+               std::vector<std::string>& names) {
+    const std::string declared = detail::mime_type_of(o);
+    const std::string_view sniffed = sniff_type(bytes);
+    add_unique(types, sniffed);
+    add_unique(types, declared);
+    // A PDF anywhere in the bytes (a polyglot, junk before it, a container that clients
+    // unpack such as winmail.dat or a ZIP) is one more reading: one linear scan per part that
+    // is not already a PDF.
+    if (sniffed != "application/pdf" && container_holds_pdf(bytes)) {
+        add_unique(types, "application/pdf");
+    }
+    for (const char* n : {g_mime_object_get_content_disposition_parameter(o, "filename"),
+                          g_mime_object_get_content_type_parameter(o, "name")}) {
+        if (n != nullptr && *n != '\0') {
+            add_unique(names, n);
+            add_unique(types, type_for_name(n));
+        }
+    }
+}
+
 }  // namespace
+
+std::string_view refusal_reason(const Error& e) noexcept {
+    const std::string_view d = e.detail;
+    if (e.code != Errc::invalid_argument || d.rfind("mime:", 0) != 0) {
+        return {};
+    }
+    const std::string_view rest = d.substr(5);
+    return rest.substr(0, rest.find(':'));
+}
+
+std::string_view refusal_subject(const Error& e) noexcept {
+    const std::string_view r = refusal_reason(e);
+    if (r.empty() || e.detail.size() < 5 + r.size() + 2) {
+        return {};
+    }
+    const std::string_view rest = std::string_view(e.detail).substr(5 + r.size() + 2);
+    return rest.substr(0, rest.find(' '));
+}
 
 Result<MimeMessage> MimeMessage::parse(std::string data, MimeLimits limits) {
     SP_TRY(tree, detail::parse_tree(data, limits));
@@ -114,19 +161,39 @@ Result<MimeMessage> MimeMessage::parse(std::string data, MimeLimits limits) {
         MimeAttachment a;
         a.index = st->attachments.size();
         a.path = leaf.path;
-        a.content_type = leaf.content_type;
+        a.declared_type = leaf.content_type;
+        SP_TRY(bytes, detail::decoded_content(leaf.object));
+        a.bytes = std::move(bytes);
+        const std::string_view sniffed = sniff_type(a.bytes);
+        a.content_type = sniffed.empty() ? a.declared_type : std::string(sniffed);
         a.file_name = detail::file_name_of(leaf.object);
         a.has_file_name = !a.file_name.empty();
+        std::vector<std::string> names;
+        read_leaf(leaf.object, a.bytes, a.type_readings, names);
+        // A forwarded message is sealed whole: what it holds is read as part of it.
+        for (std::size_t i = leaf.inner_first; i < leaf.inner_end; ++i) {
+            GMimeObject* in = tree.inner[i];
+            SP_TRY(inner_bytes, detail::decoded_content(in));
+            read_leaf(in, inner_bytes, a.type_readings, names);
+        }
+        for (const auto& n : names) {
+            if (n != a.file_name) {
+                a.other_names.push_back(n);
+            }
+        }
         if (!a.has_file_name) {
             a.file_name = default_name(a.index, a.content_type);
         }
         if (const char* id = g_mime_object_get_content_id(leaf.object)) {
             a.content_id = strip_brackets(id);
         }
-        a.inline_image = a.content_type.rfind("image/", 0) == 0 && !a.content_id.empty() &&
-                         cids.count(a.content_id) > 0;
-        SP_TRY(bytes, detail::decoded_content(leaf.object));
-        a.bytes = std::move(bytes);
+        bool doc_name = is_document_name(a.has_file_name ? a.file_name : std::string());
+        for (const auto& n : a.other_names) {
+            doc_name = doc_name || is_document_name(n);
+        }
+        a.inline_image = !a.content_id.empty() && cids.count(a.content_id) > 0 &&
+                         is_inline_image_of(a.declared_type, a.bytes) && !doc_name &&
+                         leaf.inner_end == leaf.inner_first;
         st->attachments.push_back(std::move(a));
     }
     st->raw = std::move(data);

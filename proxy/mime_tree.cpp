@@ -6,6 +6,9 @@
 #include <cctype>
 #include <cstdint>
 
+#include "proxy/mime_shape.hpp"
+#include "proxy/mime_sniff.hpp"
+
 namespace sealpost::mime::detail {
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -61,19 +64,20 @@ std::string_view warning_name(GMimeParserWarning w) {
     return "unknown";
 }
 
-/// Every GMIME_CRIT_* issue, plus the warnings that mean GMime did not see the structure the
-/// sender meant (RFC 2046 section 5.1.1: a multipart whose body parts were not found; a
-/// malformed message). Unknown codes from newer GMime count as fatal too. Not fatal: a
-/// missing close delimiter or a header-only message (`truncated_message`): every part is
-/// still found, and the output is written from the parsed tree, so nothing unseen goes out.
+/// Every GMIME_CRIT_* issue, and every warning about the structure or a content header
+/// (DESIGN section 3: where parsers may disagree, external recipients are refused): a
+/// duplicated header or parameter (readers take the first or the last), an invalid
+/// Content-Type or parameter, a malformed multipart (RFC 2046 section 5.1.1) or message.
+/// Unknown codes from newer GMime count as fatal too. Not fatal, each for its reason:
+/// - unencoded 8-bit header text, invalid RFC 2047 words, invalid address lists: how display
+///   headers (Subject, From) are decoded; no reader finds another part or other content, and
+///   refusing them would refuse everyday mail from clients that write raw UTF-8 headers;
+/// - a missing close delimiter or a header-only message (`truncated_message`), a part without
+///   content: every part is still found, the same by every reader.
 bool is_fatal(GMimeParserWarning w) {
     switch (w) {
-        case GMIME_WARN_DUPLICATED_HEADER:
-        case GMIME_WARN_DUPLICATED_PARAMETER:
         case GMIME_WARN_UNENCODED_8BIT_HEADER:
-        case GMIME_WARN_INVALID_CONTENT_TYPE:
         case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
-        case GMIME_WARN_INVALID_PARAMETER:
         case GMIME_WARN_INVALID_ADDRESS_LIST:
         case GMIME_WARN_PART_WITHOUT_CONTENT:
         case GMIME_WARN_TRUNCATED_MESSAGE:
@@ -112,10 +116,60 @@ bool blank(const char* text) {
                        [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
+/// duplicate_content_header() over the header list of `o`.
+std::optional<std::string_view> duplicate_content_header(GMimeObject* o) {
+    GMimeHeaderList* list = g_mime_object_get_header_list(o);
+    const int n = list != nullptr ? g_mime_header_list_get_count(list) : 0;
+    std::vector<std::string_view> names;
+    names.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        const char* name = g_mime_header_get_name(g_mime_header_list_get_header_at(list, i));
+        names.emplace_back(name != nullptr ? name : "");
+    }
+    return detail::duplicate_content_header(names);
+}
+
 struct Walker {
     const MimeLimits& limits;
     Tree& tree;
     std::size_t parts = 0;
+
+    /// RFC 2045 section 3: each content header once; section 6: a known encoding. Readers
+    /// that take the other duplicate, or decode an unknown encoding their own way, see other
+    /// content than GMime does.
+    static Status check_headers(GMimeObject* o, const std::string& path, bool leaf, bool text) {
+        if (auto dup = duplicate_content_header(o)) {
+            return refuse(reason::duplicate_header, std::string(*dup) + " twice at " + path);
+        }
+        const char* cte = g_mime_object_get_header(o, "Content-Transfer-Encoding");
+        if (cte == nullptr) {
+            return {};
+        }
+        const std::string v = lower(cte);
+        if (!leaf) {
+            // RFC 2045 6.4: a multipart or message/rfc822 is never encoded.
+            if (v.find("7bit") == std::string::npos && v.find("8bit") == std::string::npos &&
+                v.find("binary") == std::string::npos) {
+                return refuse(reason::unknown_encoding, "encoded container at " + path);
+            }
+            return {};
+        }
+        // A text part with an unknown encoding is read as it stands by every reader, except
+        // uuencode, which GMime decodes and others do not.
+        if (!is_standard_encoding(v) && (!text || v.find("uu") != std::string::npos)) {
+            return refuse(reason::unknown_encoding, "at " + path);
+        }
+        return {};
+    }
+
+    /// Text (body or attachment, at any depth) that carries a file in a form mail clients
+    /// decode and show as an attachment: refused, never passed in clear.
+    static Status check_text(std::string_view bytes, const std::string& path) {
+        if (auto kind = hidden_file_in_text(bytes)) {
+            return refuse(reason::encoded_file_in_text, std::string(*kind) + " at " + path);
+        }
+        return {};
+    }
 
     Status walk(GMimeObject* o, GMimeMultipart* parent, unsigned depth, const std::string& path,
                 bool record) {
@@ -136,7 +190,12 @@ struct Walker {
         if (type == "multipart/signed") {
             tree.is_signed = true;
         }
+        const bool is_leaf = gobj::as_part(o) != nullptr;
+        SP_CHECK(check_headers(o, path, is_leaf, type.rfind("text/", 0) == 0));
         if (GMimeMultipart* mp = gobj::as_multipart(o)) {
+            if (const char* b = g_mime_multipart_get_boundary(mp)) {
+                tree.boundaries.insert(b);
+            }
             if (hidden_content(g_mime_multipart_get_prologue(mp)) ||
                 hidden_content(g_mime_multipart_get_epilogue(mp))) {
                 return refuse(reason::parser_warning, "content outside body parts at " + path);
@@ -161,21 +220,37 @@ struct Walker {
         }
         if (GMimeMessagePart* mpart = gobj::as_message_part(o)) {
             // A forwarded message (RFC 2046 section 5.2.1) is sealed whole, as one .eml file:
-            // walk it only for the limits.
+            // walk it for the limits and the checks, and note what it holds for the policy.
             if (record) {
                 tree.leaves.push_back(Leaf{o, parent, LeafKind::attachment, path, type});
             }
             GMimeMessage* inner = g_mime_message_part_get_message(mpart);
             if (inner != nullptr) {
-                return walk(g_mime_message_get_mime_part(inner), nullptr, depth + 1, path + ".m",
-                            false);
+                if (auto dup = duplicate_content_header(gobj::object(inner))) {
+                    return refuse(reason::duplicate_header,
+                                  std::string(*dup) + " twice at " + path + ".m");
+                }
+                const std::size_t first = tree.inner.size();
+                SP_CHECK(walk(g_mime_message_get_mime_part(inner), nullptr, depth + 1, path + ".m",
+                              false));
+                if (record) {
+                    tree.leaves.back().inner_first = first;
+                    tree.leaves.back().inner_end = tree.inner.size();
+                }
             }
             return {};
         }
-        if (gobj::as_part(o) == nullptr) {
+        if (!is_leaf) {
             return refuse(reason::not_a_message, "unknown object at " + path);
         }
+        std::string text_bytes;
+        if (type.rfind("text/", 0) == 0) {
+            SP_TRY(bytes, decoded_content(o));
+            SP_CHECK(check_text(bytes, path));
+            text_bytes = std::move(bytes);
+        }
         if (!record) {
+            tree.inner.push_back(o);
             return {};
         }
         const char* disp = g_mime_object_get_disposition(o);
@@ -186,6 +261,13 @@ struct Walker {
             kind = LeafKind::body_text;
         } else if (!attachment_disp && !named && type == "text/html") {
             kind = LeafKind::body_html;
+        }
+        if (kind != LeafKind::attachment) {
+            // Content decides, not labels: a "text" body whose bytes are a PDF, an image or
+            // any other known file is that file.
+            if (!sniff_type(text_bytes).empty()) {
+                kind = LeafKind::attachment;
+            }
         }
         tree.leaves.push_back(Leaf{o, parent, kind, path, type});
         return {};
@@ -318,14 +400,35 @@ Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits) {
     tree.message = gobj::Ref<GMimeMessage>::adopt(
         g_mime_parser_construct_message(parser.get(), tree.options->get()));
     if (!tree.sink->first_fatal.empty()) {
-        return refuse(reason::parser_warning, tree.sink->first_fatal);
+        // RFC 2045 section 3: GMime calls a second Content-* header in one entity a conflict.
+        const bool dup = tree.sink->first_fatal.rfind("conflicting_header", 0) == 0 ||
+                         tree.sink->first_fatal.rfind("duplicated_header", 0) == 0;
+        return refuse(dup ? reason::duplicate_header : reason::parser_warning,
+                      tree.sink->first_fatal);
+    }
+    // RFC 2046 5.1.1: a line that only begins with a boundary is a delimiter to some readers.
+    // Checked first: it decides what every other check sees.
+    std::set<std::string> boundaries;
+    raw_boundaries(data, boundaries);
+    if (auto at = near_boundary_line(data, boundaries)) {
+        return refuse(reason::ambiguous_boundary, "line at offset " + std::to_string(*at));
     }
     if (!tree.message) {
         return refuse(reason::not_a_message, "parser returned no message");
     }
     GMimeObject* root = g_mime_message_get_mime_part(tree.message.get());
+    if (auto dup = duplicate_content_header(gobj::object(tree.message.get()))) {
+        return refuse(reason::duplicate_header, std::string(*dup) + " twice at the top level");
+    }
     Walker w{limits, tree};
     SP_CHECK(w.walk(root, nullptr, 1, "1", true));
+    // Again with the boundaries as GMime read them, should one differ from the raw scan's.
+    if (!std::includes(boundaries.begin(), boundaries.end(), tree.boundaries.begin(),
+                       tree.boundaries.end())) {
+        if (auto at = near_boundary_line(data, tree.boundaries)) {
+            return refuse(reason::ambiguous_boundary, "line at offset " + std::to_string(*at));
+        }
+    }
     return tree;
 }
 

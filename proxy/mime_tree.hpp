@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +25,9 @@ struct Leaf {
     LeafKind kind = LeafKind::attachment;
     std::string path;          ///< "1.2" (root single part: "1")
     std::string content_type;  ///< lower-case type/subtype
+    /// For a message/rfc822 leaf: the range of Tree::inner holding its message's leaves.
+    std::size_t inner_first = 0;
+    std::size_t inner_end = 0;
 };
 
 struct WarningSink {
@@ -43,6 +47,10 @@ struct Tree {
     std::vector<std::pair<GMimeMultipart*, GMimeMultipart*>> multiparts;
     bool is_signed = false;
     bool is_encrypted = false;
+    /// Leaves inside forwarded messages (message/rfc822), which are sealed whole.
+    std::vector<GMimeObject*> inner;
+    /// Every multipart boundary GMime found, nested messages included.
+    std::set<std::string> boundaries;
 };
 
 /// Error for a message that cannot be sealed safely: Errc::invalid_argument,

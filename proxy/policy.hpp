@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,14 @@ Policy policy_load_or_throw(const std::filesystem::path& path);
 /// that selects no attachment becomes `pass` (source nothing_to_seal); otherwise a seal's
 /// Decision::selection lists the attachments to seal.
 Decision policy_decide(const Policy& p, const MessageFacts& msg, const RecipientFacts& rcpt);
+
+/// The decision for a recipient of a message nobody can read for sure (the parser refused
+/// it): the first rule whose address and recipient keys match decides, but only when it has no
+/// key that reads the message's content (attachment keys, `subject_tag`, `sensitivity`) and
+/// its action is `pass` or `reject`; a `seal`, or a content key met first, means the
+/// decision would depend on what the message carries: nullopt. No rule: `no_match`.
+std::optional<Decision> policy_decide_without_content(const Policy& p, std::string_view sender,
+                                                      const RecipientFacts& rcpt);
 
 /// The attachments a seal moves into the vault: all, or those that look like invoices;
 /// inline images (AttachmentFacts::inline_image) only when keep_inline_images is false.

@@ -36,11 +36,35 @@ bool any_glob(const std::vector<std::string>& globs, std::string_view text) {
     return false;
 }
 
-bool attachment_matches(const AttachmentMatch& m, const AttachmentFacts& a) {
-    if (!m.types.empty() && !any_glob(m.types, a.content_type)) {
+/// Matches `globs` against the readings: any one (`strict_any`) or every one.
+bool readings_match(const std::vector<std::string>& globs, std::string_view primary,
+                    const std::vector<std::string>& others, bool strict_any) {
+    const bool first = any_glob(globs, primary);
+    if (strict_any && first) {
+        return true;
+    }
+    if (!strict_any && !first) {
         return false;
     }
-    if (!m.names.empty() && !any_glob(m.names, a.file_name)) {
+    for (const auto& o : others) {
+        const bool hit = any_glob(globs, o);
+        if (strict_any && hit) {
+            return true;
+        }
+        if (!strict_any && !hit) {
+            return false;
+        }
+    }
+    return !strict_any;
+}
+
+/// `any_reading`: a seal or reject rule matches when any reading of the attachment's type and
+/// name matches; a pass rule (false) only when every reading does (the strictest wins).
+bool attachment_matches(const AttachmentMatch& m, const AttachmentFacts& a, bool any_reading) {
+    if (!m.types.empty() && !readings_match(m.types, a.content_type, a.other_types, any_reading)) {
+        return false;
+    }
+    if (!m.names.empty() && !readings_match(m.names, a.file_name, a.other_names, any_reading)) {
         return false;
     }
     if (m.min_size && a.size < *m.min_size) {
@@ -111,7 +135,7 @@ bool rule_matches(const Rule& rule, const MessageFacts& msg, const RecipientFact
     if (rule.attachment.any()) {
         bool hit = false;
         for (const auto& a : msg.attachments) {
-            if (attachment_matches(rule.attachment, a)) {
+            if (attachment_matches(rule.attachment, a, rule.action != Action::pass)) {
                 hit = true;
                 break;
             }
@@ -163,6 +187,40 @@ Decision policy_decide(const Policy& p, const MessageFacts& msg, const Recipient
         }
         return d;
     }
+    d.source = DecisionSource::no_match;
+    d.action = p.no_match;
+    if (d.action == Action::reject) {
+        d.message = std::string(kNoMatchReject);
+    }
+    return d;
+}
+
+std::optional<Decision> policy_decide_without_content(const Policy& p, std::string_view sender,
+                                                      const RecipientFacts& rcpt) {
+    for (std::size_t i = 0; i < p.rules.size(); ++i) {
+        const Rule& r = p.rules[i];
+        if (!r.from.empty() && !any_address(r.from, sender)) {
+            continue;
+        }
+        if (!r.to.empty() && !any_address(r.to, rcpt.address)) {
+            continue;
+        }
+        if (r.recipient && (*r.recipient == RecipientKind::internal) != rcpt.internal) {
+            continue;
+        }
+        if (r.attachment.any() || r.subject_tags != 0 || !r.sensitivity.empty() ||
+            r.action == Action::seal) {
+            return std::nullopt;  // this rule's outcome depends on the content
+        }
+        Decision d;
+        d.source = DecisionSource::rule;
+        d.rule_index = i;
+        d.rule_name = r.name;
+        d.action = r.action;
+        d.message = r.action == Action::reject ? r.message : std::string();
+        return d;
+    }
+    Decision d;
     d.source = DecisionSource::no_match;
     d.action = p.no_match;
     if (d.action == Action::reject) {

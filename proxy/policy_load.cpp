@@ -363,7 +363,7 @@ Policy parse_or_throw(std::string_view text, const std::string& label) {
     Policy p;
     p.source = label;
     Table top(r, root, "");
-    top.check_known({"signed", "encrypted", "no_match", "rule"});
+    top.check_known({"signed", "encrypted", "no_match", "inline_image_max", "rule"});
     if (auto k = top.choice("signed", {"pass", "reject"})) {
         p.signed_ = *k == 0 ? ProtectedAction::pass : ProtectedAction::reject;
     }
@@ -372,6 +372,12 @@ Policy parse_or_throw(std::string_view text, const std::string& label) {
     }
     if (auto k = top.choice("no_match", {"pass", "reject"})) {
         p.no_match = *k == 0 ? Action::pass : Action::reject;
+    }
+    if (auto max = top.size("inline_image_max")) {
+        if (*max > kMaxInlineImageMax) {
+            top.fail("inline_image_max", "must be at most 1MiB (a logo, not a scan)");
+        }
+        p.inline_image_max = *max;
     }
     if (const toml::node* rules = top.get("rule")) {
         const auto* arr = rules->as_array();

@@ -39,8 +39,16 @@ struct AttachmentFacts {
     std::string file_name;     ///< decoded (RFC 2231 / RFC 2047) file name, "" if none
     std::uint64_t size = 0;    ///< decoded size in bytes
     bool is_invoice = false;   ///< looks_like_invoice() of the part
-    /// An image that the HTML shows by Content-ID (RFC 2392 `cid:`), e.g. a signature logo.
+    /// An image that the HTML shows by Content-ID (RFC 2392 `cid:`), e.g. a signature logo:
+    /// really an image of its declared type, no document-like name, at most
+    /// Policy::inline_image_max bytes (mime::MimeAttachment::inline_image plus the size).
     bool inline_image = false;
+    /// Other readings of the type (declared, implied by a name, held inside a forwarded
+    /// message or a container) and other names. `content_type` and `file_name` are the
+    /// primary readings. The strictest reading wins: a `seal` or `reject` rule matches when
+    /// any reading matches, a `pass` rule only when every reading does.
+    std::vector<std::string> other_types;
+    std::vector<std::string> other_names;
 };
 
 /// What the policy knows about the whole message (once per message).
@@ -95,6 +103,10 @@ struct Rule {
     std::string message;  ///< reject text: printable ASCII, at most kMaxRejectMessage
 };
 
+/// `inline_image_max`: default 64 KiB (a signature logo), at most 1 MiB.
+inline constexpr std::uint64_t kDefaultInlineImageMax = 64ULL * 1024;
+inline constexpr std::uint64_t kMaxInlineImageMax = 1024ULL * 1024;
+
 /// What to do with messages the rules would seal but that are signed or encrypted.
 enum class ProtectedAction : std::uint8_t { pass, reject };
 
@@ -103,6 +115,9 @@ struct Policy {
     ProtectedAction signed_ = ProtectedAction::reject;
     ProtectedAction encrypted = ProtectedAction::reject;
     Action no_match = Action::reject;  ///< pass or reject (seal needs a rule's selector)
+    /// Largest inline image (`inline_image_max`) that `keep_inline_images` keeps; a larger
+    /// one is a document (a scan, not a logo).
+    std::uint64_t inline_image_max = kDefaultInlineImageMax;
     std::vector<Rule> rules;
 };
 

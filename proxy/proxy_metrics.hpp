@@ -16,7 +16,7 @@ namespace sealpost::proxy {
 /// Why a message was refused at the end of DATA (the `reason` label).
 enum class Refusal : std::uint8_t {
     policy,         ///< 550 5.7.1: a rule said reject, or no mobile number for a patient
-    unsealable,     ///< 451 4.3.0: the message cannot be sealed safely
+    unsealable,     ///< 451 4.3.0 or 554 5.6.0: the message cannot be sealed safely
     vault_full,     ///< 452 4.3.1
     internal,       ///< 451 4.3.0: any other internal error
     smuggling,      ///< 550 5.5.2: bare CR or LF (SMTP smuggling)

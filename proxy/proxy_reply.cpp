@@ -1,6 +1,7 @@
 // Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
 #include "proxy/proxy_reply.hpp"
 
+#include "proxy/mime_message.hpp"
 #include "proxy/policy.hpp"
 
 namespace sealpost::proxy {
@@ -108,6 +109,10 @@ Entry entry(R id) {
             return {550, "5.7.1", "An empty sender <> is not allowed for a login"};
         case R::unsealable:
             return {451, "4.3.0", "Message cannot be sealed safely, not sent"};
+        case R::ambiguous_mime:
+            return {554, "5.6.0",
+                    "The message's MIME structure is malformed or ambiguous; it cannot be "
+                    "sealed safely and was not sent"};
     }
     return {451, "4.3.0", "Temporary local error, try again later"};
 }
@@ -137,6 +142,37 @@ R reply_id_for(const Error& e) {
 
 smtp::Reply reply_for(const Error& e) {
     return reply(reply_id_for(e));
+}
+
+smtp::Reply reply_shape_refused(const Error& e) {
+    namespace why = mime::reason;
+    const std::string_view r = mime::refusal_reason(e);
+    if (r == why::encoded_file_in_text) {
+        std::string kind(mime::refusal_subject(e));
+        if (kind != "uuencode" && kind != "yEnc" && kind != "BinHex" && kind != "base64") {
+            kind = "encoded";  // never echo anything else
+        }
+        return smtp::make_reply(550, "5.7.1",
+                                "The message carries an encoded file inside its text (" + kind +
+                                    "); attach it as a normal attachment");
+    }
+    std::string_view text;
+    if (r == why::ambiguous_boundary) {
+        text =
+            "A line of the message begins with a MIME boundary but is not one; mail "
+            "programs read it differently, so it cannot be sealed safely and was not sent";
+    } else if (r == why::duplicate_header) {
+        text =
+            "A part of the message has a Content-Type, Content-Transfer-Encoding or "
+            "Content-Disposition header twice; it cannot be sealed safely and was not sent";
+    } else if (r == why::unknown_encoding) {
+        text =
+            "A part of the message uses an unknown transfer encoding; it cannot be sealed "
+            "safely and was not sent";
+    } else {
+        return reply(R::ambiguous_mime);
+    }
+    return smtp::make_reply(554, "5.6.0", text);
 }
 
 smtp::Reply reply_refused(std::string_view text) {

@@ -58,6 +58,7 @@ enum class R {
     sender_not_allowed,    ///< 550 5.7.1 MAIL FROM not among the login's addresses
     null_sender,           ///< 550 5.7.1 MAIL FROM:<> from a local login
     unsealable,            ///< 451 4.3.0 the message cannot be sealed safely
+    ambiguous_mime,        ///< 554 5.6.0 a MIME shape readers may disagree on (permanent)
 };
 
 /// The reply for an id. `greeting()` and `ehlo` are built by the session (they carry names).
@@ -71,6 +72,14 @@ smtp::Reply reply(R id);
 smtp::Reply reply_for(const Error& e);
 /// The id behind reply_for(e), for callers that also count the reason (metrics).
 R reply_id_for(const Error& e);
+
+/// The permanent refusal of a message whose MIME shape cannot be sealed safely for an
+/// external recipient (`e` is the parser's `mime:<reason>` error, see mime_message.hpp): a
+/// file encoded inside text gives `550 5.7.1` saying which encoding and what to do; every
+/// other shape (near-boundary line, duplicate content header, unknown encoding, parser
+/// warning, limits) gives `554 5.6.0` naming the problem. Permanent because the same bytes
+/// get the same answer on every retry: a 4xx would only delay the sender's bounce by days.
+smtp::Reply reply_shape_refused(const Error& e);
 
 /// A refusal the sender must act on (policy reject, no mobile number): `550 5.7.1 <text>`,
 /// the text made printable ASCII (policy::sanitize_reply_text); empty -> R::rejected.

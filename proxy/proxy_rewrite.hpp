@@ -45,6 +45,10 @@ struct RewriteResult {
     /// A refusal the sender must act on (policy reject, no mobile number): the text after
     /// `550 5.7.1 `. When set, `groups` is empty and nothing goes upstream.
     std::optional<std::string> refusal;
+    /// A permanent refusal because of the message's MIME shape (the parser's `mime:<reason>`
+    /// error, for an external recipient): reply_shape_refused() words it. When set,
+    /// `groups` is empty, `refusal` is not set, and nothing goes upstream.
+    std::optional<Error> shape_refusal;
 };
 
 /// A rewrite step. An error gives the client a temporary failure via reply_for() (fail

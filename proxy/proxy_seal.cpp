@@ -2,6 +2,7 @@
 // per recipient, phone resolution, one envelope per sealed recipient, recipient groups.
 #include "proxy/proxy_seal.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/core_log.hpp"
@@ -19,7 +20,8 @@ namespace sealpost::proxy {
 
 namespace {
 
-policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage& m) {
+policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage& m,
+                                   std::uint64_t inline_image_max) {
     policy::MessageFacts f;
     f.sender = env.mail.reverse_path;
     f.tags = policy::subject_tags(m.subject());
@@ -47,19 +49,22 @@ policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage&
         af.content_type = a.content_type;
         af.file_name = a.has_file_name ? a.file_name : std::string();
         af.size = a.size();
-        af.is_invoice = policy::looks_like_invoice(af.file_name, a.content_type, a.bytes);
-        af.inline_image = a.inline_image;
+        for (const auto& t : a.type_readings) {
+            if (t != af.content_type) {
+                af.other_types.push_back(t);
+            }
+        }
+        af.other_names = a.other_names;
+        // A PDF read any other way (a name, a container, a forwarded message) counts as an
+        // invoice: a false positive only seals more.
+        const bool pdf_elsewhere = a.content_type != "application/pdf" &&
+                                   std::find(af.other_types.begin(), af.other_types.end(),
+                                             "application/pdf") != af.other_types.end();
+        af.is_invoice =
+            pdf_elsewhere || policy::looks_like_invoice(af.file_name, a.content_type, a.bytes);
+        af.inline_image = a.inline_image && a.size() <= inline_image_max;
         f.attachments.push_back(std::move(af));
     }
-    return f;
-}
-
-/// For a message the parser refused: the worst case, one unnamed invoice-like attachment of
-/// unknown type, so any rule that might seal it does (and the message is then refused).
-policy::MessageFacts unknown_facts(const Envelope& env, std::size_t size) {
-    policy::MessageFacts f;
-    f.sender = env.mail.reverse_path;
-    f.attachments.push_back({"application/octet-stream", "", size, true, false});
     return f;
 }
 
@@ -153,16 +158,29 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
     const std::shared_ptr<const policy::Policy> pol = ctx->policy->current();
     const MessagePlan plan = plan_message(*pol, ctx->practice, env, msg);
     if (plan.parse_error) {
-        // Pass only if no rule could seal or reject even the worst case; else fail closed.
+        // Fail closed: pass only when every recipient's decision holds whatever the message
+        // carries (plan_message); else refuse, permanently for a MIME shape, temporarily for
+        // an internal error.
+        const std::string_view reason = mime::refusal_reason(*plan.parse_error);
         for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
             if (plan.decisions[i].action != policy::Action::pass) {
                 log::info("seal.unparsable")
                     .kv("sid", env.session_id)
                     .kv("rcpt", log::mask_address(env.rcpts[i].forward_path))
+                    .kv("reason", reason.empty() ? std::string_view("internal") : reason)
                     .kv("detail", plan.parse_error->detail);
-                return *plan.parse_error;
+                if (reason.empty()) {
+                    return *plan.parse_error;
+                }
+                RewriteResult r;
+                r.shape_refusal = *plan.parse_error;
+                return r;
             }
         }
+        log::info("seal.unparsable_passed")
+            .kv("sid", env.session_id)
+            .kv("reason", reason.empty() ? std::string_view("internal") : reason)
+            .kv("rcpts", static_cast<std::uint64_t>(env.rcpts.size()));
         return without_phone_data(env, pass_all(env, std::move(msg)));
     }
     if (plan.refusal) {
@@ -245,16 +263,26 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
     }
     auto parsed = mime::MimeMessage::parse(std::string(msg));
     if (!parsed) {
-        const auto worst = unknown_facts(env, msg.size());
+        // Only a decision that does not depend on what the message carries may pass a message
+        // nobody can read for sure, and only to an internal recipient. An external recipient
+        // is always refused.
         for (const auto& rf : rfacts) {
-            plan.decisions.push_back(policy::policy_decide(pol, worst, rf));
+            auto d = policy::policy_decide_without_content(pol, env.mail.reverse_path, rf);
+            if (!rf.internal || !d || d->action != policy::Action::pass) {
+                policy::Decision refused;
+                refused.action = policy::Action::reject;
+                refused.source = d ? d->source : policy::DecisionSource::rule;
+                plan.decisions.push_back(std::move(refused));
+                continue;
+            }
+            plan.decisions.push_back(std::move(*d));
         }
         plan.parse_error = std::move(parsed).error();
         return plan;
     }
     plan.message.emplace(std::move(*parsed));
     const mime::MimeMessage& m = *plan.message;
-    const auto facts = message_facts(env, m);
+    const auto facts = message_facts(env, m, pol.inline_image_max);
     for (const auto& rf : rfacts) {
         plan.decisions.push_back(policy::policy_decide(pol, facts, rf));
     }

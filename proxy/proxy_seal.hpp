@@ -38,8 +38,9 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg);
 /// What the policy says about one message, before anything is written: shared by the proxy's
 /// rewrite and `sealpost policy check`.
 struct MessagePlan {
-    /// The parsed message; nullopt when the parser refused it (parse_error says why, and the
-    /// decisions are then those for the worst case: one unnamed invoice-like attachment).
+    /// The parsed message; nullopt when the parser refused it (parse_error says why). The
+    /// decisions are then `pass` only for an internal recipient whose decision cannot depend on
+    /// the content (policy_decide_without_content), `reject` for everyone else.
     std::optional<mime::MimeMessage> message;
     std::optional<Error> parse_error;
     std::vector<policy::Decision> decisions;  ///< one per Envelope::rcpts entry
@@ -85,8 +86,10 @@ Result<seal::SealResult> seal_planned(const MessagePlan& plan, const policy::Dec
  * - a `reject` for any recipient, a missing, bad or mismatched phone for a sealed one, or a
  *   tag that cannot be taken out: a refusal (`550 5.7.1 <text>`), nothing is sent and no
  *   envelope is made;
- * - a message that cannot be parsed while a recipient would be sealed: Errc::invalid_argument
- *   (451 4.3.0); vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
+ * - a message that cannot be parsed (mime:<reason>), unless every recipient may get it
+ *   (internal, decision independent of content): RewriteResult::shape_refusal (554 5.6.0 or
+ *   550 5.7.1, reply_shape_refused) and a `seal.unparsable` log line;
+ * - vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
  * - nothing to seal (every recipient `pass`): the original as one group, its header section
  *   changed only where phone data was, its body bytes unchanged;
  * - otherwise: all `pass` recipients together with the original (as above; other control tags

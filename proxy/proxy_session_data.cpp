@@ -283,9 +283,12 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
         done = env_->rewrite(env, std::move(message));
     }
     auto& rewritten = *done;
-    if (!rewritten || rewritten->refusal) {
+    if (!rewritten || rewritten->refusal || rewritten->shape_refusal) {
         std::optional<smtp::Reply> refusal;
-        if (!rewritten) {
+        if (rewritten && rewritten->shape_refusal) {
+            refusal = reply_shape_refused(*rewritten->shape_refusal);
+            counts.refuse(Refusal::unsealable);
+        } else if (!rewritten) {
             log::error("proxy.rewrite_failed")
                 .kv("sid", sid_)
                 .kv("err", errc_name(rewritten.error().code))

@@ -13,7 +13,11 @@
 //   an envelope whose documents are exactly the selected attachments (names, types, bytes);
 // - a sealed attachment's content (64 bytes or more) appears in no body or attachment of the
 //   output, and no more often in the output's raw bytes than in the input's, unless it is
-//   also what a kept part, an input body or a listed file name says.
+//   also what a kept part, an input body or a listed file name says;
+// - the oracle of "content decides, not labels": whenever the message is delivered to the
+//   patient (passed or sealed), no decoded leaf of the input that sniffs as a document
+//   (mime::sniff_type, any known magic number; kept inline logos aside) appears in any decoded
+//   leaf of what is delivered; and a message the parser refuses is never passed to the patient.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -31,6 +35,7 @@
 #include "core/core_log.hpp"
 #include "fuzz_vault.hpp"
 #include "proxy/mime_message.hpp"
+#include "proxy/mime_sniff.hpp"
 #include "proxy/policy.hpp"
 #include "proxy/proxy_seal.hpp"
 #include "proxy/seal_notice.hpp"
@@ -274,6 +279,57 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
 }
 
 /// `in` with bare CR and bare LF made CRLF: the DATA reader passes the proxy nothing else.
+/// The decoded leaves of the input that are documents by their bytes: every attachment and body
+/// whose content has a known magic number, except an inline image the decision keeps.
+std::vector<std::string_view> document_leaves(const mime::MimeMessage& m, const policy::Decision& d,
+                                              std::uint64_t inline_image_max) {
+    std::vector<std::string_view> out;
+    for (const auto& a : m.attachments()) {
+        const bool kept_logo =
+            d.keep_inline_images && a.inline_image && a.size() <= inline_image_max;
+        if (!kept_logo && !mime::sniff_type(a.bytes).empty()) {
+            out.emplace_back(a.bytes);
+        }
+    }
+    for (const auto& b : m.bodies()) {
+        if (!mime::sniff_type(b.text).empty()) {
+            fail("a body text part sniffs as a document (" + std::string(mime::sniff_type(b.text)) +
+                 ") at " + b.path);
+        }
+    }
+    return out;
+}
+
+/// No document leaf of the input in any decoded leaf of `delivered`.
+void check_no_document_delivered(const std::vector<std::string_view>& docs,
+                                 const std::string& delivered) {
+    if (docs.empty()) {
+        return;
+    }
+    auto out = mime::MimeMessage::parse(delivered);
+    if (!out) {
+        fail("a delivered message does not parse: " + out.error().detail);
+    }
+    std::vector<std::string_view> leaves;
+    for (const auto& a : out->attachments()) {
+        leaves.emplace_back(a.bytes);
+    }
+    for (const auto& b : out->bodies()) {
+        leaves.emplace_back(b.text);
+    }
+    for (const auto doc : docs) {
+        if (doc.size() < kMinProbe) {
+            continue;
+        }
+        const std::string_view probe = doc.substr(0, std::min<std::size_t>(doc.size(), 256));
+        for (const auto leaf : leaves) {
+            if (contains(leaf, probe)) {
+                fail("a document of the input is delivered in clear");
+            }
+        }
+    }
+}
+
 std::string crlf_only(std::string_view in) {
     std::string out;
     out.reserve(in.size() + in.size() / 16);
@@ -322,9 +378,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fail("a parser refusal other than invalid_argument mime:...: " +
                  plan.parse_error->detail);
         }
+        if (plan.decisions[0].action == policy::Action::pass) {
+            fail("a message the parser refused would pass to the patient");
+        }
         return 0;
     }
     const policy::Decision& d = plan.decisions[0];
+    const auto docs = document_leaves(*plan.message, d, w.policy.inline_image_max);
+    if (d.action == policy::Action::pass) {
+        g_output = msg;
+        check_no_document_delivered(docs, msg);  // passed unchanged
+    }
     if (d.action != policy::Action::seal) {
         return 0;
     }
@@ -354,6 +418,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     g_output = sealed->message;
     check_sealed(*plan.message, d.selection, sealed->message, v);
+    check_no_document_delivered(docs, sealed->message);
     if (live_envelopes(v) != before) {
         fail("the envelope was not discarded");
     }

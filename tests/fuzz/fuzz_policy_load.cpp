@@ -131,19 +131,23 @@ std::vector<MessageFacts> sample_messages() {
     invoice.tags = static_cast<SubjectTags>(SubjectTag::secure);
     invoice.sensitivity = Sensitivity::private_;
     invoice.attachments.push_back(
-        {"application/pdf", "rechnung-2026-1127.pdf", 48000, true, false});
+        {"application/pdf", "rechnung-2026-1127.pdf", 48000, true, false, {}, {}});
     out.push_back(invoice);
 
     MessageFacts mixed = none;
     mixed.sender = "Dr.Muster@Praxis.Example.CH";
     mixed.tags = static_cast<SubjectTags>(SubjectTag::plain);
-    mixed.attachments.push_back({"image/png", "logo.png", 2100, false, true});
+    mixed.attachments.push_back({"image/png", "logo.png", 2100, false, true, {}, {}});
     mixed.attachments.push_back(
         {"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "Bericht \xc3\xbc"
          "ber Therapie.docx",
-         std::uint64_t{5} << 20U, false, false});
-    mixed.attachments.push_back({"application/xml", "", 900, true, false});
+         std::uint64_t{5} << 20U,
+         false,
+         false,
+         {},
+         {}});
+    mixed.attachments.push_back({"application/xml", "", 900, true, false, {}, {}});
     out.push_back(mixed);
 
     MessageFacts signed_msg = invoice;
@@ -155,7 +159,7 @@ std::vector<MessageFacts> sample_messages() {
 
     MessageFacts long_name = none;
     long_name.attachments.push_back(
-        {"application/octet-stream", std::string(240, 'a') + ".pdf", 1, false, false});
+        {"application/octet-stream", std::string(240, 'a') + ".pdf", 1, false, false, {}, {}});
     out.push_back(long_name);
     return out;
 }

@@ -276,13 +276,14 @@ def test_upstream_refusing_a_sealed_message_discards_its_envelope(sealing):
     assert up.messages == [] and vault_ids(proxy) == []
 
 
-def test_unparsable_message_to_external_is_a_temporary_failure(sealing):
+def test_unparsable_message_to_external_is_a_permanent_refusal(sealing):
     proxy, up = sealing
     data = (b"From: praxis@example.ch\r\nTo: patient@example.org\r\nSubject: x\r\n"
             b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n"
             b"no boundary here\r\n")
     assert smtp_send(proxy.ports["plain"], ["patient@example.org"], data) == (
-        451, "4.3.0 Message cannot be sealed safely, not sent")
+        554, "5.6.0 The message's MIME structure is malformed or ambiguous; it cannot be "
+             "sealed safely and was not sent")
     assert up.messages == [] and vault_ids(proxy) == []
 
 

@@ -8,6 +8,7 @@ sealpost_unit_test(test_mime
           ${CMAKE_CURRENT_LIST_DIR}/mime_rewrite_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/mime_seal_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/mime_corpus_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/mime_sniff_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/seal_notice_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/mime_compose_test.cpp
   LIBS sealpost_mime)

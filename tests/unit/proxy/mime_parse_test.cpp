@@ -125,12 +125,13 @@ TEST_CASE("broken or missing boundaries are refused, never passed", "[mime][pars
 TEST_CASE("own limits: depth and part count", "[mime][parse]") {
     std::string deep = "From: a@b.ch\r\nMIME-Version: 1.0\r\n";
     for (int i = 0; i < 25; ++i) {
+        // "b1=" is no prefix of "b10=" (a prefix would be an ambiguous boundary).
         deep += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) +
-                "\"\r\n\r\n--b" + std::to_string(i) + "\r\n";
+                "=\"\r\n\r\n--b" + std::to_string(i) + "=\r\n";
     }
     deep += "Content-Type: text/plain\r\n\r\nx\r\n";
     for (int i = 24; i >= 0; --i) {
-        deep += "--b" + std::to_string(i) + "--\r\n";
+        deep += "--b" + std::to_string(i) + "=--\r\n";
     }
     auto d = MimeMessage::parse(deep);
     REQUIRE_FALSE(d);

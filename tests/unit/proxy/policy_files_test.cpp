@@ -130,7 +130,7 @@ TEST_CASE("examples/per-sender.toml: rules per sender", "[policy][files]") {
     CHECK(d.action == Action::reject);
     CHECK(d.message == "The scanner may not send mail outside the practice");
     auto cal = msg_from("empfang@praxis-muster.ch");
-    cal.attachments = {{"text/calendar", "termin.ics", 3000, false}};
+    cal.attachments = {{"text/calendar", "termin.ics", 3000, false, false, {}, {}}};
     CHECK(policy_decide(p, cal, external()).rule_name == "calendar-pass");
     d = policy_decide(p, with_pdf("stranger@example.org", false), external());
     CHECK(d.action == Action::reject);

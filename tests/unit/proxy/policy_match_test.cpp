@@ -179,9 +179,10 @@ action = "reject"
     CHECK(winner(p, sens, external()) == "<no_match>");
 
     auto att = m;
-    att.attachments = {{"image/png", "logo.png", 2000, false}};
+    att.attachments = {{"image/png", "logo.png", 2000, false, false, {}, {}}};
     CHECK(winner(p, att, external()) == "type");
-    att.attachments = {{"application/vnd.openxmlformats", "Brief.docx", 2000, false}};
+    att.attachments = {
+        {"application/vnd.openxmlformats", "Brief.docx", 2000, false, false, {}, {}}};
     CHECK(winner(p, att, external()) == "name");
     att.attachments = {pdf("Bericht-Meier.pdf")};
     CHECK(winner(p, att, external()) == "name");
@@ -208,7 +209,7 @@ attachment_min_size = "1MiB"
 action = "seal"
 )");
     auto m = msg_from("billing@praxis.ch");
-    m.attachments = {pdf("a.pdf", 10), {"image/jpeg", "x.jpg", 2ULL << 20, false}};
+    m.attachments = {pdf("a.pdf", 10), {"image/jpeg", "x.jpg", 2ULL << 20, false, false, {}, {}}};
     // A small PDF and a big JPEG: no single attachment satisfies both keys.
     CHECK(winner(p, m, external()) == "<no_match>");
     m.attachments.push_back(pdf("b.pdf", 2ULL << 20));
@@ -319,7 +320,7 @@ keep_inline_images = false
 name = "all"
 action = "seal"
 )");
-    const AttachmentFacts logo{"image/png", "logo.png", 3000, false, true};
+    const AttachmentFacts logo{"image/png", "logo.png", 3000, false, true, {}, {}};
     auto m = msg_from("billing@praxis.ch");
     m.attachments = {pdf("Merkblatt.pdf"), logo};
     Decision d = policy_decide(p, m, external());
@@ -382,4 +383,58 @@ TEST_CASE("hostile input: parsers stay in bounds", "[policy][robust]") {
             CHECK(p.error().detail.find('\n') == std::string::npos);
         }
     }
+}
+
+TEST_CASE("the strictest reading wins: seal on any reading, pass only on every one",
+          "[policy][match]") {
+    const Policy p = parse_ok(R"(
+[[rule]]
+name = "logos-pass"
+attachment_type = "image/*"
+action = "pass"
+
+[[rule]]
+name = "pdf-seal"
+attachment_type = "application/pdf"
+action = "seal"
+
+[[rule]]
+name = "named-pdf-seal"
+attachment_name = "*.pdf"
+action = "seal"
+)");
+    // A PDF declared image/png: sniffed application/pdf is the primary reading.
+    AttachmentFacts dressed{"application/pdf", "", 2000, false, false, {"image/png"}, {}};
+    MessageFacts m;
+    m.attachments = {dressed};
+    CHECK(winner(p, m, external()) == "pdf-seal");
+    // Declared application/pdf, bytes unknown: the declared reading alone seals it.
+    m.attachments = {{"application/octet-stream", "", 2000, false, false, {"application/pdf"}, {}}};
+    CHECK(winner(p, m, external()) == "pdf-seal");
+    // A real logo passes; a logo that also carries a .pdf name is sealed by the name rule.
+    m.attachments = {{"image/png", "logo.png", 2000, false, false, {}, {}}};
+    CHECK(winner(p, m, external()) == "logos-pass");
+    m.attachments = {{"image/png", "logo.png", 2000, false, false, {}, {"Befund.pdf"}}};
+    CHECK(winner(p, m, external()) == "logos-pass");
+    const Policy names_first = parse_ok(R"(
+[[rule]]
+name = "named-pdf-seal"
+attachment_name = "*.pdf"
+action = "seal"
+
+[[rule]]
+name = "png-pass"
+attachment_name = "*.png"
+action = "pass"
+)");
+    CHECK(winner(names_first, m, external()) == "named-pdf-seal");
+    m.attachments = {{"image/png", "logo.png", 2000, false, false, {}, {"other.png"}}};
+    CHECK(winner(names_first, m, external()) == "png-pass");
+}
+
+TEST_CASE("inline_image_max: the policy key loads with a default and a bound", "[policy][load]") {
+    CHECK(parse_ok("").inline_image_max == 64U * 1024U);
+    CHECK(parse_ok("inline_image_max = \"16KiB\"\n").inline_image_max == 16U * 1024U);
+    CHECK_FALSE(policy_parse("inline_image_max = \"2MiB\"\n", "t.toml"));
+    CHECK_FALSE(policy_parse("inline_image_max = \"big\"\n", "t.toml"));
 }

@@ -22,7 +22,7 @@ inline Policy parse_ok(std::string_view text) {
 }
 
 inline AttachmentFacts pdf(std::string name, std::uint64_t size = 50'000, bool invoice = false) {
-    return AttachmentFacts{"application/pdf", std::move(name), size, invoice};
+    return AttachmentFacts{"application/pdf", std::move(name), size, invoice, false, {}, {}};
 }
 
 inline MessageFacts msg_from(std::string sender) {

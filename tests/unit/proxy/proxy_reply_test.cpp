@@ -20,7 +20,7 @@ TEST_CASE("fixed replies carry the required enhanced codes") {
 }
 
 TEST_CASE("every reply except 354 has an enhanced code of its own class") {
-    for (int i = 0; i <= static_cast<int>(R::unsealable); ++i) {
+    for (int i = 0; i <= static_cast<int>(R::ambiguous_mime); ++i) {
         const auto r = reply(static_cast<R>(i));
         if (r.code == 354) {
             continue;
@@ -51,4 +51,29 @@ TEST_CASE("refusals the sender must act on are 550 5.7.1 with printable text") {
     CHECK(reply_refused("R\xc3\xbc"
                         "ckfrage  bitte")
               .serialize() == "550 5.7.1 Rueckfrage bitte\r\n");
+}
+
+TEST_CASE("a MIME shape is refused permanently, naming the shape but nothing from the mail") {
+    const auto shape = [](std::string_view detail) {
+        return reply_shape_refused(make_error(Errc::invalid_argument, std::string(detail)))
+            .serialize();
+    };
+    CHECK(shape("mime:encoded_file_in_text: uuencode at 1") ==
+          "550 5.7.1 The message carries an encoded file inside its text (uuencode); attach it "
+          "as a normal attachment\r\n");
+    CHECK(shape("mime:encoded_file_in_text: yEnc at 2.1").find("(yEnc)") != std::string::npos);
+    CHECK(shape("mime:encoded_file_in_text: <script> at 2") ==
+          "550 5.7.1 The message carries an encoded file inside its text (encoded); attach it "
+          "as a normal attachment\r\n");
+    CHECK(shape("mime:ambiguous_boundary: line at offset 7")
+              .rfind("554 5.6.0 A line of the "
+                     "message begins with a MIME "
+                     "boundary",
+                     0) == 0);
+    CHECK(shape("mime:duplicate_header: Content-Type twice at 2").rfind("554 5.6.0 ", 0) == 0);
+    CHECK(shape("mime:unknown_encoding: at 2").rfind("554 5.6.0 ", 0) == 0);
+    CHECK(shape("mime:parser_warning: malformed_multipart@12") ==
+          "554 5.6.0 The message's MIME structure is malformed or ambiguous; it cannot be "
+          "sealed safely and was not sent\r\n");
+    CHECK(shape("mime:too_deep: depth 21").rfind("554 5.6.0 ", 0) == 0);
 }
