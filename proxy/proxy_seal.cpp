@@ -222,7 +222,8 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
             ++plan.external;
         }
     }
-    auto parsed = mime::MimeMessage::parse(std::string(msg));
+    // Parsed in place: `msg` outlives the plan (the caller keeps it for the passing group).
+    auto parsed = mime::MimeMessage::parse_borrowed(msg);
     if (!parsed) {
         const auto worst = unknown_facts(env, msg.size());
         for (const auto& rf : rfacts) {

@@ -58,6 +58,8 @@ class Server {
     std::shared_ptr<SealContext> seal_;
     std::shared_ptr<SessionEnv> env_;
     std::shared_ptr<ProxyMetrics> metrics_;
+    std::shared_ptr<SessionLoad> load_;
+    std::shared_ptr<smtp::ConnLimit> conn_limit_;
     std::unique_ptr<AdminListener> admin_;
     std::unique_ptr<NoticeLoop> notices_;
     std::shared_ptr<net::ssl::context> tls_;
