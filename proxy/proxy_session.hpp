@@ -20,6 +20,7 @@
 #include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_rewrite.hpp"
+#include "proxy/proxy_seal_gate.hpp"
 #include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_command.hpp"
 #include "smtp/smtp_conn_limit.hpp"
@@ -55,6 +56,8 @@ struct SessionEnv {
     std::shared_ptr<ProxyMetrics> metrics = std::make_shared<ProxyMetrics>();
     /// Bytes of mail held over all sessions (max_inflight); empty: unbounded (unit tests).
     std::shared_ptr<InflightBudget> inflight;
+    /// Large messages sealed at once; empty: no limit.
+    std::shared_ptr<SealGate> seal_gate;
     /// Open sessions (the server's); empty: no reserved room, no stress mode.
     std::shared_ptr<SessionLoad> load;
 };

@@ -282,6 +282,11 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
     ProxyMetrics& counts = *env_->metrics;
     ++messages_;
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
+    // A large message waits for a sealing permit (proxy_seal_gate.hpp), holding only itself.
+    SealGate::Permit permit;
+    if (env_->seal_gate && message.size() >= SealGate::kLarge) {
+        permit = co_await env_->seal_gate->acquire();
+    }
     std::optional<Result<RewriteResult>> done;
     if (env_->rewrite_pool) {
         // (A named awaitable and no lambda: GCC 12 mishandles captures of a lambda created
@@ -292,6 +297,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
     } else {
         done = env_->rewrite(env, std::move(message));
     }
+    permit = SealGate::Permit();  // the decoded copies and the vault's are gone
     auto& rewritten = *done;
     if (!rewritten || rewritten->refusal) {
         std::optional<smtp::Reply> refusal;
