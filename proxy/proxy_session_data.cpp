@@ -191,11 +191,13 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
     const std::uint64_t limit = size_limit();
     const std::uint64_t declared =
         tx_->mail.size ? std::min<std::uint64_t>(*tx_->mail.size, limit) : 0;
-    std::optional<InflightBudget::Lease> lease;
+    // (No temporaries of Lease inside co_await expressions: GCC 12 destroys some of them
+    // twice, which returned a lease's bytes twice.)
+    InflightBudget::Lease lease;
     if (env_->inflight) {
-        lease = env_->inflight->try_reserve(
+        auto got = env_->inflight->try_reserve(
             std::max<std::uint64_t>(declared, InflightBudget::kInitialReserve));
-        if (!lease) {
+        if (!got) {
             env_->metrics->refuse(Refusal::inflight);
             log::warn("smtp.inflight_full")
                 .kv("sid", sid_)
@@ -203,6 +205,7 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
                 .kv("limit", env_->inflight->limit());
             co_return co_await reply_next(reply(R::inflight_full));
         }
+        lease = std::move(*got);
     }
     // proceed: the message is buffered here and only sent upstream once complete and clean.
     enter_state(State::body);
@@ -216,8 +219,8 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
         auto& buf = stream_->buffer();
         const std::size_t used = reader.feed(buf);
         buf.erase(0, used);
-        if (lease && !reader.discarded() && reader.size() > lease->bytes() &&
-            !lease->resize(std::min(limit, reader.size() + kLeaseStep))) {
+        if (env_->inflight && !reader.discarded() && reader.size() > lease.bytes() &&
+            !lease.resize(std::min(limit, reader.size() + kLeaseStep))) {
             // No room left in the budget: read to the end, keep nothing, answer 452.
             reader.discard();
         }
@@ -269,23 +272,24 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
         }
         co_return co_await reply_next(reply(*refusal));
     }
-    if (lease) {
-        (void)lease->resize(reader.size());  // what it holds now: shrinking always succeeds
+    if (env_->inflight) {
+        (void)lease.resize(reader.size());  // what it holds now: shrinking always succeeds
     }
-    co_return co_await finish_message(std::move(reader.message()),
-                                      lease ? std::move(*lease) : InflightBudget::Lease());
+    co_return co_await finish_message(std::move(reader.message()), std::move(lease));
 }
 
 net::awaitable<Session::Next> Session::finish_message(std::string message,
                                                       InflightBudget::Lease lease) {
     const LatencyTimer timer(env_->metrics->latency);
     ProxyMetrics& counts = *env_->metrics;
+    (void)lease;  // the message's bytes in flight, held until its final reply is written
     ++messages_;
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
     // A large message waits for a sealing permit (proxy_seal_gate.hpp), holding only itself.
     SealGate::Permit permit;
     if (env_->seal_gate && message.size() >= SealGate::kLarge) {
-        permit = co_await env_->seal_gate->acquire();
+        auto got = co_await env_->seal_gate->acquire();
+        permit = std::move(got);
     }
     std::optional<Result<RewriteResult>> done;
     if (env_->rewrite_pool) {
