@@ -19,7 +19,7 @@ namespace sealpost::proxy {
 class InflightBudget : public std::enable_shared_from_this<InflightBudget> {
   public:
     /// Without SIZE=, what a DATA reserves before its first bytes arrive.
-    static constexpr std::uint64_t kInitialReserve = 64 * 1024;
+    static constexpr std::uint64_t kInitialReserve = std::uint64_t{64} << 10;
 
     /// `on_idle` runs (on the thread that released the last byte) whenever the budget falls to
     /// zero after at least `trim_after` bytes were held since the last time: the moment to

@@ -3,7 +3,6 @@
 #include "proxy/proxy_seal_gate.hpp"
 
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace sealpost::proxy {
@@ -15,8 +14,7 @@ asio::awaitable<SealGate::Permit> SealGate::acquire() {
         --free_;
         co_return Permit(shared_from_this());
     }
-    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
-                                                      asio::steady_timer::time_point::max());
+    auto timer = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
     waiters_.push_back(timer);
     boost::system::error_code ec;
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));

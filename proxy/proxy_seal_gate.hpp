@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -19,7 +20,9 @@ class SealGate : public std::enable_shared_from_this<SealGate> {
     /// Messages from this size up are large.
     static constexpr std::size_t kLarge = std::size_t{1} << 20;
 
-    explicit SealGate(std::size_t permits) : free_(permits) {}
+    /// `ex`: the event loop the sessions run on.
+    SealGate(boost::asio::any_io_executor ex, std::size_t permits)
+        : ex_(std::move(ex)), free_(permits) {}
 
     /// A permit, returned when destroyed.
     class Permit {
@@ -43,6 +46,7 @@ class SealGate : public std::enable_shared_from_this<SealGate> {
   private:
     void release();
 
+    boost::asio::any_io_executor ex_;
     std::size_t free_;
     std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
 };

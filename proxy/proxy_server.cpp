@@ -32,15 +32,21 @@ std::string system_hostname() {
 constexpr std::size_t kSealThreads = 16;
 
 /// Large messages (1 MiB and up) sealed at once. Sealing one holds its decoded documents and
-/// the vault's ciphertext pages besides the message (~2.5x its size at the commit), the wait
-/// only the message: with 2, twelve 24 MB mails in flight peaked at 1.2x their size instead
-/// of 2x (tests/integration/proxy/test_proxy_bounds.py), and the vault's group commit still
-/// has company. Small mails never wait.
+/// the vault's dirty pages of their ciphertext (LMDB mallocs them until the commit) besides
+/// the message, ~2.5x its size at the commit; a waiting one holds only itself. With 2, twelve
+/// concurrent 24 MB mails peaked at 1.02x the bytes in flight (2.15x before this and the
+/// copies removed; tests/integration/proxy/test_proxy_bounds.py). Small mails never wait.
 constexpr std::size_t kLargeSeals = 2;
 
 /// The allocator is trimmed when the in-flight budget falls to zero after at least this much
 /// mail: after a burst of large mails, not after every small one (a trim walks every arena).
 constexpr std::uint64_t kTrimAfter = std::uint64_t{16} << 20;
+
+/// A trim once the budget has stayed empty this long: at the end of a burst, not in every
+/// short gap between mails (each trim makes the next mails fault their pages in again; with a
+/// trim at every empty moment bench/relay's sealed row looked slower, though within this
+/// machine's noise).
+constexpr std::chrono::seconds kTrimDelay{2};
 
 /// Answers a connection that is not taken with `r` and closes it.
 void turn_away(smtp::tcp::socket sock, const smtp::Reply& r) {
@@ -108,16 +114,19 @@ Server::Server(net::io_context& io, const Config& cfg)
     // than the event loop (proxy_session_data.cpp).
     env->rewrite_pool = std::make_shared<net::thread_pool>(
         std::clamp<std::size_t>(cfg.proxy.max_sessions, 2, kSealThreads));
-    // When the last message in flight is done, its buffers go back to the kernel (on the
-    // sealing pool: a trim takes the arenas' locks for a few milliseconds).
-    env->inflight = std::make_shared<InflightBudget>(
-        cfg.proxy.max_inflight, kTrimAfter,
-        [pool = std::weak_ptr<net::thread_pool>(env->rewrite_pool)] {
-            if (auto p = pool.lock()) {
-                net::post(p->get_executor(), [] { memory::release_free_memory(); });
-            }
-        });
-    env->seal_gate = std::make_shared<SealGate>(kLargeSeals);
+    // When nothing has been in flight for kTrimDelay, freed buffers go back to the kernel (on
+    // the sealing pool: a trim takes the arenas' locks for a few milliseconds). The budget
+    // calls from the event loop (leases end in the sessions' coroutines); the weak pointer
+    // makes a call after the server is gone (sessions destroyed with the loop) a no-op.
+    trimmer_ = std::make_shared<Trimmer>(io, env->rewrite_pool);
+    env->inflight = std::make_shared<InflightBudget>(cfg.proxy.max_inflight, kTrimAfter,
+                                                     [t = std::weak_ptr<Trimmer>(trimmer_)] {
+                                                         if (auto p = t.lock()) {
+                                                             p->arm();
+                                                         }
+                                                     });
+    trimmer_->budget = env->inflight;
+    env->seal_gate = std::make_shared<SealGate>(io.get_executor(), kLargeSeals);
     env->load = std::make_shared<SessionLoad>();
     load_ = env->load;
     conn_limit_ = smtp::ConnLimit::make(cfg.proxy.max_connections_per_ip);
@@ -138,6 +147,23 @@ Server::Server(net::io_context& io, const Config& cfg)
         bound_.push_back({l.kind, acc.local_endpoint()});
         acceptors_.push_back(std::move(acc));
     }
+}
+
+Server::Trimmer::Trimmer(net::io_context& io, std::shared_ptr<net::thread_pool> pool)
+    : timer(io), pool_(std::move(pool)) {}
+
+void Server::Trimmer::arm() {
+    timer.expires_after(kTrimDelay);
+    timer.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = w.lock();
+        if (ec || !self) {
+            return;
+        }
+        auto b = self->budget.lock();
+        if (b && b->in_use() == 0) {
+            net::post(self->pool_->get_executor(), [] { memory::release_free_memory(); });
+        }
+    });
 }
 
 void Server::start() {

@@ -51,7 +51,7 @@ std::size_t count_received(std::string_view msg) {
 
 /// How far a lease grows past the bytes received (a resize per read would cost an atomic
 /// operation per TCP segment).
-constexpr std::uint64_t kLeaseStep = 256 * 1024;
+constexpr std::uint64_t kLeaseStep = std::uint64_t{256} << 10;
 
 /// Nice value of the rewrite pool's threads (see below).
 constexpr int kRewriteNice = 10;

@@ -27,7 +27,7 @@ asio::awaitable<void> take(std::shared_ptr<SealGate> gate, int id, std::vector<i
 
 TEST_CASE("the gate hands out its permits, then serves waiters in order as permits return") {
     asio::io_context io;
-    auto gate = std::make_shared<SealGate>(2);
+    auto gate = std::make_shared<SealGate>(io.get_executor(), 2);
     std::vector<int> order;
     std::vector<SealGate::Permit> held;
     for (int i = 0; i < 4; ++i) {
