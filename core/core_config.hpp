@@ -139,7 +139,23 @@ struct ProxyConfig {
     std::chrono::seconds data_timeout{600};        ///< 1s..1h
     std::size_t max_sessions = 100;                ///< 1..10000
     std::size_t max_bad_commands = 10;             ///< 1..100
-    std::chrono::seconds shutdown_grace{30};       ///< 0s..10m
+    /// Bytes of mail held at once over all sessions; a DATA that does not fit gets 452 4.3.1.
+    /// 1MiB..64GiB, at least max_message_size.
+    std::uint64_t max_inflight = 512ULL << 20;
+    /// Open connections per client address (IPv6: per /64) on every listener, 1..10000.
+    std::size_t max_connections_per_ip = 20;
+    /// The last N of max_sessions only for trusted networks and authenticated sessions,
+    /// 0..10000 (at most half of max_sessions takes effect).
+    std::size_t reserved_sessions = 10;
+    /// Before AUTH (untrusted clients): the wait for each command, and the whole time until
+    /// authenticated, 1s..1h.
+    std::chrono::seconds preauth_timeout{30};
+    std::chrono::seconds preauth_time_limit{120};
+    /// Stress mode (Postfix's): above this percent of max_sessions, untrusted sessions wait at
+    /// most stress_timeout for a command. 1..100 percent; 1s..1h.
+    std::size_t stress_threshold = 80;
+    std::chrono::seconds stress_timeout{10};
+    std::chrono::seconds shutdown_grace{30};  ///< 0s..10m
     std::filesystem::path policy_file = "/etc/sealpost/policies/default.toml";
     /// Notice templates notice.{de,fr,it,en}.{txt,html} (DESIGN 3, "Sealing").
     std::filesystem::path templates_dir = "/usr/share/sealpost/templates";

@@ -216,6 +216,17 @@ void read_proxy(Section& s, ProxyConfig& out) {
     out.data_timeout = s.duration("data_timeout", out.data_timeout, seconds{1}, kHour);
     out.max_sessions = as_size(s.integer("max_sessions", 100, 1, 10000));
     out.max_bad_commands = as_size(s.integer("max_bad_commands", 10, 1, 100));
+    out.max_inflight = s.size("max_inflight", out.max_inflight, MiB, 64 * GiB);
+    if (out.max_inflight < out.max_message_size) {
+        s.fail("max_inflight", "must be at least max_message_size");
+    }
+    out.max_connections_per_ip = as_size(s.integer("max_connections_per_ip", 20, 1, 10000));
+    out.reserved_sessions = as_size(s.integer("reserved_sessions", 10, 0, 10000));
+    out.preauth_timeout = s.duration("preauth_timeout", out.preauth_timeout, seconds{1}, kHour);
+    out.preauth_time_limit =
+        s.duration("preauth_time_limit", out.preauth_time_limit, seconds{1}, kHour);
+    out.stress_threshold = as_size(s.integer("stress_threshold", 80, 1, 100));
+    out.stress_timeout = s.duration("stress_timeout", out.stress_timeout, seconds{1}, kHour);
     out.shutdown_grace = s.duration("shutdown_grace", out.shutdown_grace, seconds{0}, 10 * kMinute);
     out.policy_file = s.path("policy_file", out.policy_file);
     if (out.policy_file.empty()) {

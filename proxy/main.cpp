@@ -10,6 +10,7 @@
 
 #include "core/core_config.hpp"
 #include "core/core_log.hpp"
+#include "core/core_memory.hpp"
 #include "proxy/proxy_auth.hpp"
 #include "proxy/proxy_server.hpp"
 #include "smtp/smtp_sasl.hpp"
@@ -41,6 +42,7 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    sealpost::memory::configure_allocator();  // before any thread starts
     std::string config_path;
     bool hash_password = false;
     for (int i = 1; i < argc; ++i) {

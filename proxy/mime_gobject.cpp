@@ -89,6 +89,16 @@ Ref<GMimeStream> mem_stream(std::string_view bytes) {
     return Ref<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
 }
 
+Ref<GMimeStream> mem_stream_borrowed(std::string_view bytes, GByteArray& holder) {
+    // GMime only reads through the header; the const_cast never leads to a write because
+    // nothing writes to a stream the parser reads.
+    holder.data = reinterpret_cast<guint8*>(const_cast<char*>(bytes.data()));
+    holder.len = static_cast<guint>(bytes.size());
+    auto s = Ref<GMimeStream>::adopt(g_mime_stream_mem_new_with_byte_array(&holder));
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s.get()), FALSE);
+    return s;
+}
+
 Ref<GMimeStream> mem_stream() {
     return Ref<GMimeStream>::adopt(g_mime_stream_mem_new());
 }

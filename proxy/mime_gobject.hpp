@@ -108,6 +108,12 @@ GMimePart* part(GMimeTextPart* p) noexcept;
 Ref<GMimeStream> mem_stream(std::string_view bytes);
 /// A new, empty memory stream.
 Ref<GMimeStream> mem_stream();
+
+/// A read-only memory stream over `bytes` without copying them. `holder` is the GByteArray
+/// header the stream reads through (GMimeStreamMem only reads its `data` and `len` when
+/// nothing is written, and with set_owner(FALSE) never frees it): both `holder` and `bytes`
+/// must outlive the stream and every GMime object parsed from it.
+Ref<GMimeStream> mem_stream_borrowed(std::string_view bytes, GByteArray& holder);
 /// The bytes held by a memory stream made by mem_stream().
 std::string mem_stream_bytes(GMimeStream* s);
 

@@ -99,6 +99,10 @@ class MimeMessage {
      * found malformed or truncated, more than `limits` allow, no message at all.
      */
     static Result<MimeMessage> parse(std::string data, MimeLimits limits = {});
+    /// The same over bytes the caller keeps: `data` must outlive the MimeMessage. The proxy
+    /// parses the message it holds for the upstream this way, without a copy (GMime reads the
+    /// buffer in place; parts refer to ranges of it).
+    static Result<MimeMessage> parse_borrowed(std::string_view data, MimeLimits limits = {});
 
     [[nodiscard]] const std::vector<MimeAttachment>& attachments() const noexcept;
     /// multipart/signed anywhere (RFC 1847): rewriting would break the signature.
@@ -118,7 +122,7 @@ class MimeMessage {
     /// parameter ("" when absent): for the policy's signed/encrypted decision.
     [[nodiscard]] const std::string& root_content_type() const noexcept;
     [[nodiscard]] const std::string& root_smime_type() const noexcept;
-    [[nodiscard]] const std::string& raw() const noexcept;
+    [[nodiscard]] std::string_view raw() const noexcept;
     [[nodiscard]] const MimeLimits& limits() const noexcept;
 
     MimeMessage(MimeMessage&&) noexcept;
@@ -131,6 +135,7 @@ class MimeMessage {
 
   private:
     explicit MimeMessage(std::unique_ptr<State> s);
+    static Result<MimeMessage> parse_state(std::unique_ptr<State> st, MimeLimits limits);
     std::unique_ptr<State> s_;
 };
 

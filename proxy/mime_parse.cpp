@@ -10,7 +10,8 @@
 namespace sealpost::mime {
 
 struct MimeMessage::State {
-    std::string raw;
+    std::string owned;     ///< parse(): the bytes; parse_borrowed(): empty
+    std::string_view raw;  ///< the bytes parsed (owned, or the caller's)
     MimeLimits limits;
     std::vector<MimeAttachment> attachments;
     bool is_signed = false;
@@ -103,8 +104,20 @@ std::string_view refusal_subject(const Error& e) noexcept {
 }
 
 Result<MimeMessage> MimeMessage::parse(std::string data, MimeLimits limits) {
-    SP_TRY(tree, detail::parse_tree(data, limits));
     auto st = std::make_unique<State>();
+    st->owned = std::move(data);
+    st->raw = st->owned;
+    return parse_state(std::move(st), limits);
+}
+
+Result<MimeMessage> MimeMessage::parse_borrowed(std::string_view data, MimeLimits limits) {
+    auto st = std::make_unique<State>();
+    st->raw = data;
+    return parse_state(std::move(st), limits);
+}
+
+Result<MimeMessage> MimeMessage::parse_state(std::unique_ptr<State> st, MimeLimits limits) {
+    SP_TRY(tree, detail::parse_tree(st->raw, limits));
     st->limits = limits;
     st->is_signed = tree.is_signed;
     st->is_encrypted = tree.is_encrypted;
@@ -196,7 +209,6 @@ Result<MimeMessage> MimeMessage::parse(std::string data, MimeLimits limits) {
                          leaf.inner_end == leaf.inner_first;
         st->attachments.push_back(std::move(a));
     }
-    st->raw = std::move(data);
     return MimeMessage(std::move(st));
 }
 
@@ -238,7 +250,7 @@ const std::string& MimeMessage::root_content_type() const noexcept {
 const std::string& MimeMessage::root_smime_type() const noexcept {
     return s_->root_smime_type;
 }
-const std::string& MimeMessage::raw() const noexcept {
+std::string_view MimeMessage::raw() const noexcept {
     return s_->raw;
 }
 const MimeLimits& MimeMessage::limits() const noexcept {

@@ -1,5 +1,7 @@
 // GMime parse with a warning callback that refuses critical issues (DESIGN section 9), own
 // depth and part limits, and the leaf classification shared by mime_parse and mime_rewrite.
+#include <array>
+
 #include "proxy/mime_tree.hpp"
 
 #include <algorithm>
@@ -304,16 +306,47 @@ std::string file_name_of(GMimeObject* o) {
 }
 
 Result<std::string> decoded_content(GMimeObject* leaf) {
-    auto out = gobj::mem_stream();
     if (GMimePart* p = gobj::as_part(leaf)) {
         GMimeDataWrapper* w = g_mime_part_get_content(p);
         if (w == nullptr) {
             return std::string();
         }
-        if (g_mime_data_wrapper_write_to_stream(w, out.get()) < 0) {
-            return make_error(Errc::internal, "mime: cannot decode part content");
+        // What g_mime_data_wrapper_write_to_stream does, read straight into one string sized
+        // from the encoded length: no memory stream that grows by doubling and is then
+        // copied (an attachment was held three times over for a moment).
+        GMimeStream* src = g_mime_data_wrapper_get_stream(w);
+        if (src == nullptr) {
+            return std::string();
         }
-        return gobj::mem_stream_bytes(out.get());
+        const GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+        const gint64 len = g_mime_stream_length(src);
+        std::size_t estimate = len > 0 ? static_cast<std::size_t>(len) : 0;
+        if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+            estimate = estimate / 4 * 3 + 3;  // RFC 2045 6.8: 4 characters carry 3 octets
+        }
+        (void)g_mime_stream_reset(src);
+        auto filtered = gobj::Ref<GMimeStream>::adopt(g_mime_stream_filter_new(src));
+        if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+            enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+            GMimeFilter* dec = g_mime_filter_basic_new(enc, FALSE);
+            g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), dec);
+            g_object_unref(dec);
+        }
+        std::string out;
+        out.reserve(estimate);
+        std::array<char, 16384> buf{};
+        for (;;) {
+            const ssize_t n = g_mime_stream_read(filtered.get(), buf.data(), buf.size());
+            if (n < 0) {
+                return make_error(Errc::internal, "mime: cannot decode part content");
+            }
+            if (n == 0) {
+                break;
+            }
+            out.append(buf.data(), static_cast<std::size_t>(n));
+        }
+        (void)g_mime_stream_reset(src);
+        return out;
     }
     if (GMimeMessagePart* mp = gobj::as_message_part(leaf)) {
         GMimeMessage* inner = g_mime_message_part_get_message(mp);
@@ -391,7 +424,8 @@ Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits) {
     }
     gobj::ensure_init();
     Tree tree;
-    tree.source = gobj::mem_stream(data);
+    tree.borrowed = std::make_unique<GByteArray>();
+    tree.source = gobj::mem_stream_borrowed(data, *tree.borrowed);
     auto parser = gobj::Ref<GMimeParser>::adopt(g_mime_parser_new_with_stream(tree.source.get()));
     g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
     tree.options = std::make_unique<gobj::ParserOptions>();

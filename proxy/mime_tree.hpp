@@ -40,6 +40,7 @@ struct WarningSink {
 struct Tree {
     std::unique_ptr<gobj::ParserOptions> options;
     std::unique_ptr<WarningSink> sink;
+    std::unique_ptr<GByteArray> borrowed;  ///< the header `source` reads the caller's bytes by
     gobj::Ref<GMimeStream> source;
     gobj::Ref<GMimeMessage> message;
     std::vector<Leaf> leaves;  ///< document order
@@ -58,7 +59,8 @@ struct Tree {
 Error refuse(std::string_view why, std::string_view what);
 
 /// Parses `data` and walks it (limits, warnings, prologue/epilogue checks). The result's
-/// pointers stay valid while the Tree lives.
+/// pointers stay valid while the Tree lives; GMime reads `data` in place (no copy), so it must
+/// outlive the Tree.
 Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits);
 
 /// Content with the transfer encoding (RFC 2045 section 6) undone: bytes of a GMimePart, or

@@ -11,8 +11,12 @@ std::string render_proxy_metrics(const ProxyMetrics& m, const vault::VaultStats*
     counter(out, "sealpost_proxy_sessions_total", "Client SMTP sessions accepted.",
             m.sessions.load());
     counter(out, "sealpost_proxy_sessions_refused_total",
-            "Connections answered 421 because proxy.max_sessions were open.",
+            "Connections answered 421 because proxy.max_sessions (or all but "
+            "proxy.reserved_sessions, for untrusted clients) were open.",
             m.sessions_refused.load());
+    counter(out, "sealpost_proxy_sessions_refused_per_ip_total",
+            "Connections answered 421 because their address held proxy.max_connections_per_ip.",
+            m.sessions_refused_ip.load());
     metrics::gauge(out, "sealpost_proxy_sessions_open", "Client SMTP sessions open now.",
                    m.sessions_open.load());
     counter(out, "sealpost_proxy_messages_relayed_total",

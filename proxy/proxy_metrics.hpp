@@ -24,19 +24,21 @@ enum class Refusal : std::uint8_t {
     too_big,        ///< 552 5.3.4
     loop,           ///< 554 5.4.6: 100 Received headers
     upstream,       ///< the upstream refused it (its reply went to the client)
+    inflight,       ///< 452 4.3.1: the in-flight budget was full (max_inflight)
 };
 /// The `reason` label values, in the enum's order: /metrics lists every reason from this table.
-inline constexpr std::array<std::string_view, 9> kRefusalNames{
+inline constexpr std::array<std::string_view, 10> kRefusalNames{
     "policy",        "unsealable", "vault_full", "internal", "smuggling",
-    "line_too_long", "too_big",    "loop",       "upstream"};
+    "line_too_long", "too_big",    "loop",       "upstream", "inflight"};
 inline constexpr std::size_t kRefusals = kRefusalNames.size();
-static_assert(static_cast<std::size_t>(Refusal::upstream) + 1 == kRefusals);
+static_assert(static_cast<std::size_t>(Refusal::inflight) + 1 == kRefusals);
 
 /// Monotonic since start (except sessions_open); safe from any thread.
 struct ProxyMetrics {
-    std::atomic<std::uint64_t> sessions{0};          ///< client sessions accepted
-    std::atomic<std::uint64_t> sessions_refused{0};  ///< answered 421 at max_sessions
-    std::atomic<std::uint64_t> sessions_open{0};     ///< gauge
+    std::atomic<std::uint64_t> sessions{0};             ///< client sessions accepted
+    std::atomic<std::uint64_t> sessions_refused{0};     ///< answered 421 at max_sessions
+    std::atomic<std::uint64_t> sessions_refused_ip{0};  ///< 421: max_connections_per_ip
+    std::atomic<std::uint64_t> sessions_open{0};        ///< gauge
     std::atomic<std::uint64_t> relayed{0};  ///< messages the upstream accepted (client got 2xx)
     std::atomic<std::uint64_t> sealed{0};   ///< sealed copies accepted, one per patient
     std::array<std::atomic<std::uint64_t>, kRefusals> refused{};

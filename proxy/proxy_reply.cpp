@@ -87,6 +87,8 @@ Entry entry(R id) {
             return {421, "4.4.2", "Timeout, closing connection"};
         case R::too_many_sessions:
             return {421, "4.3.2", "Too many connections, try again later"};
+        case R::too_many_from_ip:
+            return {421, "4.7.0", "Too many connections from your address, try again later"};
         case R::too_many_errors:
             return {421, "4.7.0", "Too many errors, closing connection"};
         case R::shutting_down:
@@ -101,6 +103,8 @@ Entry entry(R id) {
             return {451, "4.3.0", "Temporary local error, try again later"};
         case R::storage_full:
             return {452, "4.3.1", "Insufficient system storage, try again later"};
+        case R::inflight_full:
+            return {452, "4.3.1", "Too much mail in progress, try again later"};
         case R::rejected:
             return {550, "5.7.1", "Message refused by policy"};
         case R::sender_not_allowed:

@@ -47,6 +47,7 @@ enum class R {
     loop,                  ///< 554 5.4.6
     timeout,               ///< 421 4.4.2
     too_many_sessions,     ///< 421 4.3.2
+    too_many_from_ip,      ///< 421 4.7.0 (per-address cap)
     too_many_errors,       ///< 421 4.7.0
     shutting_down,         ///< 421 4.3.2
     upstream_unavailable,  ///< 451 4.4.1
@@ -54,6 +55,7 @@ enum class R {
     upstream_tls,          ///< 454 4.7.0
     internal,              ///< 451 4.3.0
     storage_full,          ///< 452 4.3.1
+    inflight_full,         ///< 452 4.3.1 (the in-flight budget is full)
     rejected,              ///< 550 5.7.1 (policy)
     sender_not_allowed,    ///< 550 5.7.1 MAIL FROM not among the login's addresses
     null_sender,           ///< 550 5.7.1 MAIL FROM:<> from a local login

@@ -261,7 +261,8 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
             ++plan.external;
         }
     }
-    auto parsed = mime::MimeMessage::parse(std::string(msg));
+    // Parsed in place: `msg` outlives the plan (the caller keeps it for the passing group).
+    auto parsed = mime::MimeMessage::parse_borrowed(msg);
     if (!parsed) {
         // Only a decision that does not depend on what the message carries may pass a message
         // nobody can read for sure, and only to an internal recipient. An external recipient

@@ -57,7 +57,8 @@ struct MessagePlan {
 };
 
 /// Parses `msg` and decides every recipient of `env` under `pol`. Never fails: a message the
-/// parser refuses gives MessagePlan::parse_error.
+/// parser refuses gives MessagePlan::parse_error. The plan's message borrows `msg` (no copy):
+/// `msg`'s bytes must outlive the plan.
 MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practice,
                          const Envelope& env, const std::string& msg);
 

@@ -8,11 +8,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/core_log.hpp"
+#include "core/core_memory.hpp"
 
 namespace sealpost::proxy {
 
@@ -28,6 +30,35 @@ std::string system_hostname() {
 
 /// Threads that seal and settle messages (see Server::Server).
 constexpr std::size_t kSealThreads = 16;
+
+/// Large messages (1 MiB and up) sealed at once. Sealing one holds its decoded documents and
+/// the vault's dirty pages of their ciphertext (LMDB mallocs them until the commit) besides
+/// the message, ~2.5x its size at the commit; a waiting one holds only itself. With 2, twelve
+/// concurrent 24 MB mails peaked at 1.02x the bytes in flight (2.15x before this and the
+/// copies removed; tests/integration/proxy/test_proxy_bounds.py). Small mails never wait.
+constexpr std::size_t kLargeSeals = 2;
+
+/// The allocator is trimmed when the in-flight budget falls to zero after at least this much
+/// mail: after a burst of large mails, not after every small one (a trim walks every arena).
+constexpr std::uint64_t kTrimAfter = std::uint64_t{16} << 20;
+
+/// A trim once the budget has stayed empty this long: at the end of a burst, not in every
+/// short gap between mails (each trim makes the next mails fault their pages in again; with a
+/// trim at every empty moment bench/relay's sealed row looked slower, though within this
+/// machine's noise).
+constexpr std::chrono::seconds kTrimDelay{2};
+
+/// Answers a connection that is not taken with `r` and closes it.
+void turn_away(smtp::tcp::socket sock, const smtp::Reply& r) {
+    auto s = std::make_shared<smtp::tcp::socket>(std::move(sock));
+    auto text = std::make_shared<std::string>(r.serialize());
+    net::async_write(*s, net::buffer(*text),
+                     [s, text](const boost::system::error_code&, std::size_t) {
+                         boost::system::error_code ignored;
+                         s->shutdown(smtp::tcp::socket::shutdown_both, ignored);
+                         s->close(ignored);
+                     });
+}
 
 bool needs_tls(ListenerKind k) {
     return k != ListenerKind::plain;
@@ -83,6 +114,22 @@ Server::Server(net::io_context& io, const Config& cfg)
     // than the event loop (proxy_session_data.cpp).
     env->rewrite_pool = std::make_shared<net::thread_pool>(
         std::clamp<std::size_t>(cfg.proxy.max_sessions, 2, kSealThreads));
+    // When nothing has been in flight for kTrimDelay, freed buffers go back to the kernel (on
+    // the sealing pool: a trim takes the arenas' locks for a few milliseconds). The budget
+    // calls from the event loop (leases end in the sessions' coroutines); the weak pointer
+    // makes a call after the server is gone (sessions destroyed with the loop) a no-op.
+    trimmer_ = std::make_shared<Trimmer>(io, env->rewrite_pool);
+    env->inflight = std::make_shared<InflightBudget>(cfg.proxy.max_inflight, kTrimAfter,
+                                                     [t = std::weak_ptr<Trimmer>(trimmer_)] {
+                                                         if (auto p = t.lock()) {
+                                                             p->arm();
+                                                         }
+                                                     });
+    trimmer_->budget = env->inflight;
+    env->seal_gate = std::make_shared<SealGate>(io.get_executor(), kLargeSeals);
+    env->load = std::make_shared<SessionLoad>();
+    load_ = env->load;
+    conn_limit_ = smtp::ConnLimit::make(cfg.proxy.max_connections_per_ip);
     metrics_ = env->metrics;
     env_ = std::move(env);
     notices_ = std::make_unique<NoticeLoop>(cfg, seal_->vault, *metrics_);
@@ -100,6 +147,23 @@ Server::Server(net::io_context& io, const Config& cfg)
         bound_.push_back({l.kind, acc.local_endpoint()});
         acceptors_.push_back(std::move(acc));
     }
+}
+
+Server::Trimmer::Trimmer(net::io_context& io, std::shared_ptr<net::thread_pool> pool)
+    : timer(io), pool_(std::move(pool)) {}
+
+void Server::Trimmer::arm() {
+    timer.expires_after(kTrimDelay);
+    timer.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = w.lock();
+        if (ec || !self) {
+            return;
+        }
+        auto b = self->budget.lock();
+        if (b && b->in_use() == 0) {
+            net::post(self->pool_->get_executor(), [] { memory::release_free_memory(); });
+        }
+    });
 }
 
 void Server::start() {
@@ -201,6 +265,7 @@ void Server::shutdown() {
 
 void Server::on_session_end(std::uint64_t id) {
     sessions_.erase(id);
+    load_->open = sessions_.size();
     --metrics_->sessions_open;
     if (stopping_ && sessions_.empty()) {
         grace_timer_.cancel();
@@ -228,25 +293,49 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
             continue;
         }
         sock.set_option(smtp::tcp::no_delay(true), ec);
-        if (sessions_.size() >= cfg_.proxy.max_sessions) {
+        const auto& pc = cfg_.proxy;
+        boost::system::error_code ep_ec;
+        const auto remote = sock.remote_endpoint(ep_ec);
+        if (ep_ec) {
+            continue;  // already gone
+        }
+        const std::string ip = remote.address().to_string();
+        const bool trusted = pc.is_trusted(ip);
+        // The last reserved_sessions (at most half) are for trusted networks and sessions that
+        // authenticate: a flood of anonymous connections cannot take them all.
+        const std::size_t reserved = std::min(pc.reserved_sessions, pc.max_sessions / 2);
+        if (sessions_.size() >= pc.max_sessions ||
+            (!trusted && load_->unprivileged >= pc.max_sessions - reserved)) {
             // RFC 5321 3.1: a server may refuse at connect with 421 (4.3.2 system not accepting).
             ++metrics_->sessions_refused;
             log::warn("proxy.too_many_sessions")
-                .kv("limit", static_cast<std::uint64_t>(cfg_.proxy.max_sessions));
-            auto s = std::make_shared<smtp::tcp::socket>(std::move(sock));
-            auto text = std::make_shared<std::string>(reply(R::too_many_sessions).serialize());
-            net::async_write(*s, net::buffer(*text),
-                             [s, text](const boost::system::error_code&, std::size_t) {
-                                 boost::system::error_code ignored;
-                                 s->shutdown(smtp::tcp::socket::shutdown_both, ignored);
-                                 s->close(ignored);
-                             });
+                .kv("limit", static_cast<std::uint64_t>(pc.max_sessions))
+                .kv("trusted", trusted);
+            turn_away(std::move(sock), reply(R::too_many_sessions));
             continue;
+        }
+        // Per-address cap (Postfix anvil's connection count), not for trusted networks: an MTA
+        // that uses the proxy as its filter opens many connections from one address.
+        std::optional<smtp::ConnLimit::Slot> slot;
+        if (!trusted) {
+            slot = conn_limit_->try_acquire(remote.address());
+            if (!slot) {
+                ++metrics_->sessions_refused_ip;
+                log::warn("proxy.too_many_from_ip")
+                    .kv("ip", ip)
+                    .kv("limit", static_cast<std::uint64_t>(pc.max_connections_per_ip));
+                turn_away(std::move(sock), reply(R::too_many_from_ip));
+                continue;
+            }
         }
         auto session = std::make_shared<Session>(env_, kind, loopback, std::move(sock),
                                                  needs_tls(kind) ? tls_ : nullptr);
+        if (slot) {
+            session->hold(std::move(*slot));
+        }
         const std::uint64_t id = ++next_id_;
         sessions_.emplace(id, session);
+        load_->open = sessions_.size();
         ++metrics_->sessions;
         ++metrics_->sessions_open;
         net::co_spawn(io_, session->run(), [this, id, session](const std::exception_ptr& e) {

@@ -49,6 +49,17 @@ class Server {
     void reload();
 
   private:
+    /// Gives freed memory back to the kernel once the in-flight budget stayed empty a while.
+    struct Trimmer : std::enable_shared_from_this<Trimmer> {
+        Trimmer(net::io_context& io, std::shared_ptr<net::thread_pool> pool);
+        void arm();  ///< (re)starts the delay
+        net::steady_timer timer;
+        std::weak_ptr<InflightBudget> budget;
+
+      private:
+        std::shared_ptr<net::thread_pool> pool_;
+    };
+
     net::awaitable<void> accept_loop(std::size_t index);
     void on_session_end(std::uint64_t id);
     void wait_signal();
@@ -58,6 +69,9 @@ class Server {
     std::shared_ptr<SealContext> seal_;
     std::shared_ptr<SessionEnv> env_;
     std::shared_ptr<ProxyMetrics> metrics_;
+    std::shared_ptr<SessionLoad> load_;
+    std::shared_ptr<smtp::ConnLimit> conn_limit_;
+    std::shared_ptr<Trimmer> trimmer_;
     std::unique_ptr<AdminListener> admin_;
     std::unique_ptr<NoticeLoop> notices_;
     std::shared_ptr<net::ssl::context> tls_;

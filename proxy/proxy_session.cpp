@@ -3,6 +3,8 @@
 // proxy_session_auth.cpp, DATA in proxy_session_data.cpp.
 #include "proxy/proxy_session.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 
 #include <openssl/rand.h>
@@ -74,6 +76,37 @@ Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool 
       sid_(new_session_id()) {
     client_ip_ = stream_->remote_ip();
     trusted_ = cfg_.is_trusted(client_ip_);
+    if (!trusted_ && env_->load) {
+        unprivileged_ = true;
+        ++env_->load->unprivileged;
+    }
+}
+
+Session::~Session() {
+    mark_authenticated();  // leaves the unprivileged count, if still in it
+}
+
+void Session::mark_authenticated() {
+    if (unprivileged_ && env_->load) {
+        --env_->load->unprivileged;
+    }
+    unprivileged_ = false;
+}
+
+std::chrono::steady_clock::duration Session::command_wait() const {
+    std::chrono::steady_clock::duration wait = cfg_.command_timeout;
+    if (unprivileged_) {
+        // Before AUTH an untrusted client has shown nothing: it gets little time to say
+        // something and a bounded time to authenticate (issue: resource bounds; the idea of
+        // Postfix's postscreen and smtpd_timeout). Never authenticated means never privileged.
+        const auto left = started_ + cfg_.preauth_time_limit - std::chrono::steady_clock::now();
+        wait = std::min<std::chrono::steady_clock::duration>(
+            {wait, cfg_.preauth_timeout, std::max(left, std::chrono::steady_clock::duration(1))});
+    }
+    if (!trusted_ && env_->load && env_->load->stressed(cfg_)) {
+        wait = std::min<std::chrono::steady_clock::duration>(wait, cfg_.stress_timeout);
+    }
+    return wait;
 }
 
 void Session::enter_state(State s) {
@@ -251,7 +284,7 @@ net::awaitable<void> Session::run() {
         .kv("trusted", trusted_);
     if (kind_ == ListenerKind::submissions) {
         enter_state(State::tls);
-        auto hs = co_await stream_->handshake_server(*tls_ctx_, cfg_.command_timeout);
+        auto hs = co_await stream_->handshake_server(*tls_ctx_, command_wait());
         if (!hs) {
             log::info("smtp.tls_failed").kv("sid", sid_).kv("detail", hs.error().detail);
             stream_->close();
@@ -267,7 +300,7 @@ net::awaitable<void> Session::run() {
             break;
         }
         waiting_for_command_ = true;
-        auto line = co_await stream_->read_line(cfg_.max_command_line, cfg_.command_timeout);
+        auto line = co_await stream_->read_line(cfg_.max_command_line, command_wait());
         waiting_for_command_ = false;
         if (!line) {
             if (stream_->timed_out()) {

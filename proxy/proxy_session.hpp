@@ -16,14 +16,29 @@
 
 #include "core/core_config.hpp"
 #include "proxy/proxy_auth.hpp"
+#include "proxy/proxy_inflight.hpp"
 #include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_rewrite.hpp"
+#include "proxy/proxy_seal_gate.hpp"
 #include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_command.hpp"
+#include "smtp/smtp_conn_limit.hpp"
 #include "smtp/smtp_stream.hpp"
 
 namespace sealpost::proxy {
+
+/// How many sessions are open, kept by the server and the sessions (event loop thread only):
+/// the reserved room and stress mode are decided from it.
+struct SessionLoad {
+    std::size_t open = 0;          ///< every session
+    std::size_t unprivileged = 0;  ///< neither from a trusted network nor authenticated
+
+    /// Postfix's stress mode: at stress_threshold percent of max_sessions, or more.
+    [[nodiscard]] bool stressed(const ProxyConfig& cfg) const noexcept {
+        return open * 100 >= cfg.max_sessions * cfg.stress_threshold;
+    }
+};
 
 /// Read-only inputs shared by all sessions.
 struct SessionEnv {
@@ -39,6 +54,12 @@ struct SessionEnv {
     std::shared_ptr<net::thread_pool> rewrite_pool;
     /// Counters for /metrics, shared with the server.
     std::shared_ptr<ProxyMetrics> metrics = std::make_shared<ProxyMetrics>();
+    /// Bytes of mail held over all sessions (max_inflight); empty: unbounded (unit tests).
+    std::shared_ptr<InflightBudget> inflight;
+    /// Large messages sealed at once; empty: no limit.
+    std::shared_ptr<SealGate> seal_gate;
+    /// Open sessions (the server's); empty: no reserved room, no stress mode.
+    std::shared_ptr<SessionLoad> load;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -47,6 +68,10 @@ class Session : public std::enable_shared_from_this<Session> {
             smtp::tcp::socket socket, std::shared_ptr<net::ssl::context> tls);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
+    ~Session();
+
+    /// The per-address slot this connection holds (returned when the session ends).
+    void hold(smtp::ConnLimit::Slot slot) { slot_.emplace(std::move(slot)); }
 
     /// The whole session; returns when it is closed.
     net::awaitable<void> run();
@@ -87,7 +112,12 @@ class Session : public std::enable_shared_from_this<Session> {
     net::awaitable<Next> cmd_data(const std::string& args);
     net::awaitable<Next> cmd_rset();
     net::awaitable<Next> cmd_quit();
-    net::awaitable<Next> finish_message(std::string message);
+    net::awaitable<Next> finish_message(std::string message, InflightBudget::Lease lease);
+    /// How long to wait for the next command: command_timeout, shortened before AUTH
+    /// (preauth_timeout, and what is left of preauth_time_limit) and in stress mode.
+    [[nodiscard]] std::chrono::steady_clock::duration command_wait() const;
+    /// Authenticated: leaves the unprivileged count (the reserved room is now open to it).
+    void mark_authenticated();
 
     /// Reads one AUTH response line into `out` (wiped by the caller); false on close.
     net::awaitable<std::optional<smtp::Line>> read_auth_line();
@@ -97,7 +127,8 @@ class Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] std::uint64_t size_limit() const;
     [[nodiscard]] bool may_auth() const;
     [[nodiscard]] smtp::ParamPolicy param_policy() const;
-    [[nodiscard]] std::string received_header() const;
+    /// The Received header for the session's `n`th message.
+    [[nodiscard]] std::string received_header(std::size_t n) const;
     /// auth = local and logged in: the sender addresses the login may use (MAIL FROM and the
     /// message's From:/Sender:); nullptr when senders are not bound (other auth modes, or a
     /// trusted network's session without AUTH). An unknown login (gone after a reload) binds
@@ -128,6 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::size_t messages_ = 0;
     bool waiting_for_command_ = false;
     bool shutdown_requested_ = false;
+    bool unprivileged_ = false;  ///< counted in SessionLoad::unprivileged
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::optional<smtp::ConnLimit::Slot> slot_;
 };
 
 /// A fresh random session id (16 hex digits) for logs and the Received header.

@@ -130,6 +130,7 @@ net::awaitable<Session::Next> Session::auth_passthrough(const std::string& mech,
         .kv("code", r->code);
     if (ok) {
         authenticated_ = true;
+        mark_authenticated();
         co_return co_await relay(std::move(*r));
     }
     ++bad_commands_;  // failed logins count as errors, which limits guessing per connection
@@ -241,6 +242,7 @@ net::awaitable<Session::Next> Session::auth_local(const std::string& mech, std::
         co_return co_await refuse(*failure);
     }
     authenticated_ = true;
+    mark_authenticated();
     auth_user_ = user;
     co_return co_await reply_next(reply(R::auth_ok));
 }

@@ -49,6 +49,10 @@ std::size_t count_received(std::string_view msg) {
     return n;
 }
 
+/// How far a lease grows past the bytes received (a resize per read would cost an atomic
+/// operation per TCP segment).
+constexpr std::uint64_t kLeaseStep = std::uint64_t{256} << 10;
+
 /// Nice value of the rewrite pool's threads (see below).
 constexpr int kRewriteNice = 10;
 
@@ -108,6 +112,8 @@ Refusal refusal_of(R id) {
             return Refusal::vault_full;
         case R::unsealable:
             return Refusal::unsealable;
+        case R::inflight_full:
+            return Refusal::inflight;
         default:
             return Refusal::internal;
     }
@@ -147,7 +153,7 @@ const SenderRules* Session::bound_senders() const {
     return rules != nullptr ? rules : &kNone;
 }
 
-std::string Session::received_header() const {
+std::string Session::received_header(std::size_t n) const {
     // RFC 5321 4.4 trace field; the protocol name per RFC 3848 (ESMTP, ESMTPS, ESMTPSA).
     std::string proto = esmtp_ ? "ESMTP" : "SMTP";
     if (esmtp_ && stream_->tls()) {
@@ -171,7 +177,7 @@ std::string Session::received_header() const {
     h += " id ";
     h += sid_;
     h += '.';
-    h += std::to_string(messages_);
+    h += std::to_string(n);
     h += ";\r\n\t";
     h += rfc5322_date();
     h += "\r\n";
@@ -189,16 +195,44 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
     if (tx_->rcpts.empty()) {
         co_return co_await reply_next(reply(R::no_recipients));  // RFC 2920 3.1
     }
+    // The in-flight budget (proxy_inflight.hpp): the declared size, or a first slice that
+    // grows as the data arrives. Refused before 354, so the client sends nothing in vain.
+    const std::uint64_t limit = size_limit();
+    const std::uint64_t declared =
+        tx_->mail.size ? std::min<std::uint64_t>(*tx_->mail.size, limit) : 0;
+    // (No temporaries of Lease inside co_await expressions: GCC 12 destroys some of them
+    // twice, which returned a lease's bytes twice.)
+    InflightBudget::Lease lease;
+    if (env_->inflight) {
+        auto got = env_->inflight->try_reserve(
+            std::max<std::uint64_t>(declared, InflightBudget::kInitialReserve));
+        if (!got) {
+            env_->metrics->refuse(Refusal::inflight);
+            log::warn("smtp.inflight_full")
+                .kv("sid", sid_)
+                .kv("in_use", env_->inflight->in_use())
+                .kv("limit", env_->inflight->limit());
+            co_return co_await reply_next(reply(R::inflight_full));
+        }
+        lease = std::move(*got);
+    }
     // proceed: the message is buffered here and only sent upstream once complete and clean.
     enter_state(State::body);
     if (!co_await send(reply(R::data_go))) {
         co_return Next::close;
     }
-    smtp::DataReader reader(cfg_.max_text_line, size_limit());
+    smtp::DataReader reader(cfg_.max_text_line, limit);
+    // The Received header (RFC 5321 4.4) goes first into the buffer: no copy to prepend it.
+    reader.start(received_header(messages_ + 1), declared);
     for (;;) {
         auto& buf = stream_->buffer();
         const std::size_t used = reader.feed(buf);
         buf.erase(0, used);
+        if (env_->inflight && !reader.discarded() && reader.size() > lease.bytes() &&
+            !lease.resize(std::min(limit, reader.size() + kLeaseStep))) {
+            // No room left in the budget: read to the end, keep nothing, answer 452.
+            reader.discard();
+        }
         if (reader.done()) {
             break;
         }
@@ -227,8 +261,12 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
             refusal = R::too_big;
             break;
     }
-    if (!refusal && count_received(reader.message()) >= 100) {
-        refusal = R::loop;  // RFC 5321 6.3
+    if (!refusal && reader.discarded()) {
+        refusal = R::inflight_full;
+    }
+    // RFC 5321 6.3; the count includes our own header.
+    if (!refusal && count_received(reader.message()) > 100) {
+        refusal = R::loop;
     }
     if (refusal) {
         env_->metrics->refuse(refusal_of(*refusal));
@@ -243,12 +281,17 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
         }
         co_return co_await reply_next(reply(*refusal));
     }
-    co_return co_await finish_message(std::move(reader.message()));
+    if (env_->inflight) {
+        (void)lease.resize(reader.size());  // what it holds now: shrinking always succeeds
+    }
+    co_return co_await finish_message(std::move(reader.message()), std::move(lease));
 }
 
-net::awaitable<Session::Next> Session::finish_message(std::string message) {
+net::awaitable<Session::Next> Session::finish_message(std::string message,
+                                                      InflightBudget::Lease lease) {
     const LatencyTimer timer(env_->metrics->latency);
     ProxyMetrics& counts = *env_->metrics;
+    (void)lease;  // the message's bytes in flight, held until its final reply is written
     ++messages_;
     if (const SenderRules* rules = bound_senders()) {
         // The message's originator fields are bound like MAIL FROM: a reader sees From:, and
@@ -270,8 +313,13 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
                 ": address is not one this login may send from: use your own address"));
         }
     }
-    message.insert(0, received_header());
     Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
+    // A large message waits for a sealing permit (proxy_seal_gate.hpp), holding only itself.
+    SealGate::Permit permit;
+    if (env_->seal_gate && message.size() >= SealGate::kLarge) {
+        auto got = co_await env_->seal_gate->acquire();
+        permit = std::move(got);
+    }
     std::optional<Result<RewriteResult>> done;
     if (env_->rewrite_pool) {
         // (A named awaitable and no lambda: GCC 12 mishandles captures of a lambda created
@@ -282,6 +330,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message) {
     } else {
         done = env_->rewrite(env, std::move(message));
     }
+    permit = SealGate::Permit();  // the decoded copies and the vault's are gone
     auto& rewritten = *done;
     if (!rewritten || rewritten->refusal || rewritten->shape_refusal) {
         std::optional<smtp::Reply> refusal;

@@ -24,6 +24,37 @@ std::size_t find_eol(std::string_view s, std::size_t from) {
 DataReader::DataReader(std::size_t max_line, std::uint64_t max_size)
     : max_line_(max_line), max_size_(max_size) {}
 
+void DataReader::start(std::string_view prefix, std::uint64_t expected) {
+    prefix_ = prefix.size();
+    msg_.reserve(prefix.size() + static_cast<std::size_t>(std::min(expected, max_size_)));
+    msg_.assign(prefix);
+}
+
+void DataReader::discard() {
+    discarded_ = true;
+    std::string().swap(msg_);
+}
+
+namespace {
+/// Up to this size the buffer doubles as usual; past it, it is given room for the largest
+/// message at once (address space only: the kernel backs pages when they are written). A
+/// doubling of a large buffer holds the old and the new copy at once, twice the message.
+constexpr std::size_t kDoublingLimit = std::size_t{4} << 20;
+}  // namespace
+
+void DataReader::grow(std::size_t more) {
+    const std::size_t need = msg_.size() + more;
+    if (need <= msg_.capacity()) {
+        return;
+    }
+    const std::size_t cap_max = prefix_ + static_cast<std::size_t>(max_size_);
+    if (need > kDoublingLimit && need <= cap_max) {
+        msg_.reserve(cap_max);
+    } else {
+        msg_.reserve(std::max(need, std::min(msg_.capacity() * 2, std::max(cap_max, need))));
+    }
+}
+
 namespace {
 // Which fault a refused message reports, independent of how TCP sliced the data: smuggling
 // first (it is why the message is refused even when it is also too big), then size, then
@@ -56,7 +87,8 @@ void DataReader::put(char c) {
         add_fault(DataFault::too_big);
         return;  // stop growing the buffer; keep scanning for the end of data
     }
-    if (fault_ != DataFault::too_big) {
+    if (storing()) {
+        grow(1);
         msg_ += c;
     }
 }
@@ -72,7 +104,8 @@ void DataReader::put_run(std::string_view run) {
         add_fault(DataFault::too_big);
         return;
     }
-    if (fault_ != DataFault::too_big) {
+    if (storing()) {
+        grow(run.size());
         msg_.append(run);
     }
 }

@@ -23,6 +23,15 @@ class DataReader {
   public:
     DataReader(std::size_t max_line, std::uint64_t max_size);
 
+    /// Before the first feed: the message buffer starts with `prefix` (a Received header, not
+    /// counted in size()) and has room for `expected` message octets (RFC 1870 SIZE=), so a
+    /// message of the declared size is stored with one allocation and never copied to grow.
+    void start(std::string_view prefix, std::uint64_t expected);
+    /// Stops storing (frees what was stored) but keeps reading to the end of data, so the
+    /// session stays in sync: for a message the proxy has no room for.
+    void discard();
+    [[nodiscard]] bool discarded() const noexcept { return discarded_; }
+
     /// Consumes bytes of the DATA stream. Returns how many bytes of `in` belong to the message
     /// (including the terminating <CRLF>.<CRLF>); after done() the rest is the next command.
     std::size_t feed(std::string_view in);
@@ -33,13 +42,18 @@ class DataReader {
     [[nodiscard]] DataFault fault() const noexcept { return fault_; }
     /// Message octets received so far (unstuffed), counted even once too big.
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
-    /// The unstuffed message, lines ending in CRLF. Truncated once fault() == too_big.
+    /// The prefix and the unstuffed message, lines ending in CRLF. Truncated once
+    /// fault() == too_big; empty once discarded.
     std::string& message() noexcept { return msg_; }
 
   private:
     void add_fault(DataFault f) noexcept;
     void put(char c);
     void put_run(std::string_view run);  ///< bytes with no CR or LF, inside a line
+    [[nodiscard]] bool storing() const noexcept {
+        return !discarded_ && fault_ != DataFault::too_big;
+    }
+    void grow(std::size_t more);  ///< room for `more` octets, see the .cpp
 
     std::size_t max_line_;
     std::uint64_t max_size_;
@@ -50,6 +64,8 @@ class DataReader {
     bool dot_only_ = false;     ///< the current line so far is a single '.'
     bool saw_cr_ = false;
     bool done_ = false;
+    bool discarded_ = false;
+    std::size_t prefix_ = 0;
     DataFault fault_ = DataFault::none;
 };
 

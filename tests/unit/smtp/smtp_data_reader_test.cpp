@@ -144,3 +144,41 @@ TEST_CASE("the reported fault does not depend on how the data was sliced (fuzz r
     CHECK(whole.fault() == DataFault::too_big);
     CHECK(bytes.fault() == DataFault::too_big);
 }
+
+TEST_CASE("start() puts a prefix first that does not count towards the size") {
+    DataReader r(1000, 10);
+    r.start("Received: x\r\n", 8);
+    r.feed("abcdefgh\r\n.\r\n");
+    CHECK(r.done());
+    CHECK(r.size() == 10);
+    CHECK(r.fault() == DataFault::none);
+    CHECK(r.message() == "Received: x\r\nabcdefgh\r\n");
+}
+
+TEST_CASE("a discarded message is read to its end and nothing is kept") {
+    DataReader r(1000, 1 << 20);
+    r.start("R\r\n", 0);
+    r.feed("first line\r\n");
+    r.discard();
+    const std::string rest = "second\r\n.\r\nQUIT\r\n";
+    const std::size_t used = r.feed(rest);
+    CHECK(r.done());
+    CHECK(r.discarded());
+    CHECK(rest.substr(used) == "QUIT\r\n");
+    CHECK(r.message().empty());
+    CHECK(r.size() == 20);
+}
+
+TEST_CASE("a large message without a declared size is stored whole") {
+    // Past the doubling limit the buffer is given room for max_size at once.
+    const std::string line(998, 'x');
+    std::string wire;
+    while (wire.size() < (std::size_t{6} << 20)) {
+        wire += line + "\r\n";
+    }
+    DataReader r(1000, std::uint64_t{8} << 20);
+    r.start("", 0);
+    CHECK(r.feed(wire + ".\r\n") == wire.size() + 3);
+    CHECK(r.done());
+    CHECK(r.message() == wire);
+}
