@@ -399,7 +399,7 @@ TEST_CASE("message pages say what happened and until when", "[pages]") {
         titles.insert(m[1]);
         CHECK_FALSE(has(html, "<form"));
     }
-    CHECK(titles.size() == 10);
+    CHECK(titles.size() == 11);
 
     // A back link only to this origin.
     CHECK(has(pages->message(de, MessagePage{MessageKind::forbidden, 0, kLink}),
