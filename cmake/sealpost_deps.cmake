@@ -5,12 +5,12 @@ find_package(Boost 1.74 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
-find_package(ZLIB REQUIRED)  # inflates PDF streams for invoice detection
+find_package(ZLIB REQUIRED)  # inflates PDF streams for invoice detection; CRC-32 of portal ZIPs
 
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
-pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # tests: reads the portal ZIPs back
 
 # libphonenumber ships neither pkg-config nor a CMake config file.
 find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)

@@ -101,10 +101,13 @@ struct PracticeConfig {
 struct VaultConfig {
     std::filesystem::path dir = "/var/lib/sealpost/vault";
     std::filesystem::path key_dir = "/etc/sealpost/keys";
-    std::uint64_t map_size = 64ULL << 20;               ///< initial LMDB map, 1MiB..max_size
-    std::uint64_t max_size = 8ULL << 30;                ///< map growth cap, map_size..1TiB
-    std::chrono::seconds link_ttl{30LL * 86400};        ///< 1h..365d
-    std::chrono::seconds retention{90LL * 86400};       ///< link_ttl..3650d
+    std::uint64_t map_size = 64ULL << 20;          ///< initial LMDB map, 1MiB..max_size
+    std::uint64_t max_size = 8ULL << 30;           ///< map growth cap, map_size..1TiB
+    std::chrono::seconds link_ttl{30LL * 86400};   ///< 1h..365d
+    std::chrono::seconds retention{90LL * 86400};  ///< link_ttl..3650d
+    /// A patient's renewals never keep the data past created + max_retention, retention..3650d
+    /// (default 365d, or retention when that is longer).
+    std::chrono::seconds max_retention{365LL * 86400};
     std::chrono::seconds orphan_grace{3600};            ///< pending, link expired and older: orphan
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< how long purged ids are remembered
     /// Vault directory 0770 and files 0660 instead of 0700/0600: the packaged layout, where the
@@ -235,7 +238,15 @@ struct PortalConfig {
     std::uint64_t max_request_size = 16ULL << 10;  ///< request head + body, 1KiB..1MiB
     std::chrono::seconds request_timeout{30};      ///< 1s..10m
     std::filesystem::path templates_dir = "/usr/share/sealpost/portal";
-    unsigned max_connections = 1000;            ///< open client connections, 1..100000
+    unsigned max_connections = 1000;  ///< open client connections, 1..100000
+    /// Open connections from one address (IPv6: one /64), 1..max_connections; the
+    /// trusted_proxy is not counted per address.
+    unsigned max_connections_per_address = 32;
+    std::chrono::seconds handshake_timeout{10};  ///< TLS handshake, 1s..5m
+    /// A request's head (and the wait for the next one on a kept-alive connection), 1s..5m.
+    std::chrono::seconds header_timeout{10};
+    unsigned max_zip_per_session = 2;           ///< ZIP downloads at once in one session, 1..100
+    unsigned max_zip_concurrent = 32;           ///< ZIP downloads at once in all, 1..10000
     std::chrono::seconds purge_interval{3600};  ///< the portal runs vault purge this often
     bool notify_sender_on_download = true;      ///< queue a notice to the practice (DESIGN 5b)
 

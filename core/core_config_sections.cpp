@@ -172,6 +172,15 @@ void read_vault(Section& s, VaultConfig& out) {
                    format_duration(out.link_ttl) + ")",
                s.has("retention") ? "retention" : "link_ttl");
     }
+    // Not set: a year, or retention when that is longer (a long retention alone stays valid).
+    out.max_retention =
+        s.duration("max_retention", std::max(out.max_retention, out.retention), kHour, 3650 * kDay);
+    if (out.max_retention < out.retention) {
+        // A renewal may extend the data's life, never shorten what retention promised.
+        s.fail("max_retention", format_duration(out.max_retention) +
+                                    " is shorter than vault.retention (" +
+                                    format_duration(out.retention) + ")");
+    }
     out.orphan_grace = s.duration("orphan_grace", out.orphan_grace, seconds{1}, 7 * kDay);
     out.tombstone_ttl = s.duration("tombstone_ttl", out.tombstone_ttl, kDay, 3650 * kDay);
     out.group_access = s.boolean("group_access", out.group_access);
@@ -397,6 +406,17 @@ void read_portal(Section& s, PortalConfig& out) {
         s.fail("templates_dir", "must not be empty");
     }
     out.max_connections = as_unsigned(s.integer("max_connections", out.max_connections, 1, 100000));
+    out.max_connections_per_address = as_unsigned(s.integer(
+        "max_connections_per_address",
+        std::min(out.max_connections_per_address, out.max_connections), 1, out.max_connections));
+    out.handshake_timeout =
+        s.duration("handshake_timeout", out.handshake_timeout, seconds{1}, 5 * kMinute);
+    out.header_timeout = s.duration("header_timeout", out.header_timeout, seconds{1}, 5 * kMinute);
+    out.max_zip_per_session =
+        as_unsigned(s.integer("max_zip_per_session", out.max_zip_per_session, 1, 100));
+    out.max_zip_concurrent = as_unsigned(
+        s.integer("max_zip_concurrent", std::max(out.max_zip_concurrent, out.max_zip_per_session),
+                  out.max_zip_per_session, 10000));
     out.purge_interval = s.duration("purge_interval", out.purge_interval, kMinute, kDay);
     out.notify_sender_on_download =
         s.boolean("notify_sender_on_download", out.notify_sender_on_download);

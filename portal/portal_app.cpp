@@ -19,6 +19,9 @@ constexpr std::string_view kLangCookie = "__Host-sealpost-lang";
 constexpr std::size_t kMaxSessions = 100000;
 constexpr std::size_t kMaxIps = 100000;
 constexpr std::string_view kIpLabel = "sealpost-ip-v1";
+constexpr std::string_view kZipLabel = "sealpost-zip-session-v1";
+/// Retry-After of the page that says too many ZIPs are streaming.
+constexpr std::int64_t kZipRetrySeconds = 10;
 
 std::string read_small_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -105,7 +108,8 @@ App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pa
       ip_key_(std::move(ip_key)),
       sessions_(cfg.portal.session_idle, cfg.portal.session_absolute, kMaxSessions,
                 [&vault] { return vault.now(); }),
-      ip_codes_(cfg.portal.codes_per_ip_per_hour, kMaxIps, [&vault] { return vault.now(); }) {
+      ip_codes_(cfg.portal.codes_per_ip_per_hour, kMaxIps, [&vault] { return vault.now(); }),
+      zip_gate_(cfg.portal.max_zip_per_session, cfg.portal.max_zip_concurrent) {
     if (!cfg.practice.logo.empty()) {
         logo_ = read_small_file(cfg.practice.logo);
         logo_type_ = logo_type_of(cfg.practice.logo);
@@ -310,8 +314,17 @@ Response App::handle(const Request& rq) {
 
 bool App::runs_inline(const Request& rq) const {
     // Next to the routes it describes: a GET's writes go to the background runner
-    // (audit_later), and "zip" is the one GET action that builds something large.
-    return rq.method == "GET" && !rq.path.ends_with("/zip");
+    // (audit_later), and downloads (documents and ZIPs alike) only open readers here; their
+    // bytes are decrypted a chunk at a time as the server sends them.
+    return rq.method == "GET";
+}
+
+std::string App::session_key(std::string_view cookie) const {
+    // Keyed hash, as the session store keeps it: the cookie itself is not held in memory.
+    std::string msg(kZipLabel);
+    msg += cookie;
+    const auto mac = crypto::hmac_sha256(ip_key_, crypto::as_bytes(msg));
+    return {mac.begin(), mac.end()};
 }
 
 Response App::route_link(const Request& rq, Ctx& c, std::string_view rest) {
@@ -588,27 +601,29 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
         p.notice = "zip_too_large";
         return page(413, c, pages_->documents(page_context(c, true), p));
     }
+    // Streaming costs a chunk of memory per archive, but each one holds a connection, a
+    // reader per document and the CPU of its CRC: capped per session and in all.
+    ZipGate::Ticket ticket = zip_gate_.try_enter(session_key(cookie));
+    if (!ticket) {
+        log::info("portal.zip_refused").kv("sid", rq.sid);
+        return message(503, c, MessageKind::busy, vault_.now() + kZipRetrySeconds);
+    }
     std::vector<ZipEntry> entries;
     for (std::uint32_t i : chosen) {
+        // Every reader is made before the first byte: a document that cannot be read gives
+        // an error page, not a cut archive.
         auto reader = vault_.document_reader(env, i);
         if (!reader) {
             return open_failed(c, reader.error());
         }
         ZipEntry e;
         e.name = sanitize_file_name(env.meta.documents[i].file_name, "document");
-        for (;;) {
-            auto chunk = reader->next();
-            if (!chunk) {
-                return open_failed(c, chunk.error());
-            }
-            if (!*chunk) {
-                break;
-            }
-            e.data.insert(e.data.end(), (*chunk)->begin(), (*chunk)->end());
-        }
+        e.size = env.meta.documents[i].info.size;
+        auto shared = std::make_shared<vault::DocumentReader>(std::move(reader).value());
+        e.data = [shared]() { return shared->next(); };
         entries.push_back(std::move(e));
     }
-    auto archive = zip_build(entries);
+    auto archive = ZipStream::make(std::move(entries), vault_.now());
     if (!archive) {
         return open_failed(c, archive.error());
     }
@@ -629,13 +644,12 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
     r.header("Content-Type", "application/zip");
     r.header("Content-Disposition",
              content_disposition(cfg_.practice.name + ".zip", "documents.zip"));
-    r.length = archive->size();
-    auto shared = std::make_shared<std::optional<crypto::SecretBytes>>(std::move(archive).value());
-    r.source = [shared]() -> Result<std::optional<crypto::SecretBytes>> {
-        auto out = std::move(*shared);
-        shared->reset();
-        return out;
-    };
+    r.length = archive->length();
+    // The server pulls the pieces as the client takes them; the ticket goes with the last one
+    // (or when the client leaves).
+    auto stream = std::make_shared<ZipStream>(std::move(archive).value());
+    auto held = std::make_shared<ZipGate::Ticket>(std::move(ticket));
+    r.source = [stream, held]() { return stream->next(); };
     return r;
 }
 

@@ -1,6 +1,7 @@
 // The portal's routes (DESIGN 4): landing, SMS code, check, documents, downloads, ZIP,
-// renewal, help and static files. Synchronous and network-free: the server runs handle() on
-// a worker thread, so the vault's fsyncs and the SMS gateway never block the event loop.
+// renewal, help and static files. Synchronous and network-free: the server runs POSTs on
+// a worker thread, so the vault's fsyncs and the SMS gateway never block the event loop, and
+// GETs (pages and downloads) on the event loop, so slow downloads never hold a worker.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "portal/portal_pages.hpp"
 #include "portal/portal_sessions.hpp"
 #include "portal/portal_sms.hpp"
+#include "portal/portal_zip.hpp"
 #include "vault/vault.hpp"
 
 namespace sealpost::portal {
@@ -48,8 +50,9 @@ class App {
     Response handle(const Request& rq);
 
     /// True when handle(rq) is quick and never waits for a disk sync or the SMS gateway, so
-    /// the server may run it on its event loop: a GET, except a ZIP (built in memory, which
-    /// takes a while). Everything else belongs on the worker pool.
+    /// the server may run it on its event loop: every GET (a download, document or ZIP, only
+    /// opens its readers; the server pulls the bytes a chunk at a time as the client takes
+    /// them). Everything else belongs on the worker pool, so slow downloads never occupy it.
     [[nodiscard]] bool runs_inline(const Request& rq) const;
 
     /// Where GET routes send their writes (audit events and the practice's notice of downloads);
@@ -82,6 +85,8 @@ class App {
     [[nodiscard]] vault::CodePolicy code_policy() const;
     [[nodiscard]] unsigned code_minutes() const;
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
+    /// A stable key for the session behind `cookie` that is not the cookie (the ZIP caps).
+    [[nodiscard]] std::string session_key(std::string_view cookie) const;
     void audit(const vault::EnvelopeId& id, vault::AuditKind kind, std::optional<std::uint32_t> doc,
                const Request& rq);
     /// audit() with the client's IP already hashed (ip_hash): what a background job gets.
@@ -103,6 +108,7 @@ class App {
     SessionStore sessions_;
     CsrfGuard csrf_;
     IpLimiter ip_codes_;
+    ZipGate zip_gate_;
     PortalCounters counters_;
     std::function<void(std::function<void()>)> background_;
 };

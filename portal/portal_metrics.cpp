@@ -33,8 +33,12 @@ std::string render_metrics(const PortalCounters& c, const Metrics& m, std::uint6
     counter(out, "sealpost_portal_connections_total", "Client connections accepted.",
             m.connections.load());
     counter(out, "sealpost_portal_connections_refused_total",
-            "Connections closed at once because portal.max_connections were open.",
+            "Connections closed at once: portal.max_connections were open, or the client's "
+            "address (IPv6: its /64) held portal.max_connections_per_address.",
             m.connections_refused.load());
+    counter(out, "sealpost_portal_connections_refused_address_total",
+            "Of those, refused because of the per-address cap.",
+            m.connections_refused_address.load());
     metrics::gauge(out, "sealpost_portal_connections_open", "Client connections open now.", open);
     m.latency.render(out, "sealpost_portal_request_duration_seconds",
                      "Time from a request's arrival to the end of its response.");

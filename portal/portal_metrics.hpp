@@ -15,8 +15,9 @@ namespace sealpost::portal {
 struct Metrics {
     metrics::Histogram latency;  ///< from a request's first byte read to its last byte written
     std::atomic<std::uint64_t> connections{0};
-    std::atomic<std::uint64_t> connections_refused{0};  ///< over portal.max_connections
-    std::atomic<std::uint64_t> bad_requests{0};         ///< malformed, oversized or too slow
+    std::atomic<std::uint64_t> connections_refused{0};          ///< over a connection cap
+    std::atomic<std::uint64_t> connections_refused_address{0};  ///< of those: the address's cap
+    std::atomic<std::uint64_t> bad_requests{0};  ///< malformed, oversized or too slow
 };
 
 /// The whole /metrics page. `stats` may be null when the vault could not be read.

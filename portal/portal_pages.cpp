@@ -14,12 +14,13 @@ namespace {
 constexpr std::array<std::string_view, std::size(kLanguages)> kLanguageNames = {
     "Deutsch", "Fran\u00e7ais", "Italiano", "English"};
 
-constexpr std::array<MessageKind, 10> kMessageKinds = {
+constexpr std::array<MessageKind, 11> kMessageKinds = {
     MessageKind::not_found,      MessageKind::gone,
     MessageKind::locked_for_now, MessageKind::locked_for_good,
     MessageKind::too_many_codes, MessageKind::bad_request,
     MessageKind::forbidden,      MessageKind::session_expired,
-    MessageKind::sms_failed,     MessageKind::unavailable};
+    MessageKind::sms_failed,     MessageKind::busy,
+    MessageKind::unavailable};
 
 std::string_view slug(MessageKind k) {
     switch (k) {
@@ -41,6 +42,8 @@ std::string_view slug(MessageKind k) {
             return "session_expired";
         case MessageKind::sms_failed:
             return "sms_failed";
+        case MessageKind::busy:
+            return "busy";
         case MessageKind::unavailable:
             return "unavailable";
     }

@@ -95,6 +95,7 @@ enum class MessageKind {
     forbidden,        ///< 403: missing or wrong CSRF token, or session expired
     session_expired,  ///< 403 on a download without a valid session: start again
     sms_failed,       ///< 502/503: the SMS could not be sent, nothing was counted
+    busy,             ///< 503: too many ZIP downloads at once, try again in a moment
     unavailable,      ///< 503: internal error, try again later (never details)
 };
 struct MessagePage {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -39,6 +40,32 @@ unsigned refused_request_status(const boost::beast::error_code& ec) {
         return 413;
     }
     return 400;
+}
+
+bool framing_ok(const HttpRequest& req) {
+    std::size_t fields = 0;
+    std::string_view value;
+    for (const auto& field : req) {
+        if (field.name() == http::field::transfer_encoding) {
+            ++fields;
+            value = sv(field.value());
+        }
+    }
+    if (fields == 0) {
+        return true;
+    }
+    if (fields > 1 || req.version() < 11) {
+        return false;
+    }
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+    }
+    // The only coding the portal understands; anything else (or a list) is refused rather than
+    // guessed at (RFC 9112 6.1: "chunked" is case-insensitive).
+    return boost::beast::iequals(boost::beast::string_view(value.data(), value.size()), "chunked");
 }
 
 bool is_origin_form(std::string_view target) {

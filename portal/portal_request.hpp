@@ -30,6 +30,11 @@ void limit_request(RequestParser& parser, std::size_t max_request);
 /// RFC 6585 section 5), 413 (body over its limit), else 400.
 unsigned refused_request_status(const boost::beast::error_code& ec);
 
+/** False when the request's framing cannot be trusted (RFC 9112 6.1, 6.3): a Transfer-Encoding
+ * other than exactly one `chunked` (e.g. `gzip`, `chunked, chunked`, `gzip, chunked`, or two
+ * fields), or any Transfer-Encoding on an HTTP/1.0 request. The server answers 400 and closes. */
+bool framing_ok(const HttpRequest& req);
+
 /// True for an origin-form target (RFC 9112 section 3.2.1: starts with '/'); the server answers
 /// every other form (absolute, authority, asterisk) with 400 before any route sees it.
 bool is_origin_form(std::string_view target);

@@ -55,6 +55,12 @@ Server::Server(net::io_context& io, std::vector<net::io_context*> workers, net::
       cfg_(cfg),
       app_(app),
       vault_(vault),
+      limiter_(ConnLimiter::Limits{
+          .total = cfg.portal.max_connections,
+          .per_address = cfg.portal.max_connections_per_address,
+          // The last tenth of the connections go to addresses that hold none yet: room for
+          // patients while one address floods (its own cap does most).
+          .reserved = cfg.portal.max_connections / 10}),
       portal_(smtp::listen_on(io, cfg.portal.listen, "portal.listen")),
       admin_(smtp::listen_on_loopback(io, cfg.portal.admin_listen, "portal.admin_listen")),
       signals_(io) {
@@ -109,28 +115,36 @@ net::awaitable<void> Server::accept_loop(bool admin) {
             co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
             continue;
         }
-        if (!admin && open_.load() >= cfg_.portal.max_connections) {
-            ++metrics_.connections_refused;
-            sock.close(ec);  // the kernel backlog holds the rest; no work spent here
-            continue;
-        }
         const std::uint64_t id = ++next_id_;
         auto ex = sock.get_executor();
         if (admin) {
             net::co_spawn(ex, serve_admin(std::move(sock), id), net::detached);
         } else {
-            ++open_;
-            ++metrics_.connections;
-            net::co_spawn(ex, serve(std::move(sock), id), [this](const std::exception_ptr& e) {
-                --open_;
-                if (e) {
-                    try {
-                        std::rethrow_exception(e);
-                    } catch (const std::exception& err) {
-                        log::error("portal.connection_failed").kv("detail", err.what());
-                    }
+            const auto remote = sock.remote_endpoint(ec);
+            const std::string peer = ec ? std::string("?") : remote.address().to_string();
+            // The reverse proxy speaks for many clients: it is not capped per address.
+            const bool privileged =
+                !cfg_.portal.trusted_proxy.empty() && peer == cfg_.portal.trusted_proxy;
+            ConnLimiter::Slot slot = limiter_.try_acquire(peer, privileged);
+            if (!slot) {
+                ++metrics_.connections_refused;
+                if (slot.verdict() == ConnLimiter::Verdict::address_full) {
+                    ++metrics_.connections_refused_address;
                 }
-            });
+                sock.close(ec);  // no work spent here: a flood costs it an accept and a close
+                continue;
+            }
+            ++metrics_.connections;
+            net::co_spawn(
+                ex, serve(std::move(sock), id, std::move(slot)), [](const std::exception_ptr& e) {
+                    if (e) {
+                        try {
+                            std::rethrow_exception(e);
+                        } catch (const std::exception& err) {
+                            log::error("portal.connection_failed").kv("detail", err.what());
+                        }
+                    }
+                });
         }
     }
 }
@@ -143,9 +157,20 @@ struct ConnCtx {
     net::thread_pool& pool;
     const Config& cfg;
     Metrics& metrics;
+    const ConnLimiter& limiter;
     std::string peer;
     std::uint64_t id = 0;
 };
+
+/** A deadline for waiting on the client (handshake, request head): halved while the portal is
+ * under pressure (more than three quarters of max_connections open), as Postfix's postscreen
+ * shortens its timeouts under stress, so idle connections make room sooner. */
+std::chrono::seconds client_deadline(std::chrono::seconds configured, const ConnLimiter& limiter) {
+    if (!limiter.under_pressure()) {
+        return configured;
+    }
+    return std::max(std::chrono::seconds(1), configured / 2);
+}
 
 template <class Stream>
 net::awaitable<bool> write_response(Stream& stream, beast::tcp_stream& lowest, Response r,
@@ -206,9 +231,29 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         RequestParser parser;
         limit_request(parser, max_request);
         boost::system::error_code ec;
-        // One deadline for the whole request: a slowloris trickle runs into it.
-        lowest.expires_after(timeout);
-        co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+        // The head (and the wait for it on a kept-alive connection) has a short deadline of its
+        // own: an idle or slowloris connection gives its place back within seconds.
+        lowest.expires_after(client_deadline(c.cfg.portal.header_timeout, c.limiter));
+        co_await http::async_read_header(stream, buffer, parser,
+                                         net::redirect_error(use_awaitable, ec));
+        if (!ec && !framing_ok(parser.get())) {
+            // RFC 9112 6.1 and 6.3: a transfer coding other than chunked leaves the body's
+            // length unknown; answer 400 and close before reading any of it (no smuggling).
+            ++c.metrics.bad_requests;
+            log::info("portal.bad_request")
+                .kv("sid", std::to_string(c.id) + "." + std::to_string(n))
+                .kv("status", 400)
+                .kv("detail", "transfer-encoding");
+            Response r = c.app.plain_error(400, MessageKind::bad_request, "");
+            co_await write_response(stream, lowest, std::move(r), false, timeout);
+            co_return;
+        }
+        if (!ec && !parser.is_done()) {
+            // One deadline for the whole body: a slowloris trickle runs into it.
+            lowest.expires_after(timeout);
+            co_await http::async_read(stream, buffer, parser,
+                                      net::redirect_error(use_awaitable, ec));
+        }
         const auto started = std::chrono::steady_clock::now();
         if (ec == http::error::end_of_stream || ec == net::error::eof ||
             ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated) {
@@ -259,13 +304,14 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
 
 }  // namespace
 
-net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id) {
+net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot) {
+    (void)slot;  // held in this frame: the place is given back when the connection ends
     boost::system::error_code ec;
     const auto remote = sock.remote_endpoint(ec);
-    ConnCtx c{app_, pool_, cfg_, metrics_, ec ? std::string("?") : remote.address().to_string(),
+    ConnCtx c{app_,     pool_,    cfg_,
+              metrics_, limiter_, ec ? std::string("?") : remote.address().to_string(),
               id};
     sock.set_option(tcp::no_delay(true), ec);
-    const auto timeout = cfg_.portal.request_timeout;
     if (!tls_) {
         beast::tcp_stream stream(std::move(sock));
         co_await request_loop(stream, stream, c);
@@ -274,7 +320,7 @@ net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id) {
     }
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), *tls_);
     auto& lowest = beast::get_lowest_layer(stream);
-    lowest.expires_after(timeout);
+    lowest.expires_after(client_deadline(cfg_.portal.handshake_timeout, limiter_));
     co_await stream.async_handshake(net::ssl::stream_base::server,
                                     net::redirect_error(use_awaitable, ec));
     if (ec) {
@@ -305,7 +351,7 @@ net::awaitable<void> Server::serve_admin(tcp::socket sock, std::uint64_t id) {
         App& app = app_;
         vault::Vault& v = vault_;
         const Metrics& m = metrics_;
-        const std::uint64_t open = open_.load();
+        const std::uint64_t open = limiter_.open();
         const bool want_metrics = target == "/metrics";
         r = co_await net::co_spawn(
             pool_,

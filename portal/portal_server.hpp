@@ -1,6 +1,7 @@
-// sealpost-portal's network side: the HTTPS (or loopback HTTP) listener, one coroutine per
-// connection with a deadline on every operation, the admin listener (/metrics, /healthz),
-// the purge timer and signal handling. Routes live in portal_app.
+// sealpost-portal's network side: the HTTPS (or loopback HTTP) listener with its connection
+// caps (in all and per client address), one coroutine per connection with a deadline on every
+// operation (short ones for the handshake and request heads), the admin listener (/metrics,
+// /healthz), the purge timer and signal handling. Routes live in portal_app.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/core_config.hpp"
+#include "core/core_conn_limit.hpp"
 #include "portal/portal_app.hpp"
 #include "portal/portal_metrics.hpp"
 
@@ -46,7 +48,8 @@ class Server {
 
   private:
     net::awaitable<void> accept_loop(bool admin);
-    net::awaitable<void> serve(tcp::socket sock, std::uint64_t id);
+    /// One client connection; `slot` holds its place in the connection caps until it ends.
+    net::awaitable<void> serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot);
     net::awaitable<void> serve_admin(tcp::socket sock, std::uint64_t id);
     net::awaitable<void> purge_loop();
     void stop();
@@ -59,11 +62,11 @@ class Server {
     App& app_;
     vault::Vault& vault_;
     std::shared_ptr<net::ssl::context> tls_;
+    ConnLimiter limiter_;  ///< portal.max_connections in all and per address
     tcp::acceptor portal_;
     tcp::acceptor admin_;
     net::signal_set signals_;
     std::atomic<std::uint64_t> next_id_{0};
-    std::atomic<std::uint64_t> open_{0};
     std::atomic<bool> stopping_{false};
     Metrics metrics_;
 };

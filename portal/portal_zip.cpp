@@ -1,38 +1,66 @@
-// In-memory ZIP archives with libzip: RAII for zip_t and zip_source_t lives here only.
+// Streamed ZIP archives (PKWARE APPNOTE.TXT 6.3.10) and the caps on concurrent ones. The writer
+// is hand-made because the archive must leave a piece at a time: libzip builds in memory or in
+// a file, and a file would put plaintext on disk. CRC-32 is zlib's (a pure function: no state to
+// wrap).
 #include "portal/portal_zip.hpp"
 
-#include <zip.h>
+#include <zlib.h>
 
-#include <memory>
+#include <ctime>
+#include <limits>
+#include <utility>
 
 namespace sealpost::portal {
 
 namespace {
 
-struct SourceFree {
-    void operator()(zip_source_t* s) const noexcept { zip_source_free(s); }
-};
-using SourcePtr = std::unique_ptr<zip_source_t, SourceFree>;
+constexpr std::uint32_t kLocalSig = 0x04034b50;
+constexpr std::uint32_t kDescriptorSig = 0x08074b50;
+constexpr std::uint32_t kCentralSig = 0x02014b50;
+constexpr std::uint32_t kZip64EndSig = 0x06064b50;
+constexpr std::uint32_t kZip64LocatorSig = 0x07064b50;
+constexpr std::uint32_t kEndSig = 0x06054b50;
+constexpr std::uint16_t kZip64ExtraId = 0x0001;
+// Bit 3: CRC and sizes follow the data in a descriptor (APPNOTE 4.4.4); bit 11: UTF-8 names.
+constexpr std::uint16_t kFlags = 0x0808;
+constexpr std::uint16_t kStored = 0;
+constexpr std::uint16_t kVersion = 20;       // 2.0: data descriptors
+constexpr std::uint16_t kVersionZip64 = 45;  // 4.5: ZIP64 (APPNOTE 4.4.3.2)
+constexpr std::uint16_t kMadeByUnix = 3 << 8;
+constexpr std::uint32_t kFileMode = 0100644U << 16;  // regular file, rw-r--r--
+constexpr std::uint32_t kMax32 = 0xffffffffU;
+constexpr std::uint16_t kMax16 = 0xffffU;
 
-struct ArchiveDiscard {
-    void operator()(zip_t* z) const noexcept { zip_discard(z); }
-};
-using ArchivePtr = std::unique_ptr<zip_t, ArchiveDiscard>;
+constexpr std::uint64_t kLocalFixed = 30;
+constexpr std::uint64_t kLocalZip64Extra = 20;  // id, size, uncompressed 0, compressed 0
+constexpr std::uint64_t kDescriptor = 16;
+constexpr std::uint64_t kDescriptorZip64 = 24;
+constexpr std::uint64_t kCentralFixed = 46;
+constexpr std::uint64_t kCentralZip64Extra = 28;  // id, size, uncompressed, compressed, offset
+constexpr std::uint64_t kZip64End = 56;
+constexpr std::uint64_t kZip64Locator = 20;
+constexpr std::uint64_t kEnd = 22;
 
-/// Owns a zip_error_t and frees it.
-struct ZipError {
-    zip_error_t e{};
-    ZipError() { zip_error_init(&e); }
-    ~ZipError() { zip_error_fini(&e); }
-    ZipError(const ZipError&) = delete;
-    ZipError& operator=(const ZipError&) = delete;
-    Error error(std::string_view what) {
-        return make_error(Errc::internal, std::string(what) + ": " + zip_error_strerror(&e));
+/// Little-endian appends (APPNOTE 4.4.1.1: all values are little-endian).
+struct Out {
+    crypto::SecretBytes b;
+    void u16(std::uint16_t v) {
+        b.push_back(static_cast<std::uint8_t>(v));
+        b.push_back(static_cast<std::uint8_t>(v >> 8));
     }
+    void u32(std::uint32_t v) {
+        u16(static_cast<std::uint16_t>(v));
+        u16(static_cast<std::uint16_t>(v >> 16));
+    }
+    void u64(std::uint64_t v) {
+        u32(static_cast<std::uint32_t>(v));
+        u32(static_cast<std::uint32_t>(v >> 32));
+    }
+    void text(const std::string& s) { b.insert(b.end(), s.begin(), s.end()); }
 };
 
-Error archive_error(zip_t* z, std::string_view what) {
-    return make_error(Errc::internal, std::string(what) + ": " + zip_strerror(z));
+std::uint32_t clamp32(std::uint64_t v, bool zip64) {
+    return zip64 ? kMax32 : static_cast<std::uint32_t>(v);
 }
 
 }  // namespace
@@ -55,63 +83,237 @@ std::string unique_name(const std::string& name, std::unordered_set<std::string>
     return candidate;
 }
 
-Result<crypto::SecretBytes> zip_build(const std::vector<ZipEntry>& entries) {
+Result<ZipStream> ZipStream::make(std::vector<ZipEntry> entries, std::int64_t mtime,
+                                  bool force_zip64) {
     if (entries.empty()) {
         return make_error(Errc::invalid_argument, "no documents selected");
     }
-    ZipError err;
-    SourcePtr out(zip_source_buffer_create(nullptr, 0, 0, &err.e));
-    if (!out) {
-        return err.error("zip buffer");
+    ZipStream z;
+    // MS-DOS date and time in local time (APPNOTE 4.4.6), as unzip shows them; 1980 at least.
+    std::tm tm{};
+    const auto t = static_cast<std::time_t>(mtime);
+    if (localtime_r(&t, &tm) == nullptr || tm.tm_year < 80) {
+        tm = std::tm{};
+        tm.tm_year = 80;
+        tm.tm_mday = 1;
     }
-    ArchivePtr archive(zip_open_from_source(out.get(), ZIP_TRUNCATE, &err.e));
-    if (!archive) {
-        return err.error("zip open");  // not taken over: `out` frees it
-    }
-    // The archive owns one reference now; `out` keeps its own, so the buffer outlives
-    // zip_close and the archive can be read back from it.
-    zip_source_keep(out.get());
+    z.dos_time_ =
+        static_cast<std::uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+    z.dos_date_ =
+        static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+
     std::unordered_set<std::string> taken;
     taken.reserve(entries.size());
-    for (const ZipEntry& entry : entries) {
-        const std::string name = unique_name(entry.name, taken);
-        // The source borrows entry.data, which outlives zip_close below.
-        SourcePtr data(zip_source_buffer(archive.get(), entry.data.data(), entry.data.size(), 0));
-        if (!data) {
-            return archive_error(archive.get(), "zip source");
+    std::uint64_t offset = 0;
+    std::uint64_t directory = 0;
+    z.items_.reserve(entries.size());
+    for (ZipEntry& e : entries) {
+        Item it;
+        it.entry = std::move(e);
+        it.entry.name = unique_name(it.entry.name, taken);
+        it.offset = offset;
+        it.zip64 = force_zip64 || it.entry.size >= kMax32 || offset >= kMax32;
+        offset += kLocalFixed + it.entry.name.size() + (it.zip64 ? kLocalZip64Extra : 0) +
+                  it.entry.size + (it.zip64 ? kDescriptorZip64 : kDescriptor);
+        directory += kCentralFixed + it.entry.name.size() + (it.zip64 ? kCentralZip64Extra : 0);
+        z.items_.push_back(std::move(it));
+    }
+    z.directory_offset_ = offset;
+    z.zip64_end_ =
+        force_zip64 || z.items_.size() >= kMax16 || offset >= kMax32 || directory >= kMax32;
+    z.length_ = offset + directory + (z.zip64_end_ ? kZip64End + kZip64Locator : 0) + kEnd;
+    return z;
+}
+
+crypto::SecretBytes ZipStream::local_header(const Item& it) const {
+    Out o;
+    o.u32(kLocalSig);
+    o.u16(it.zip64 ? kVersionZip64 : kVersion);
+    o.u16(kFlags);
+    o.u16(kStored);
+    o.u16(dos_time_);
+    o.u16(dos_date_);
+    o.u32(0);  // CRC-32: in the descriptor
+    // Sizes: in the descriptor; 0 here, or the ZIP64 marker with zeros in the extra field
+    // (APPNOTE 4.3.9.1, 4.5.3: a local ZIP64 extra holds both sizes).
+    o.u32(clamp32(0, it.zip64));
+    o.u32(clamp32(0, it.zip64));
+    o.u16(static_cast<std::uint16_t>(it.entry.name.size()));
+    o.u16(static_cast<std::uint16_t>(it.zip64 ? kLocalZip64Extra : 0));
+    o.text(it.entry.name);
+    if (it.zip64) {
+        o.u16(kZip64ExtraId);
+        o.u16(16);
+        o.u64(0);
+        o.u64(0);
+    }
+    return std::move(o.b);
+}
+
+crypto::SecretBytes ZipStream::descriptor(const Item& it, std::uint64_t size) {
+    Out o;
+    o.u32(kDescriptorSig);  // optional but customary (APPNOTE 4.3.9.3)
+    o.u32(it.crc);
+    if (it.zip64) {
+        o.u64(size);  // compressed = uncompressed: stored
+        o.u64(size);
+    } else {
+        o.u32(static_cast<std::uint32_t>(size));
+        o.u32(static_cast<std::uint32_t>(size));
+    }
+    return std::move(o.b);
+}
+
+crypto::SecretBytes ZipStream::directory() const {
+    Out o;
+    for (const Item& it : items_) {
+        const std::uint16_t version = it.zip64 ? kVersionZip64 : kVersion;
+        o.u32(kCentralSig);
+        o.u16(kMadeByUnix | version);
+        o.u16(version);
+        o.u16(kFlags);
+        o.u16(kStored);
+        o.u16(dos_time_);
+        o.u16(dos_date_);
+        o.u32(it.crc);
+        o.u32(clamp32(it.entry.size, it.zip64));
+        o.u32(clamp32(it.entry.size, it.zip64));
+        o.u16(static_cast<std::uint16_t>(it.entry.name.size()));
+        o.u16(static_cast<std::uint16_t>(it.zip64 ? kCentralZip64Extra : 0));
+        o.u16(0);  // comment
+        o.u16(0);  // disk
+        o.u16(0);  // internal attributes
+        o.u32(kFileMode);
+        o.u32(clamp32(it.offset, it.zip64));
+        o.text(it.entry.name);
+        if (it.zip64) {
+            // Every field marked 0xFFFFFFFF above, in APPNOTE 4.5.3's order.
+            o.u16(kZip64ExtraId);
+            o.u16(24);
+            o.u64(it.entry.size);
+            o.u64(it.entry.size);
+            o.u64(it.offset);
         }
-        const zip_int64_t index =
-            zip_file_add(archive.get(), name.c_str(), data.get(), ZIP_FL_ENC_UTF_8);
-        if (index < 0) {
-            return archive_error(archive.get(), "zip add");
+    }
+    const std::uint64_t size = o.b.size();
+    const std::uint64_t count = items_.size();
+    if (zip64_end_) {
+        o.u32(kZip64EndSig);
+        o.u64(kZip64End - 12);  // the record's size after this field (APPNOTE 4.3.14.1)
+        o.u16(kMadeByUnix | kVersionZip64);
+        o.u16(kVersionZip64);
+        o.u32(0);  // this disk
+        o.u32(0);  // the directory's disk
+        o.u64(count);
+        o.u64(count);
+        o.u64(size);
+        o.u64(directory_offset_);
+        o.u32(kZip64LocatorSig);
+        o.u32(0);
+        o.u64(directory_offset_ + size);
+        o.u32(1);  // disks in all
+    }
+    o.u32(kEndSig);
+    o.u16(0);
+    o.u16(0);
+    o.u16(zip64_end_ ? kMax16 : static_cast<std::uint16_t>(count));
+    o.u16(zip64_end_ ? kMax16 : static_cast<std::uint16_t>(count));
+    o.u32(clamp32(size, zip64_end_));
+    o.u32(clamp32(directory_offset_, zip64_end_));
+    o.u16(0);  // comment
+    return std::move(o.b);
+}
+
+Result<std::optional<crypto::SecretBytes>> ZipStream::next() {
+    for (;;) {
+        switch (phase_) {
+            case Phase::header:
+                if (current_ == items_.size()) {
+                    phase_ = Phase::directory;
+                    continue;
+                }
+                phase_ = Phase::data;
+                read_ = 0;
+                return std::optional{local_header(items_[current_])};
+            case Phase::data: {
+                Item& it = items_[current_];
+                auto chunk = it.entry.data();
+                if (!chunk) {
+                    phase_ = Phase::done;
+                    return chunk.error();
+                }
+                if (!*chunk) {
+                    if (read_ != it.entry.size) {
+                        phase_ = Phase::done;
+                        return make_error(Errc::corrupt, "document shorter than its size");
+                    }
+                    it.entry.data = nullptr;  // the reader (and its copy of the key) goes now
+                    phase_ = Phase::descriptor;
+                    continue;
+                }
+                const crypto::SecretBytes& bytes = **chunk;
+                if (bytes.size() > it.entry.size - read_) {
+                    phase_ = Phase::done;
+                    return make_error(Errc::corrupt, "document longer than its size");
+                }
+                if (bytes.empty()) {
+                    continue;
+                }
+                it.crc = static_cast<std::uint32_t>(crc32_z(it.crc, bytes.data(), bytes.size()));
+                read_ += bytes.size();
+                return chunk;
+            }
+            case Phase::descriptor: {
+                const Item& it = items_[current_];
+                ++current_;
+                phase_ = Phase::header;
+                return std::optional{descriptor(it, read_)};
+            }
+            case Phase::directory:
+                phase_ = Phase::done;
+                return std::optional{directory()};
+            case Phase::done:
+                return std::optional<crypto::SecretBytes>{};
         }
-        (void)data.release();  // the archive owns it now
-        if (zip_set_file_compression(archive.get(), static_cast<zip_uint64_t>(index), ZIP_CM_STORE,
-                                     0) != 0) {
-            return archive_error(archive.get(), "zip store");
-        }
     }
-    if (zip_close(archive.get()) != 0) {
-        return archive_error(archive.get(), "zip close");
+}
+
+struct ZipGate::Ticket::State {
+    std::mutex m;
+    std::unordered_map<std::string, unsigned> per_session;
+    unsigned open = 0;
+};
+
+ZipGate::ZipGate(unsigned per_session, unsigned total)
+    : per_session_(per_session), total_(total), state_(std::make_shared<Ticket::State>()) {}
+
+ZipGate::Ticket ZipGate::try_enter(const std::string& session) {
+    Ticket t;
+    const std::scoped_lock lock(state_->m);
+    if (state_->open >= total_) {
+        return t;
     }
-    (void)archive.release();  // zip_close freed it
-    if (zip_source_open(out.get()) != 0) {
-        return make_error(Errc::internal, "zip reopen");
+    unsigned& mine = state_->per_session[session];
+    if (mine >= per_session_) {
+        return t;
     }
-    zip_source_seek(out.get(), 0, SEEK_END);
-    const zip_int64_t size = zip_source_tell(out.get());
-    zip_source_seek(out.get(), 0, SEEK_SET);
-    if (size <= 0) {
-        zip_source_close(out.get());
-        return make_error(Errc::internal, "zip empty");
+    ++mine;
+    ++state_->open;
+    t.state_ = state_;
+    t.session_ = session;
+    return t;
+}
+
+ZipGate::Ticket::~Ticket() {
+    if (!state_) {
+        return;
     }
-    crypto::SecretBytes bytes(static_cast<std::size_t>(size));
-    const zip_int64_t got = zip_source_read(out.get(), bytes.data(), bytes.size());
-    zip_source_close(out.get());
-    if (got != size) {
-        return make_error(Errc::internal, "zip read");
+    const std::scoped_lock lock(state_->m);
+    --state_->open;
+    auto it = state_->per_session.find(session_);
+    if (it != state_->per_session.end() && --it->second == 0) {
+        state_->per_session.erase(it);
     }
-    return bytes;
 }
 
 }  // namespace sealpost::portal

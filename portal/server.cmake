@@ -13,7 +13,7 @@ target_include_directories(sealpost_portal_lib PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(sealpost_portal_lib
   PUBLIC sealpost_flags sealpost_core sealpost_vault sealpost_smtp sealpost_portal_pages
          sealpost_portal_sms
-  PRIVATE PkgConfig::LIBZIP)
+  PRIVATE ZLIB::ZLIB)
 
 add_executable(sealpost-portal ${CMAKE_CURRENT_LIST_DIR}/main.cpp)
 target_link_libraries(sealpost-portal PRIVATE sealpost_portal_lib)

@@ -112,6 +112,7 @@ struct VaultOptions {
     std::uint64_t max_size = 8ULL << 30;                ///< growth cap -> Errc::vault_full
     std::chrono::seconds link_ttl{30LL * 86400};        ///< link validity from issue
     std::chrono::seconds retention{90LL * 86400};       ///< data kept after creation
+    std::chrono::seconds max_retention{365LL * 86400};  ///< renewals end there (from creation)
     std::chrono::seconds orphan_grace{3600};            ///< pending, link expired and older: orphan
     std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< tombstones kept after purge
     bool group_access = false;   ///< directory 0770 / files 0660 instead of 0700 / 0600
@@ -266,14 +267,16 @@ struct Contact {
 
 /// Limits of the portal's SMS code check (DESIGN section 4); PortalConfig supplies them.
 struct CodePolicy {
-    unsigned digits = 6;                       ///< code length, 6..10
-    std::chrono::seconds ttl{600};             ///< a code is valid this long
-    unsigned per_window = 3;                   ///< codes per `window`
-    std::chrono::seconds window{900};          ///< sliding window for per_window
-    unsigned per_day = 10;                     ///< codes per 24 hours
-    unsigned tries_per_code = 5;               ///< wrong tries that kill a code
-    unsigned killed_before_lock = 3;           ///< killed codes in a row that lock the envelope
-    std::chrono::seconds lock_duration{3600};  ///< how long that lock lasts
+    unsigned digits = 6;               ///< code length, 6..10
+    std::chrono::seconds ttl{600};     ///< a code is valid this long
+    unsigned per_window = 3;           ///< codes per `window`
+    std::chrono::seconds window{900};  ///< sliding window for per_window
+    unsigned per_day = 10;             ///< codes per 24 hours
+    unsigned tries_per_code = 5;       ///< wrong tries that kill a code
+    /// tries_per_code x killed_before_lock wrong tries within lock_duration, over any number
+    /// of codes, lock the envelope
+    unsigned killed_before_lock = 3;
+    std::chrono::seconds lock_duration{3600};  ///< how long that lock lasts; also its window
     unsigned tries_total = 20;                 ///< wrong tries in the link's life: locked for good
 };
 
@@ -281,7 +284,7 @@ struct CodePolicy {
 enum class GuardState : std::uint8_t {
     open,             ///< a code may be requested or checked
     rate_limited,     ///< too many codes sent recently (`until`: when the next one is allowed)
-    locked_for_now,   ///< too many killed codes (`until`: when the lock ends)
+    locked_for_now,   ///< too many wrong tries lately (`until`: when the lock ends)
     locked_for_good,  ///< tries_total reached: only a reissued link helps
 };
 
@@ -289,7 +292,7 @@ struct GuardView {
     GuardState state = GuardState::open;
     std::int64_t until = 0;     ///< unix seconds for rate_limited / locked_for_now
     bool code_pending = false;  ///< a live code exists (not expired, not killed)
-    unsigned tries_left = 0;    ///< wrong tries left on that code
+    unsigned tries_left = 0;    ///< wrong tries left on that code (before it dies or locks)
 };
 
 /// A code that code_issue made. `code` exists only here and in the SMS; wiped when destroyed.
@@ -305,7 +308,7 @@ struct CodeIssue {
 };
 
 enum class CodeVerdict : std::uint8_t {
-    accepted,         ///< right code: the code is used up, the killed-code streak reset
+    accepted,         ///< right code: the code is used up, the recent wrong tries forgotten
     wrong,            ///< wrong code (`tries_left` 0: the code is now dead)
     no_code,          ///< no live code (never sent, expired or killed): nothing was counted
     locked_for_now,   ///< locked (before or because of this try); `until` says when it ends
@@ -436,8 +439,10 @@ class Vault {
     Result<DocumentReader> document_reader(const OpenedEnvelope& opened, std::uint32_t doc_index);
 
     /** Patient renewal after a successful SMS check: expires_at = now + link_ttl with the
-     * same token; retain_until = max(retain_until, new expires_at) so the renewed link does not
-     * point past the data. Only while retained (now < retain_until). Appends `renewed`.
+     * same token, but no later than created_at + max_retention (or the current retain_until,
+     * when a reissue set a later one); retain_until = max(retain_until, new expires_at) so the
+     * renewed link does not point past the data. Only while retained (now < retain_until).
+     * Appends `renewed`.
      * Returns the new expires_at. Errors: Errc::revoked (tombstone or past retention),
      * Errc::not_found (deleted meanwhile), Errc::vault_full, Errc::io.
      */
@@ -577,11 +582,12 @@ class Vault {
     Status code_withdraw(const EnvelopeId& id, std::int64_t issued_at);
 
     /** Check `code` in constant time against the live code. A wrong code counts one try on
-     * the code and one in the link's life; tries_per_code wrong tries kill the code,
-     * killed_before_lock killed codes in a row lock the envelope for lock_duration, and
-     * tries_total wrong tries lock it for good. A malformed code (not exactly `digits`
-     * digits) counts as wrong. Errors: Errc::not_found, Errc::revoked, Errc::vault_full,
-     * Errc::corrupt, Errc::io. */
+     * the code, one in the lock window and one in the link's life; tries_per_code wrong tries
+     * kill the code; tries_per_code x killed_before_lock wrong tries within lock_duration lock
+     * the envelope for lock_duration, however they are spread over codes (a new or expired
+     * code does not reset them; a right code does); tries_total wrong tries lock it for good. A
+     * malformed code (not exactly `digits` digits) counts as wrong. Errors: Errc::not_found,
+     * Errc::revoked, Errc::vault_full, Errc::corrupt, Errc::io. */
     Result<CodeCheck> code_verify(const EnvelopeId& id, std::string_view code,
                                   const CodePolicy& policy);
 

@@ -218,7 +218,12 @@ Result<std::int64_t> Vault::envelope_renew(const OpenedEnvelope& opened) {
         if (now >= rec->retain_until) {
             return make_error(Errc::revoked, "state=purged");
         }
-        rec->expires_at = now + im.opts.link_ttl.count();
+        // Renewal moves the data's end forward, but never past created + max_retention (nor
+        // shortens an end the practice set by reissuing): a patient renewing every month must
+        // not keep the documents for ever. The link ends with the data at the latest.
+        const std::int64_t limit =
+            std::max(rec->retain_until, rec->created_at + im.opts.max_retention.count());
+        rec->expires_at = std::min(now + im.opts.link_ttl.count(), limit);
         rec->retain_until = std::max(rec->retain_until, rec->expires_at);
         expires = rec->expires_at;
         SP_CHECK(im.store(txn, id, *rec));

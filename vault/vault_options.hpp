@@ -15,6 +15,7 @@ inline VaultOptions vault_options_from(const VaultConfig& c) {
     o.max_size = c.max_size;
     o.link_ttl = c.link_ttl;
     o.retention = c.retention;
+    o.max_retention = c.max_retention;
     o.orphan_grace = c.orphan_grace;
     o.tombstone_ttl = c.tombstone_ttl;
     o.group_access = c.group_access;

@@ -11,25 +11,32 @@ namespace sealpost::vault {
 namespace {
 
 constexpr std::string_view kCodeLabel = "sealpost-code-v1";  // HMAC input label: file format
-constexpr std::uint8_t kGuardVersion = 1;
+constexpr std::uint8_t kGuardVersionV1 = 1;  // had a killed-codes streak instead of `wrong`
+constexpr std::uint8_t kGuardVersion = 2;
 constexpr std::size_t kLinkTagLen = 8;  // first bytes of the link's lookup id
 constexpr std::size_t kHashLen = 32;
 constexpr std::int64_t kDay = 86400;
 constexpr std::size_t kMaxSends = 1000;  // codes_per_day is at most 1000 (config range)
+// max_tries_per_code (10) x killed_codes_before_lock (100) at most (config ranges).
+constexpr std::size_t kMaxWrong = 1000;
 
-/// Guard record, stored in clear: counters and times only. Layout (big-endian):
+/// Guard record, stored in clear: counters and times only. Layout (big-endian), version 2:
 /// version u8 | link tag 8 | code hash 32 | code issued i64 | code expires i64 | code tries u8 |
-/// killed u8 | lock until i64 | total wrong u32 | n u16 | n x send time i64.
+/// lock until i64 | total wrong u32 | n u16 | n x send time i64 | m u16 | m x wrong-try time i64.
+/// Version 1 had `killed u8` (codes killed in a row) after the code tries and no wrong-try
+/// times; it is read as a version 2 record whose current code's tries are its only recent ones.
 struct Guard {
     std::array<std::uint8_t, kLinkTagLen> link_tag{};
     std::array<std::uint8_t, kHashLen> code_hash{};
     std::int64_t code_issued = 0;  // 0 = no code
     std::int64_t code_expires = 0;
     std::uint8_t code_tries = 0;  // wrong tries on the current code
-    std::uint8_t killed = 0;      // codes killed in a row
     std::int64_t lock_until = 0;
     std::uint32_t total_wrong = 0;    // in the link's life
     std::vector<std::int64_t> sends;  // times of codes sent in the last 24 h, ascending
+    // Times of the wrong tries inside the lock window, over all codes, ascending: a new or
+    // expired code does not forget them.
+    std::vector<std::int64_t> wrong;
 };
 
 crypto::Bytes encode_guard(const Guard& g) {
@@ -40,11 +47,14 @@ crypto::Bytes encode_guard(const Guard& g) {
     w.i64(g.code_issued);
     w.i64(g.code_expires);
     w.u8(g.code_tries);
-    w.u8(g.killed);
     w.i64(g.lock_until);
     w.u32(g.total_wrong);
     w.u16(static_cast<std::uint16_t>(g.sends.size()));
     for (std::int64_t t : g.sends) {
+        w.i64(t);
+    }
+    w.u16(static_cast<std::uint16_t>(g.wrong.size()));
+    for (std::int64_t t : g.wrong) {
         w.i64(t);
     }
     return w.take();
@@ -52,7 +62,8 @@ crypto::Bytes encode_guard(const Guard& g) {
 
 Result<Guard> decode_guard(crypto::ByteView v) {
     records::Reader r(v);
-    if (r.u8() != kGuardVersion) {
+    const std::uint8_t version = r.u8();
+    if (version != kGuardVersion && version != kGuardVersionV1) {
         return make_error(Errc::corrupt, "portal guard record malformed");
     }
     Guard g;
@@ -61,7 +72,9 @@ Result<Guard> decode_guard(crypto::ByteView v) {
     g.code_issued = r.i64();
     g.code_expires = r.i64();
     g.code_tries = r.u8();
-    g.killed = r.u8();
+    if (version == kGuardVersionV1) {
+        (void)r.u8();  // the old streak of killed codes: its tries' times are unknown
+    }
     g.lock_until = r.i64();
     g.total_wrong = r.u32();
     const std::size_t n = r.u16();
@@ -71,6 +84,18 @@ Result<Guard> decode_guard(crypto::ByteView v) {
     g.sends.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
         g.sends.push_back(r.i64());
+    }
+    if (version == kGuardVersionV1) {
+        g.wrong.assign(g.code_tries, g.code_issued);
+    } else {
+        const std::size_t m = r.u16();
+        if (m > kMaxWrong) {
+            return make_error(Errc::corrupt, "portal guard record malformed");
+        }
+        g.wrong.reserve(m);
+        for (std::size_t i = 0; i < m; ++i) {
+            g.wrong.push_back(r.i64());
+        }
     }
     SP_CHECK(r.finish("portal guard record"));
     return g;
@@ -113,15 +138,25 @@ bool well_formed(std::string_view code, unsigned digits) {
            std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// The guard as it applies now: a fresh one for a new link, old sends and a lapsed lock
-/// dropped, an expired code forgotten.
-Guard current(std::optional<Guard> stored, const records::EnvelopeRecord& rec, std::int64_t now) {
+/// Wrong tries that lock the link for lock_duration when they fall inside one lock window
+/// (lock_duration long), however they are spread over codes.
+std::size_t wrong_budget(const CodePolicy& p) {
+    return std::max<std::size_t>(1, std::size_t{p.tries_per_code} * p.killed_before_lock);
+}
+
+/// The guard as it applies now: a fresh one for a new link, old sends, wrong tries older than
+/// the lock window and a lapsed lock dropped, an expired code forgotten (its wrong tries are
+/// not).
+Guard current(std::optional<Guard> stored, const records::EnvelopeRecord& rec, std::int64_t now,
+              const CodePolicy& p) {
     Guard g;
     if (stored && stored->link_tag == link_tag_of(rec)) {
         g = std::move(*stored);
     }
     g.link_tag = link_tag_of(rec);
     std::erase_if(g.sends, [&](std::int64_t t) { return t <= now - kDay || t > now + kDay; });
+    const std::int64_t window = p.lock_duration.count();
+    std::erase_if(g.wrong, [&](std::int64_t t) { return t <= now - window || t > now + kDay; });
     if (g.code_issued != 0 && now >= g.code_expires) {
         g.code_issued = g.code_expires = 0;
         g.code_hash.fill(0);
@@ -131,6 +166,16 @@ Guard current(std::optional<Guard> stored, const records::EnvelopeRecord& rec, s
         g.lock_until = 0;
     }
     return g;
+}
+
+/// Wrong tries the current code still takes: its own and the lock window's, whichever ends
+/// first.
+unsigned tries_left(const Guard& g, const CodePolicy& p) {
+    const std::size_t budget = wrong_budget(p);
+    const std::size_t window_left = g.wrong.size() < budget ? budget - g.wrong.size() : 0;
+    const unsigned code_left =
+        g.code_tries < p.tries_per_code ? p.tries_per_code - g.code_tries : 0;
+    return static_cast<unsigned>(std::min<std::size_t>(code_left, window_left));
 }
 
 GuardView view_of(const Guard& g, const CodePolicy& p, std::int64_t now) {
@@ -145,8 +190,7 @@ GuardView view_of(const Guard& g, const CodePolicy& p, std::int64_t now) {
         return v;
     }
     v.code_pending = g.code_issued != 0;
-    v.tries_left =
-        v.code_pending && g.code_tries < p.tries_per_code ? p.tries_per_code - g.code_tries : 0;
+    v.tries_left = v.code_pending ? tries_left(g, p) : 0;
     const std::int64_t window = p.window.count();
     const auto in_window = static_cast<std::size_t>(std::count_if(
         g.sends.begin(), g.sends.end(), [&](std::int64_t t) { return t > now - window; }));
@@ -184,7 +228,7 @@ Result<GuardView> Vault::guard_status(const EnvelopeId& id, const CodePolicy& po
     SP_TRY(txn, im.read());
     SP_TRY(loaded, load_guarded(im, txn, id));
     const std::int64_t now = im.now();
-    return view_of(current(std::move(loaded.second), loaded.first, now), policy, now);
+    return view_of(current(std::move(loaded.second), loaded.first, now, policy), policy, now);
 }
 
 Result<CodeIssue> Vault::code_issue(const EnvelopeId& id, const CodePolicy& policy) {
@@ -199,7 +243,7 @@ Result<CodeIssue> Vault::code_issue(const EnvelopeId& id, const CodePolicy& poli
         out = CodeIssue{};
         SP_TRY(loaded, load_guarded(im, txn, id));
         const std::int64_t now = im.now();
-        Guard g = current(std::move(loaded.second), loaded.first, now);
+        Guard g = current(std::move(loaded.second), loaded.first, now, policy);
         out.guard = view_of(g, policy, now);
         if (out.guard.state != GuardState::open) {
             return {};
@@ -258,7 +302,7 @@ Result<CodeCheck> Vault::code_verify(const EnvelopeId& id, std::string_view code
         out = CodeCheck{};
         SP_TRY(loaded, load_guarded(im, txn, id));
         const std::int64_t now = im.now();
-        Guard g = current(std::move(loaded.second), loaded.first, now);
+        Guard g = current(std::move(loaded.second), loaded.first, now, policy);
         const GuardView before = view_of(g, policy, now);
         if (before.state == GuardState::locked_for_good) {
             out.verdict = CodeVerdict::locked_for_good;
@@ -278,28 +322,36 @@ Result<CodeCheck> Vault::code_verify(const EnvelopeId& id, std::string_view code
             g.code_issued = g.code_expires = 0;
             g.code_hash.fill(0);
             g.code_tries = 0;
-            g.killed = 0;
+            g.wrong.clear();  // the patient has the phone: earlier typos no longer count
             out.verdict = CodeVerdict::accepted;
             return txn.put(im.db.portal, id, encode_guard(g));
         }
         ++g.code_tries;
         ++g.total_wrong;
+        g.wrong.push_back(now);
+        if (g.wrong.size() > kMaxWrong) {
+            g.wrong.erase(g.wrong.begin());
+        }
         out.verdict = CodeVerdict::wrong;
+        // NIST SP 800-63B 5.2.2: a code that was guessed at too often is dead, and the
+        // guesser is slowed down further. The slowdown counts every wrong try in the lock
+        // window, whichever code it was on: asking for a new code (or letting one expire)
+        // must not buy a fresh budget.
         if (g.code_tries >= policy.tries_per_code) {
-            // RFC-less but standard practice (NIST SP 800-63B 5.2.2): a code that was guessed
-            // at too often is dead, and repeated dead codes slow the guesser down further.
             g.code_issued = g.code_expires = 0;
             g.code_hash.fill(0);
             g.code_tries = 0;
-            ++g.killed;
-            if (g.killed >= policy.killed_before_lock) {
-                g.killed = 0;
-                g.lock_until = now + policy.lock_duration.count();
-                out.verdict = CodeVerdict::locked_for_now;
-                out.until = g.lock_until;
-            }
+        }
+        if (g.wrong.size() >= wrong_budget(policy)) {
+            g.wrong.clear();
+            g.code_issued = g.code_expires = 0;  // a lock kills the code too
+            g.code_hash.fill(0);
+            g.code_tries = 0;
+            g.lock_until = now + policy.lock_duration.count();
+            out.verdict = CodeVerdict::locked_for_now;
+            out.until = g.lock_until;
         } else {
-            out.tries_left = policy.tries_per_code - g.code_tries;
+            out.tries_left = g.code_issued != 0 ? tries_left(g, policy) : 0;
         }
         if (g.total_wrong >= policy.tries_total) {
             out.verdict = CodeVerdict::locked_for_good;

@@ -2,11 +2,12 @@
 // Rechnung.pdf into a vault and prints "ID TOKEN", so that list/show/revoke/purge have data;
 // or opens a link token as the portal would, to check what resend did to the links.
 //   sealpost_test_envelope VAULT_DIR KEY_DIR [--at UNIX_SECONDS] [--sent] [--events]
-//                          [--lang de|fr|it|en]
+//                          [--lang de|fr|it|en] [--size BYTES]
 //   sealpost_test_envelope VAULT_DIR KEY_DIR --open TOKEN
 //   sealpost_test_envelope VAULT_DIR KEY_DIR --lookup TOKEN...
 // --at creates it at that time (to make expired or past-retention envelopes); --sent marks
-// it sent; --events adds code_sent and downloaded(0) audit events; --lang sets the language.
+// it sent; --events adds code_sent and downloaded(0) audit events; --lang sets the language;
+// --size pads the document to BYTES with byte j of the padding = (j * 7) % 251 (large downloads).
 // --open prints "ID EXPIRES_AT FILE_NAME" when the token opens the envelope and its first
 // document decrypts to what was sealed (exit 0), else the error's code name, e.g.
 // "bad_token" (exit 1). --lookup prints, for each token, the id of the envelope it opens or the
@@ -89,7 +90,7 @@ int lookup_tokens(vault::Vault& v, const std::vector<std::string>& tokens) {
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::cerr << "usage: sealpost_test_envelope VAULT_DIR KEY_DIR [--at T] [--sent] "
-                     "[--events] [--lang L] | --open TOKEN | --lookup TOKEN...\n";
+                     "[--events] [--lang L] [--size BYTES] | --open TOKEN | --lookup TOKEN...\n";
         return 2;
     }
     sealpost::log::init("sealpost_test_envelope", "warn");  // stdout carries only ID TOKEN
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
     bool sent = false;
     bool events = false;
     std::string lang = "de";
+    std::size_t size = 0;
     std::optional<std::string> open_token;
     std::optional<std::vector<std::string>> lookup;
     for (int i = 3; i < argc; ++i) {
@@ -109,6 +111,8 @@ int main(int argc, char** argv) {
             events = true;
         } else if (a == "--lang" && i + 1 < argc) {
             lang = argv[++i];
+        } else if (a == "--size" && i + 1 < argc) {
+            size = std::stoull(argv[++i]);
         } else if (a == "--open" && i + 1 < argc) {
             open_token = argv[++i];
         } else if (a == "--lookup") {
@@ -146,7 +150,11 @@ int main(int argc, char** argv) {
     in.sender = "praxis@example.ch";
     in.subject = "Rechnung November";
     in.language = lang;
-    in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(pdf)});
+    std::string doc = pdf;
+    for (std::size_t j = 0; doc.size() < size; ++j) {
+        doc.push_back(static_cast<char>((j * 7) % 251));
+    }
+    in.documents.push_back({"Rechnung.pdf", "application/pdf", crypto::as_bytes(doc)});
     auto link = v->envelope_create(in);
     if (!link) {
         return fail("create", link.error());

@@ -1,8 +1,9 @@
 """Fault 2 (issue 7): SIGKILL of sealpost-portal in the middle of downloads and code checks. After
 a restart on the same vault nothing is corrupt (the documents still come out byte for byte, the
 CLI lists and shows the envelope), and no brute-force counter is reset by a crash: wrong tries
-counted before a kill still count after it, and a lock (3 killed codes) survives the restart
-(DESIGN 4: the counters live in the vault, one durable write per check)."""
+counted before a kill still count after it, wrong tries spread over codes and restarts add up
+to the lock, and a lock survives the restart (DESIGN 4: the counters live in the vault, one
+durable write per check)."""
 import html
 import io
 import random
@@ -167,3 +168,36 @@ def test_kill_never_resets_the_code_counters(start_portal, sms):
     assert len(sms.requests) == 3
     shown = admin_run(seal, "show", env_id).stdout
     assert shown.count("code sent") == 3 and "locked after wrong codes" in shown
+
+
+def test_spread_wrong_tries_lock_across_restarts(start_portal, sms):
+    # Four wrong tries on each of four codes (never killing one), with kills in between: the
+    # 15th wrong try inside the hour locks the link, and the lock outlives another kill.
+    seal = seal_setup()
+    env_id, token = make_envelope(seal)
+
+    def restart(old=None):
+        if old:
+            kill(old)
+        p = start_portal(seal, portal={"codes_per_window": 10, "codes_per_day": 20})
+        return p, english(p)
+
+    portal, s = restart()
+    statuses = []
+    for n, tries in enumerate((4, 4, 4, 3), start=1):
+        page = request_code(s, portal, token)
+        sms.wait_for(n)
+        code = sms.last_code()
+        for _ in range(tries):
+            page = submit_code(s, portal, token, wrong_for(code), page.text)
+            statuses.append(page.status_code)
+        if n < 4:
+            portal, s = restart(portal)  # a new process, a new code: the count goes on
+    assert statuses == [200] * 14 + [429], statuses
+    assert "Temporarily locked" in page.text
+    portal, s = restart(portal)
+    landing = s.get(f"{portal.url}/d/{token}")
+    assert landing.status_code == 429 and "Temporarily locked" in landing.text
+    assert 0 < int(landing.headers["Retry-After"]) <= 3600
+    assert len(sms.requests) == 4
+    assert "locked after wrong codes" in admin_run(seal, "show", env_id).stdout

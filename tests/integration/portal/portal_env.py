@@ -50,14 +50,15 @@ SECURITY_HEADERS = {
 class Portal:
     """A running sealpost-portal; `url` is https://localhost:PORT, `admin` the metrics URL."""
 
-    def __init__(self, config_path: Path, log_path: Path, ca: Path):
+    def __init__(self, config_path: Path, log_path: Path, ca: Path, env=None):
         self.log_path = log_path
         record("logs", log_path)
         record("portal_logs", log_path)  # a portal ran: SMS codes must have been recorded
         self.ca = ca
         self.log_file = open(log_path, "wb")
         self.proc = subprocess.Popen([str(PORTAL_BIN), "--config", str(config_path)],
-                                     stdout=subprocess.PIPE, stderr=self.log_file)
+                                     stdout=subprocess.PIPE, stderr=self.log_file,
+                                     env={**os.environ, **(env or {})})
         ports = {}
         deadline = time.monotonic() + 30
         while len(ports) < 2:
@@ -90,7 +91,7 @@ class Portal:
 
 
 def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, sms=None,
-                       practice=None) -> str:
+                       practice=None, vault=None) -> str:
     pr = {"name": "Praxis Muster", "base_url": BASE_URL}
     pr.update(practice or {})
     p = {"listen": "127.0.0.1:0", "admin_listen": "127.0.0.1:0",
@@ -104,6 +105,7 @@ def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, s
     out = ["[practice]"] + [f"{k} = {toml_value(v)}" for k, v in pr.items()]
     out += ["[vault]", f"dir = {toml_value(str(seal_dir / 'vault'))}",
             f"key_dir = {toml_value(str(seal_dir / 'keys'))}"]
+    out += [f"{k} = {toml_value(v)}" for k, v in (vault or {}).items()]
     out += ["[portal]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
     out += ["[sms]"] + [f"{k} = {toml_value(v)}" for k, v in s.items()]
     out += ["[log]", 'level = "debug"']
@@ -129,15 +131,16 @@ def sms():
 
 @pytest.fixture
 def start_portal(tmp_path, dev_certs, sms):
-    """start_portal(seal_dir, portal={...}, sms={...}, practice={...}) -> Portal."""
+    """start_portal(seal_dir, portal={...}, sms={...}, practice={...}, vault={...}, env={...})
+    -> Portal; `env` is added to the portal's environment."""
     started = []
 
-    def start(seal_dir: Path, portal=None, sms_cfg=None, practice=None):
+    def start(seal_dir: Path, portal=None, sms_cfg=None, practice=None, vault=None, env=None):
         n = len(started)
         cfg = tmp_path / f"portal{n}.toml"
         cfg.write_text(portal_config_text(dev_certs, seal_dir, sms.url + "/sms", portal, sms_cfg,
-                                          practice))
-        p = Portal(cfg, tmp_path / f"portal{n}.log", dev_certs / "ca.crt")
+                                          practice, vault))
+        p = Portal(cfg, tmp_path / f"portal{n}.log", dev_certs / "ca.crt", env)
         started.append(p)
         return p
 
@@ -177,18 +180,31 @@ def seal_invoice(proxy, up, **kw) -> str:
     return tokens.pop()
 
 
-def make_envelope(seal_dir: Path, at: int = None, sent=True) -> tuple[str, str]:
-    """(id, token) of a one-document envelope made with the vault API, created at `at`."""
+def make_envelope(seal_dir: Path, at: int = None, sent=True, size: int = None) -> tuple[str, str]:
+    """(id, token) of a one-document envelope made with the vault API, created at `at`; with
+    `size`, the document is padded to that many bytes (big_document(size) is its content)."""
     assert TEST_ENVELOPE_BIN, "SEALPOST_TEST_ENVELOPE is not set"
     args = [TEST_ENVELOPE_BIN, str(seal_dir / "vault"), str(seal_dir / "keys")]
     if at is not None:
         args += ["--at", str(at)]
+    if size is not None:
+        args += ["--size", str(size)]
     if sent:
         args.append("--sent")
     out = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True).stdout
     env_id, token = out.split()
     record("secrets", token)
     return env_id, token
+
+
+SMALL_PDF = b"%PDF-1.4\n% sealpost test document\n%%EOF\n"
+
+
+def big_document(size: int) -> bytes:
+    """What make_envelope(size=...) seals: the small PDF, padded with byte j = (j * 7) % 251."""
+    block = bytes((j * 7) % 251 for j in range(251))
+    pad = size - len(SMALL_PDF)
+    return SMALL_PDF + (block * (pad // 251 + 1))[:pad]
 
 
 def csrf_of(html: str) -> str:

@@ -63,3 +63,29 @@ def test_past_retention_is_gone_without_renewal(start_portal, sms):
     assert gone.status_code == 410
     assert "/code" not in gone.text
     assert not re.search(r"\d\d\.\d\d\.\d{4}", gone.text)  # no date: nothing to renew
+
+
+def test_renewal_stops_at_max_retention(start_portal, sms):
+    # Created 80 days ago (the link expired at day 30, the data is kept to day 90): with
+    # max_retention 100 days, a renewal today gives 20 more days, not link_ttl's 30.
+    seal = seal_setup()
+    created = int(time.time()) - 80 * DAY
+    env_id, token = make_envelope(seal, at=created)
+    portal = start_portal(seal, vault={"retention": "30d", "max_retention": "100d"})
+    s = portal.session()
+    s.headers["Accept-Language"] = "en"
+    r = request_code(s, portal, token)
+    code = sms.wait_for(1) and sms.last_code()
+    v = submit_code(s, portal, token, code, r.text)
+    assert v.status_code == 303
+    docs = s.get(portal.url + v.headers["Location"])
+    assert docs.status_code == 200
+    bound = time.strftime("%d.%m.%Y", time.localtime(created + 100 * DAY))
+    unbounded = time.strftime("%d.%m.%Y", time.localtime(time.time() + 30 * DAY))
+    assert bound in docs.text
+    assert unbounded not in docs.text
+    assert s.get(f"{portal.url}/d/{token}/doc/0").content == PDF
+    shown = admin_run(seal, "show", env_id).stdout
+    assert "renewed" in shown
+    end = time.strftime("%Y-%m-%d %H:%M", time.localtime(created + 100 * DAY))
+    assert re.search(r"expires\s+" + end, shown) and re.search(r"retained\s+" + end, shown), shown

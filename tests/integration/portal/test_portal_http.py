@@ -1,5 +1,6 @@
 """Malformed HTTP (the portal issue, point 6): oversized headers and bodies, unknown methods,
-garbage and slowloris trickles get a 4xx or a timeout, while other clients are served."""
+garbage, transfer codings other than chunked and slowloris trickles get a 4xx or a timeout,
+while other clients are served."""
 import socket
 import ssl
 import threading
@@ -61,7 +62,8 @@ def test_bad_methods_and_garbage(start_portal):
 
 
 def test_slowloris_times_out_while_others_are_served(start_portal):
-    portal = start_portal(seal_setup(), portal={"request_timeout": "3s"})
+    # A request head has header_timeout (a body would have request_timeout).
+    portal = start_portal(seal_setup(), portal={"header_timeout": "3s"})
     result = {}
 
     def trickle():
@@ -92,3 +94,28 @@ def test_slowloris_times_out_while_others_are_served(start_portal):
     for t in threads:
         t.join(30)
     assert result["closed_after"] is not None and result["closed_after"] < 10
+
+
+def test_transfer_coding_other_than_chunked_is_400(start_portal):
+    # RFC 9112 6.1/6.3: the body's length is unknown, so what follows could be read as a second
+    # request (smuggling). 400, and the connection is closed: the "next request" never runs.
+    seal = seal_setup()
+    _, token = make_envelope(seal)
+    portal = start_portal(seal)
+    smuggled = b"GET /help HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    for coding in (b"gzip", b"identity", b"gzip, chunked", b"chunked, chunked"):
+        reply = exchange(portal, b"POST /d/" + token.encode() + b"/code HTTP/1.1\r\n"
+                         b"Host: localhost\r\nContent-Type: application/x-www-form-urlencoded"
+                         b"\r\nTransfer-Encoding: " + coding + b"\r\n\r\n" + smuggled)
+        assert status_of(reply) == 400, (coding, reply[:200])
+        assert reply.count(b"HTTP/1.1 ") == 1, coding  # nothing answered the smuggled GET
+        assert b"Connection: close" in reply
+    reply = exchange(portal, b"GET /help HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    assert status_of(reply) == 400
+    # chunked itself is fine: the request reaches the route (403: no CSRF cookie).
+    body = b"csrf=x"
+    reply = exchange(portal, b"POST /d/" + token.encode() + b"/code HTTP/1.1\r\n"
+                     b"Host: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+                     f"{len(body):x}".encode() + b"\r\n" + body + b"\r\n0\r\n\r\n")
+    assert status_of(reply) == 403

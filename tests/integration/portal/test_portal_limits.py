@@ -1,6 +1,7 @@
-"""Guessing the code (DESIGN 4): 5 wrong tries kill a code, 3 killed codes lock the envelope
-for an hour, 20 wrong tries lock it until the practice reissues the link; rate limits per
-envelope and per IP answer 429 with a plain page."""
+"""Guessing the code (DESIGN 4): 5 wrong tries kill a code, 5 x 3 wrong tries within the hour
+lock the envelope for an hour however they are spread over codes, 20 wrong tries lock it until
+the practice reissues the link; rate limits per envelope and per IP answer 429 with a plain
+page."""
 import re
 
 from portal_env import (  # noqa: F401 - fixtures are used by name
@@ -61,6 +62,33 @@ def test_three_killed_codes_lock_for_an_hour(start_portal, sms):
     again = s.post(f"{portal.url}/d/{token}/code", data={"csrf": csrf_of(page.text)})
     assert again.status_code == 429
     assert s.get(f"{portal.url}/d/{token}").status_code == 429
+    assert len(sms.requests) == n
+    assert "locked after wrong codes" in admin_run(seal, "show", env_id).stdout
+
+
+def test_wrong_tries_spread_over_new_codes_lock(start_portal, sms):
+    # Four wrong tries per code never kill one; a new code used to reset the count, so the
+    # lock never came. Now the 15th wrong try inside the hour locks, whatever the codes.
+    seal = seal_setup()
+    env_id, token = make_envelope(seal)
+    portal = start_portal(seal, portal={"codes_per_window": 10, "codes_per_day": 20})
+    s = portal.session()
+    statuses = []
+    page = None
+    for tries in (4, 4, 4, 3):
+        n = len(sms.requests)
+        page = request_code(s, portal, token)
+        sms.wait_for(n + 1)
+        code = sms.last_code()
+        for _ in range(tries):
+            r = submit_code(s, portal, token, wrong_for(code), page.text)
+            statuses.append(r.status_code)
+    assert statuses == [200] * 14 + [429], statuses
+    assert 0 < int(r.headers["Retry-After"]) <= 3600
+    assert s.get(f"{portal.url}/d/{token}").status_code == 429
+    n = len(sms.requests)
+    assert s.post(f"{portal.url}/d/{token}/code",
+                  data={"csrf": csrf_of(page.text)}).status_code == 429
     assert len(sms.requests) == n
     assert "locked after wrong codes" in admin_run(seal, "show", env_id).stdout
 

@@ -25,7 +25,8 @@ def worst_case(p: dict) -> dict:
     space = 10 ** p["code_length"]
     tries = p["max_tries_per_code"]
     # Codes per day: the daily cap, the sliding window, and the lock after
-    # killed_codes_before_lock dead codes (a cycle is at least the lock itself).
+    # max_tries_per_code x killed_codes_before_lock wrong tries in lock_duration, on any codes
+    # (a cycle is at least the lock itself): as many tries as that many dead codes.
     window_cap = p["codes_per_window"] * 86400 // seconds(p["code_window"])
     lock_cap = p["killed_codes_before_lock"] * 86400 // seconds(p["lock_duration"])
     codes_per_day = min(p["codes_per_day"], window_cap, lock_cap)
@@ -45,7 +46,8 @@ def test_guessing_a_code_within_a_month_is_below_one_in_ten_thousand(capsys):
 brute force, shipped defaults ({EXAMPLE.name}): {portal['code_length']}-digit codes \
 ({w['space']:,} values), {portal['max_tries_per_code']} tries per code, \
 {portal['codes_per_day']} codes per day, {portal['codes_per_window']} per {portal['code_window']}, \
-lock {portal['lock_duration']} after {portal['killed_codes_before_lock']} dead codes, \
+lock {portal['lock_duration']} after {portal['killed_codes_before_lock'] * portal['max_tries_per_code']} \
+wrong tries, \
 {portal['max_tries_total']} tries per link for life
   by the rate limits: {w['codes_per_day']} codes x {portal['max_tries_per_code']} tries = \
 {w['tries_per_day']} tries/day, x 30 days = {w['by_rate']} tries: P <= {w['by_rate']}/{w['space']:,} \

@@ -151,6 +151,13 @@ TEST_CASE("a bad CIDR names the array element and its line") {
              "192.168.1.0/24 or fd00::/8 (prefix required, host bits zero)"));
 }
 
+TEST_CASE("max_retention shorter than retention is an error") {
+    CHECK(error_of("[vault]\nretention = \"90d\"\nmax_retention = \"30d\"\n") ==
+          at(3, "vault.max_retention: 30d is shorter than vault.retention (90d)"));
+    // Unset, it follows a retention longer than its default year.
+    CHECK(error_of("[vault]\nretention = \"400d\"\n") == "no error");
+}
+
 TEST_CASE("retention shorter than link_ttl is an error") {
     CHECK(error_of("[vault]\nlink_ttl = \"30d\"\nretention = \"7d\"\n") ==
           at(3, "vault.retention: 1w is shorter than vault.link_ttl (30d)"));

@@ -103,6 +103,12 @@ TEST_CASE("default_config holds the documented defaults") {
     CHECK(c.portal.max_zip_size == 100ULL * 1024 * 1024);
     CHECK(c.portal.request_timeout == seconds(30));
     CHECK(c.portal.templates_dir == "/usr/share/sealpost/portal");
+    CHECK(c.portal.max_connections_per_address == 32);
+    CHECK(c.portal.handshake_timeout == seconds(10));
+    CHECK(c.portal.header_timeout == seconds(10));
+    CHECK(c.portal.max_zip_per_session == 2);
+    CHECK(c.portal.max_zip_concurrent == 32);
+    CHECK(c.vault.max_retention == seconds(365 * 86400));
 
     CHECK(c.sms.provider == SmsProvider::outbox);
     CHECK(c.sms.outbox_path == "/var/lib/sealpost/sms-outbox.log");
@@ -355,8 +361,8 @@ TEST_CASE("the shipped example mentions every key of the schema") {
         {"practice",
          {"name", "base_url", "default_language", "internal_domains", "from_address", "logo"}},
         {"vault",
-         {"dir", "key_dir", "map_size", "max_size", "link_ttl", "retention", "orphan_grace",
-          "tombstone_ttl", "group_access"}},
+         {"dir", "key_dir", "map_size", "max_size", "link_ttl", "retention", "max_retention",
+          "orphan_grace", "tombstone_ttl", "group_access"}},
         {"proxy",
          {"hostname",
           "auth",
@@ -407,7 +413,13 @@ TEST_CASE("the shipped example mentions every key of the schema") {
           "max_zip_size",
           "max_request_size",
           "request_timeout",
-          "templates_dir"}},
+          "handshake_timeout",
+          "header_timeout",
+          "templates_dir",
+          "max_connections",
+          "max_connections_per_address",
+          "max_zip_per_session",
+          "max_zip_concurrent"}},
         {"sms",
          {"provider", "outbox_path", "sender", "url", "method", "headers", "body_template",
           "body_encoding", "account_sid", "auth_token_file", "timeout", "retries"}},

@@ -1,12 +1,9 @@
-// The portal's request helpers, sessions, CSRF tokens, per-IP limit and ZIP archives.
-#include <zip.h>
-
+// The portal's request helpers, sessions, CSRF tokens and per-IP limit.
 #include <catch2/catch.hpp>
 
 #include "portal/portal_app.hpp"
 #include "portal/portal_http.hpp"
 #include "portal/portal_sessions.hpp"
-#include "portal/portal_zip.hpp"
 
 namespace sealpost::portal {
 namespace {
@@ -163,42 +160,6 @@ TEST_CASE("per-IP limit counts, refunds and forgets", "[portal][limit]") {
     CHECK(lim.allow("10.0.0.3", &retry));  // full table: the quietest is forgotten
     now = 3600;
     CHECK(lim.allow("10.0.0.1", &retry));
-}
-
-TEST_CASE("ZIP holds the documents byte for byte under unique names", "[portal][zip]") {
-    std::vector<ZipEntry> entries(3);
-    entries[0].name = "Rechnung.pdf";
-    entries[0].data = crypto::SecretBytes(70000, 0x25);
-    entries[1].name = "Rechnung.pdf";
-    entries[1].data = crypto::SecretBytes{1, 2, 3};
-    entries[2].name = "Rückforderungsbeleg.pdf";
-    auto archive = zip_build(entries);
-    REQUIRE(archive);
-    zip_error_t err;
-    zip_error_init(&err);
-    zip_source_t* src = zip_source_buffer_create(archive->data(), archive->size(), 0, &err);
-    REQUIRE(src != nullptr);
-    zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err);
-    REQUIRE(z != nullptr);
-    REQUIRE(zip_get_num_entries(z, 0) == 3);
-    const std::vector<std::string> names = {"Rechnung.pdf", "Rechnung (2).pdf",
-                                            "Rückforderungsbeleg.pdf"};
-    for (zip_uint64_t i = 0; i < 3; ++i) {
-        CHECK(std::string(zip_get_name(z, i, ZIP_FL_ENC_GUESS)) == names[i]);
-        zip_stat_t st;
-        REQUIRE(zip_stat_index(z, i, 0, &st) == 0);
-        CHECK(st.size == entries[i].data.size());
-        std::vector<std::uint8_t> got(st.size + 1);
-        zip_file_t* f = zip_fopen_index(z, i, 0);
-        REQUIRE(f != nullptr);
-        const auto n = zip_fread(f, got.data(), got.size());
-        zip_fclose(f);
-        got.resize(static_cast<std::size_t>(n));
-        CHECK(std::equal(got.begin(), got.end(), entries[i].data.begin(), entries[i].data.end()));
-    }
-    zip_close(z);
-    zip_error_fini(&err);
-    CHECK_FALSE(zip_build({}));
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ std::vector<std::pair<std::string, std::string>> all_pages(const Pages& pages,
          {MessageKind::not_found, MessageKind::gone, MessageKind::locked_for_now,
           MessageKind::locked_for_good, MessageKind::too_many_codes, MessageKind::bad_request,
           MessageKind::forbidden, MessageKind::session_expired, MessageKind::sms_failed,
-          MessageKind::unavailable}) {
+          MessageKind::busy, MessageKind::unavailable}) {
         out.emplace_back("message " + std::to_string(static_cast<int>(k)),
                          pages.message(c, MessagePage{k, kUntil, kLink}));
     }
@@ -399,7 +399,7 @@ TEST_CASE("message pages say what happened and until when", "[pages]") {
         titles.insert(m[1]);
         CHECK_FALSE(has(html, "<form"));
     }
-    CHECK(titles.size() == 10);
+    CHECK(titles.size() == 11);
 
     // A back link only to this origin.
     CHECK(has(pages->message(de, MessagePage{MessageKind::forbidden, 0, kLink}),

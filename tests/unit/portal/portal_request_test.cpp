@@ -112,5 +112,35 @@ TEST_CASE("only origin-form targets reach the routes", "[portal][request]") {
     CHECK_FALSE(is_origin_form("portal.example.ch:443"));
 }
 
+TEST_CASE("a transfer coding other than one chunked is refused", "[portal][request]") {
+    const auto framing = [](std::string_view head) {
+        RequestParser p;
+        boost::beast::error_code ec;
+        const std::string wire = std::string(head) + "\r\n";
+        limit_request(p, std::size_t{16} * 1024);
+        p.put(boost::asio::buffer(wire.data(), wire.size()), ec);
+        INFO(head);
+        if (ec && ec != http::error::need_more) {
+            // Beast refuses some on its own (a repeated chunked): 400 all the same.
+            CHECK(refused_request_status(ec) == 400);
+            return false;
+        }
+        REQUIRE(p.is_header_done());
+        return framing_ok(p.get());
+    };
+    CHECK(framing("POST /d/a/code HTTP/1.1\r\nContent-Length: 3\r\n"));
+    CHECK(framing("GET / HTTP/1.1\r\n"));
+    CHECK(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"));
+    CHECK(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding:  CHUNKED \r\n"));
+    CHECK_FALSE(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"));
+    CHECK_FALSE(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: identity\r\n"));
+    CHECK_FALSE(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n"));
+    CHECK_FALSE(framing("POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n"));
+    CHECK_FALSE(framing(
+        "POST /d/a/code HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"));
+    CHECK_FALSE(framing("POST /d/a/code HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"));
+    CHECK_FALSE(framing("GET / HTTP/1.1\r\nTransfer-Encoding: \r\n"));
+}
+
 }  // namespace
 }  // namespace sealpost::portal

@@ -120,6 +120,35 @@ TEST_CASE("expiry, renewal and retention follow the clock", "[vault][lifecycle]"
     CHECK(f.links == 0);
 }
 
+TEST_CASE("renewals never keep the data past max_retention", "[vault][lifecycle]") {
+    Fixture fx;
+    fx.opts.max_retention = std::chrono::seconds(100 * kDay);
+    auto v = fx.open();
+    auto link = v.envelope_create(sample_input({{"r.pdf", "application/pdf", pattern(100, 1)}}));
+    REQUIRE(link);
+    const std::string token(link->token.begin(), link->token.end());
+    // Renewed at day 40 (link to day 70, data to day 90 as retention said), at day 75 (link and
+    // data to day 100, the maximum, not day 105), and at day 99: only to day 100 again.
+    const std::vector<std::pair<std::int64_t, std::int64_t>> steps = {
+        {40, 70}, {75, 100}, {99, 100}};
+    for (const auto& [day, until] : steps) {
+        fx.clock = kT0 + day * kDay;
+        auto opened = v.envelope_open(token);
+        REQUIRE(opened);
+        auto renewed = v.envelope_renew(*opened);
+        REQUIRE(renewed);
+        CHECK(*renewed == kT0 + until * kDay);
+        auto after = v.envelope_open(token);
+        REQUIRE(after);
+        CHECK(after->summary.expires_at == kT0 + until * kDay);
+        CHECK(after->summary.retain_until == kT0 + std::max<std::int64_t>(90, until) * kDay);
+    }
+    fx.clock = kT0 + 100 * kDay;
+    auto past = v.envelope_open(token);
+    REQUIRE_FALSE(past);
+    CHECK(past.error().code == Errc::revoked);
+}
+
 TEST_CASE("revoke leaves only a tombstone at once", "[vault][lifecycle]") {
     Fixture fx;
     EnvelopeId id{};

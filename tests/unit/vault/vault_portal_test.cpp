@@ -1,5 +1,6 @@
 // The portal's SMS-code guard with an injected clock: code format, rate limits, tries that
-// kill a code, the lock after killed codes, the lifetime lock, withdrawal, reissue, revoke.
+// kill a code, the lock after wrong tries spread over codes, the lifetime lock, withdrawal,
+// reissue, revoke.
 #include <set>
 #include <string>
 
@@ -143,7 +144,58 @@ TEST_CASE("five wrong tries kill a code; three killed codes lock for an hour", "
     CHECK(g.verify(code).verdict == CodeVerdict::accepted);
 }
 
-TEST_CASE("a right code resets the killed-code streak", "[vault][portal]") {
+TEST_CASE("wrong tries spread over new codes still lock", "[vault][portal]") {
+    Guarded g;
+    g.policy.per_window = 100;
+    g.policy.per_day = 100;
+    // 5 x 3 = 15 wrong tries inside the hour lock it, one per fresh code.
+    for (unsigned i = 1; i <= 14; ++i) {
+        const std::string code = g.issue();
+        auto c = g.verify(wrong_for(code));
+        REQUIRE(c.verdict == CodeVerdict::wrong);
+        CHECK(c.tries_left == std::min(4U, 15 - i));
+        g.fx.clock += 60;
+    }
+    const std::string code = g.issue();
+    auto last = g.verify(wrong_for(code));
+    CHECK(last.verdict == CodeVerdict::locked_for_now);
+    CHECK(last.until == g.fx.clock + 3600);
+    CHECK(g.verify(code).verdict == CodeVerdict::locked_for_now);  // the code died with the lock
+    CHECK_FALSE(g.v.code_issue(g.id, g.policy)->code);
+}
+
+TEST_CASE("wrong tries on codes that expire still lock", "[vault][portal]") {
+    Guarded g;
+    g.policy.per_window = 100;
+    g.policy.per_day = 100;
+    CodeCheck last;
+    for (int round = 0; round < 4; ++round) {
+        const std::string code = g.issue();
+        for (int i = 0; i < 4 && round * 4 + i < 15; ++i) {
+            last = g.verify(wrong_for(code));
+        }
+        g.fx.clock += 600;  // the code expires unused: no fresh budget
+    }
+    CHECK(last.verdict == CodeVerdict::locked_for_now);
+    CHECK(g.v.guard_status(g.id, g.policy)->state == GuardState::locked_for_now);
+}
+
+TEST_CASE("wrong tries older than the lock window are forgotten", "[vault][portal]") {
+    Guarded g;
+    g.policy.per_window = 100;
+    g.policy.per_day = 100;
+    for (int i = 0; i < 14; ++i) {
+        g.verify(wrong_for(g.issue()));
+    }
+    g.fx.clock += 3600;  // lock_duration is also the window
+    const std::string code = g.issue();
+    auto c = g.verify(wrong_for(code));
+    CHECK(c.verdict == CodeVerdict::wrong);
+    CHECK(c.tries_left == 4);
+    CHECK(g.verify(code).verdict == CodeVerdict::accepted);
+}
+
+TEST_CASE("a right code forgets the recent wrong tries", "[vault][portal]") {
     Guarded g;
     g.policy.per_window = 100;
     for (int round = 0; round < 4; ++round) {
