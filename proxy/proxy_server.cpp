@@ -129,7 +129,11 @@ Server::Server(net::io_context& io, const Config& cfg)
     env->seal_gate = std::make_shared<SealGate>(io.get_executor(), kLargeSeals);
     env->load = std::make_shared<SessionLoad>();
     load_ = env->load;
-    conn_limit_ = smtp::ConnLimit::make(cfg.proxy.max_connections_per_ip);
+    // Only untrusted sessions are counted (see accept); max_sessions bounds them in total.
+    conn_limit_ = std::make_unique<ConnLimiter>(
+        ConnLimiter::Limits{.total = cfg.proxy.max_sessions,
+                            .per_address = cfg.proxy.max_connections_per_ip,
+                            .reserved = 0});
     metrics_ = env->metrics;
     env_ = std::move(env);
     notices_ = std::make_unique<NoticeLoop>(cfg, seal_->vault, *metrics_);
@@ -316,9 +320,9 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
         }
         // Per-address cap (Postfix anvil's connection count), not for trusted networks: an MTA
         // that uses the proxy as its filter opens many connections from one address.
-        std::optional<smtp::ConnLimit::Slot> slot;
+        ConnLimiter::Slot slot;
         if (!trusted) {
-            slot = conn_limit_->try_acquire(remote.address());
+            slot = conn_limit_->try_acquire(ip);
             if (!slot) {
                 ++metrics_->sessions_refused_ip;
                 log::warn("proxy.too_many_from_ip")
@@ -331,7 +335,7 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
         auto session = std::make_shared<Session>(env_, kind, loopback, std::move(sock),
                                                  needs_tls(kind) ? tls_ : nullptr);
         if (slot) {
-            session->hold(std::move(*slot));
+            session->hold(std::move(slot));
         }
         const std::uint64_t id = ++next_id_;
         sessions_.emplace(id, session);

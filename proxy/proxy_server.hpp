@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/core_config.hpp"
+#include "core/core_conn_limit.hpp"
 #include "proxy/proxy_admin.hpp"
 #include "proxy/proxy_notices.hpp"
 #include "proxy/proxy_seal.hpp"
@@ -70,7 +71,7 @@ class Server {
     std::shared_ptr<SessionEnv> env_;
     std::shared_ptr<ProxyMetrics> metrics_;
     std::shared_ptr<SessionLoad> load_;
-    std::shared_ptr<smtp::ConnLimit> conn_limit_;
+    std::unique_ptr<ConnLimiter> conn_limit_;
     std::shared_ptr<Trimmer> trimmer_;
     std::unique_ptr<AdminListener> admin_;
     std::unique_ptr<NoticeLoop> notices_;

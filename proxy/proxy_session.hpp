@@ -15,6 +15,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/core_config.hpp"
+#include "core/core_conn_limit.hpp"
 #include "proxy/proxy_auth.hpp"
 #include "proxy/proxy_inflight.hpp"
 #include "proxy/proxy_metrics.hpp"
@@ -23,7 +24,6 @@
 #include "proxy/proxy_seal_gate.hpp"
 #include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_command.hpp"
-#include "smtp/smtp_conn_limit.hpp"
 #include "smtp/smtp_stream.hpp"
 
 namespace sealpost::proxy {
@@ -71,7 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ~Session();
 
     /// The per-address slot this connection holds (returned when the session ends).
-    void hold(smtp::ConnLimit::Slot slot) { slot_.emplace(std::move(slot)); }
+    void hold(ConnLimiter::Slot slot) { slot_ = std::move(slot); }
 
     /// The whole session; returns when it is closed.
     net::awaitable<void> run();
@@ -161,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool shutdown_requested_ = false;
     bool unprivileged_ = false;  ///< counted in SessionLoad::unprivileged
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-    std::optional<smtp::ConnLimit::Slot> slot_;
+    ConnLimiter::Slot slot_;
 };
 
 /// A fresh random session id (16 hex digits) for logs and the Received header.

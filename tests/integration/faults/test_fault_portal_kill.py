@@ -2,7 +2,7 @@
 a restart on the same vault nothing is corrupt (the documents still come out byte for byte, the
 CLI lists and shows the envelope), and no brute-force counter is reset by a crash: wrong tries
 counted before a kill still count after it, wrong tries spread over codes and restarts add up
-to the lock, and a lock survives the restart (DESIGN 4: the counters live in the vault, one
+to the lock, and a lock survives the restart (architecture §4: the counters live in the vault, one
 durable write per check)."""
 import html
 import io

@@ -3,7 +3,7 @@ a client that retries each message until it gets 250, and the proxy started agai
 on the same vault. Every message arrives upstream at least once and none in clear; every envelope
 in the vault either was delivered (its link is in a mail the upstream got) or is pending, and the
 pending ones that nobody got are orphans that `sealpost purge` removes once their link expired
-(DESIGN 2 "LMDB": a crash never leaves a mail with a link to nothing)."""
+(architecture §2 "LMDB": a crash never leaves a mail with a link to nothing)."""
 import os
 import random
 import re

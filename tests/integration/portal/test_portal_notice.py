@@ -1,4 +1,4 @@
-"""The practice's notice on a patient's first download (DESIGN 5b): the portal only queues it in
+"""The practice's notice on a patient's first download (architecture §5b): the portal only queues it in
 the vault, and sealpost-proxy mails it through [notify] (here: [upstream]) to the original
 sender, once per envelope, naming the envelope, the document and the masked recipient, and
 carrying nothing of the document. With portal.notify_sender_on_download = false, none goes;

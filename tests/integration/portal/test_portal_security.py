@@ -1,4 +1,4 @@
-"""What a guesser or a hostile page can learn or do (DESIGN 4): security headers on every
+"""What a guesser or a hostile page can learn or do (architecture §4): security headers on every
 response, no token leaving in a Location or a third-party resource, CSRF on every POST, and
 unknown and malformed tokens indistinguishable (page, headers and timing)."""
 import re

@@ -1,4 +1,4 @@
-"""Sealing at the end of DATA (DESIGN 3 "Sealing", 5): the real sealpost-proxy with the shipped
+"""Sealing at the end of DATA (architecture §3 "Sealing", 5): the real sealpost-proxy with the shipped
 default policy and templates, a real vault, and a real aiosmtpd upstream. Attachments to
 external recipients leave only as a link; internal and attachment-free mail passes unchanged;
 whatever cannot be sealed is refused and nothing goes upstream."""
