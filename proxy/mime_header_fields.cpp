@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "core/core_ascii.hpp"
 #include "proxy/mime_gobject.hpp"
 
 namespace sealpost::mime {
@@ -12,10 +13,6 @@ namespace {
 
 bool is_wsp(char c) noexcept {
     return c == ' ' || c == '\t';
-}
-
-char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 /// GMime reads C strings: a NUL would hide what follows it, so it becomes a space.
@@ -101,15 +98,7 @@ std::size_t visit_header_fields(std::string_view msg,
 }
 
 bool same_field_name(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
+    return ascii_iequals(a, b);
 }
 
 std::string unfold(std::string_view value) {

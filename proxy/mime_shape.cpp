@@ -5,31 +5,13 @@
 #include <array>
 #include <cctype>
 
+#include "core/core_ascii.hpp"
+
 namespace sealpost::mime::detail {
-namespace {
-
-char lower_ascii(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower_ascii(a[i]) != lower_ascii(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
 void raw_boundaries(std::string_view raw, std::set<std::string>& out) {
     constexpr std::string_view key = "boundary";
     for (std::size_t i = 0; i + key.size() < raw.size(); ++i) {
-        if (lower_ascii(raw[i]) != 'b' || !iequals(raw.substr(i, key.size()), key)) {
+        if (ascii_lower(raw[i]) != 'b' || !ascii_iequals(raw.substr(i, key.size()), key)) {
             continue;
         }
         std::size_t p = i + key.size();
@@ -110,7 +92,7 @@ std::optional<std::string_view> duplicate_content_header(
     std::array<int, 3> counts{};
     for (const auto name : header_names) {
         for (std::size_t k = 0; k < kNames.size(); ++k) {
-            if (iequals(name, kNames[k]) && ++counts[k] > 1) {
+            if (ascii_iequals(name, kNames[k]) && ++counts[k] > 1) {
                 return kNames[k];
             }
         }

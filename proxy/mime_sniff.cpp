@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "core/core_ascii.hpp"
 #include "smtp/smtp_sasl.hpp"
 
 namespace sealpost::mime {
@@ -19,18 +20,8 @@ bool starts(std::string_view s, std::string_view prefix) noexcept {
     return s.substr(0, prefix.size()) == prefix;
 }
 
-char lower_ascii(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower_ascii(x) == lower_ascii(y);
-           });
-}
-
 bool istarts(std::string_view s, std::string_view prefix) noexcept {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+    return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
 /// The extension after the last dot, without trailing dots or spaces (Windows drops them, so
@@ -101,7 +92,7 @@ const ExtType* find_extension(std::string_view name) noexcept {
         return nullptr;
     }
     for (const auto& e : kExtensions) {
-        if (iequals(e.ext, ext)) {
+        if (ascii_iequals(e.ext, ext)) {
             return &e;
         }
     }
@@ -248,10 +239,10 @@ bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexc
         return false;
     }
     if (real == "image/jpeg" &&
-        (iequals(declared, "image/jpg") || iequals(declared, "image/pjpeg"))) {
+        (ascii_iequals(declared, "image/jpg") || ascii_iequals(declared, "image/pjpeg"))) {
         return true;
     }
-    return iequals(declared, real);
+    return ascii_iequals(declared, real);
 }
 
 bool container_holds_pdf(std::string_view bytes) noexcept {
@@ -340,8 +331,8 @@ bool is_standard_encoding(std::string_view v) noexcept {
     while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back())) != 0) {
         v.remove_suffix(1);
     }
-    return iequals(v, "7bit") || iequals(v, "8bit") || iequals(v, "binary") ||
-           iequals(v, "base64") || iequals(v, "quoted-printable");
+    return ascii_iequals(v, "7bit") || ascii_iequals(v, "8bit") || ascii_iequals(v, "binary") ||
+           ascii_iequals(v, "base64") || ascii_iequals(v, "quoted-printable");
 }
 
 }  // namespace sealpost::mime

@@ -1,33 +1,12 @@
 // Sender addresses bound to local logins (see proxy_senders.hpp).
 #include "proxy/proxy_senders.hpp"
 
+#include "core/core_ascii.hpp"
 #include "proxy/mime_header_fields.hpp"
 
 namespace sealpost::proxy {
 
 namespace {
-
-char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lowered(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = lower(c);
-    }
-    return out;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 /// A character that may stand in a users-file entry.
 bool entry_char(char c) noexcept {
@@ -90,14 +69,14 @@ std::vector<std::string> written_addresses(std::string_view text) {
 
 Result<SenderRules> SenderRules::parse(std::string_view list) {
     SenderRules r;
-    if (trim(list).empty()) {
+    if (trim_blank(list).empty()) {
         return make_error(Errc::invalid_argument, "empty sender list");
     }
     std::size_t n = 0;
     while (true) {
         ++n;
         const auto comma = list.find(',');
-        const std::string_view entry = trim(list.substr(0, comma));
+        const std::string_view entry = trim_blank(list.substr(0, comma));
         const std::string where = "sender entry " + std::to_string(n);
         if (entry.empty()) {
             return make_error(Errc::invalid_argument, where + " is empty");
@@ -113,9 +92,9 @@ Result<SenderRules> SenderRules::parse(std::string_view list) {
             return make_error(Errc::invalid_argument, where + " is not an address or @domain");
         }
         if (at == 0) {
-            r.domains_.push_back(lowered(entry.substr(1)));
+            r.domains_.push_back(ascii_lowered(entry.substr(1)));
         } else {
-            r.addresses_.push_back(lowered(entry));
+            r.addresses_.push_back(ascii_lowered(entry));
         }
         if (comma == std::string_view::npos) {
             break;
@@ -139,7 +118,7 @@ bool SenderRules::allows(std::string_view address) const {
         address.find('@') != at) {
         return false;
     }
-    const std::string a = lowered(address);
+    const std::string a = ascii_lowered(address);
     for (const auto& x : addresses_) {
         if (x == a) {
             return true;

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/core_ascii.hpp"
 #include "proxy/mime_header_fields.hpp"
 #include "proxy/seal_phone.hpp"
 
@@ -20,16 +21,6 @@ bool is_subject_like(std::string_view name) noexcept {
 
 bool has_encoded_words(std::string_view raw) noexcept {
     return raw.find("=?") != std::string_view::npos;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 bool has_tag(std::string_view s) {
@@ -57,7 +48,7 @@ std::vector<Change> plan_changes(std::string_view msg, bool& stuck) {
         }
         const std::string raw = mime::unfold(f.value);
         if (!has_encoded_words(raw)) {
-            const std::string_view v = trim(raw);
+            const std::string_view v = trim_blank(raw);
             std::string cleaned = remove_sms_tags(v);
             if (cleaned != v) {
                 out.push_back(
