@@ -6,6 +6,7 @@ add_library(sealpost_mime STATIC
   ${CMAKE_CURRENT_LIST_DIR}/mime_tree.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_shape.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_sniff.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mime_scan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_parse.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mime_rewrite.cpp

@@ -2,8 +2,12 @@
 // encrypted) after GMime parsed it with sealpost's safety checks. No GMime types in this API.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +20,9 @@ namespace sealpost::mime {
 struct MimeLimits {
     unsigned max_depth = 20;      ///< nesting of multiparts and message/rfc822 parts
     std::size_t max_parts = 200;  ///< every MIME entity counted, containers included
+    /// Decoded attachment bytes kept in memory, all attachments together; the others are
+    /// decoded again when read (MimeMessage::attachment_write), never held beside the message.
+    std::size_t hold_bytes = std::size_t{4} << 20;
 };
 
 /// One attachment: every leaf other than the readable body text (RFC 2183 disposition
@@ -41,8 +48,12 @@ struct MimeAttachment {
     /// HTML body part, with no document-like name: a logo may stay (the policy also caps
     /// its size, `inline_image_max`). Everything else is a document.
     bool inline_image = false;
-    std::string bytes;  ///< content with the transfer encoding undone
-    [[nodiscard]] std::size_t size() const noexcept { return bytes.size(); }
+    /// The content with the transfer encoding undone, when MimeLimits::hold_bytes had room
+    /// for it; else nothing, and MimeMessage::attachment_write() decodes it again on demand.
+    std::optional<std::string> bytes;
+    std::uint64_t decoded_size = 0;         ///< octets of the decoded content
+    std::array<std::uint8_t, 32> digest{};  ///< SHA-256 of the decoded content
+    [[nodiscard]] std::uint64_t size() const noexcept { return decoded_size; }
 };
 
 /// A body text part (text/plain or text/html that is not an attachment), decoded.
@@ -105,6 +116,14 @@ class MimeMessage {
     static Result<MimeMessage> parse_borrowed(std::string_view data, MimeLimits limits = {});
 
     [[nodiscard]] const std::vector<MimeAttachment>& attachments() const noexcept;
+    /** Streams attachment `index`'s decoded content into `sink`, in pieces of at most 64 KiB,
+     * from the held bytes or decoded again from the message. Stops at the sink's first error
+     * and returns it. Errors: Errc::invalid_argument (no such attachment), Errc::internal.
+     * Caveat: reads move GMime stream positions; one reader per message at a time. */
+    Status attachment_write(std::size_t index,
+                            const std::function<Status(std::string_view)>& sink) const;
+    /// The whole decoded content of attachment `index` (a copy: for small parts and tests).
+    Result<std::string> attachment_bytes(std::size_t index) const;
     /// multipart/signed anywhere (RFC 1847): rewriting would break the signature.
     [[nodiscard]] bool is_signed() const noexcept;
     /// multipart/encrypted, application/pkcs7-mime or application/pgp-encrypted anywhere.

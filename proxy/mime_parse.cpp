@@ -4,6 +4,7 @@
 #include <set>
 
 #include "proxy/mime_message.hpp"
+#include "proxy/mime_scan.hpp"
 #include "proxy/mime_sniff.hpp"
 #include "proxy/mime_tree.hpp"
 
@@ -21,6 +22,9 @@ struct MimeMessage::State {
     std::vector<MimeHeader> headers;
     std::string root_type;
     std::string root_smime_type;
+    /// The parsed tree, kept so attachments can be decoded again (attachment_write).
+    std::optional<detail::Tree> tree;
+    std::vector<GMimeObject*> attachment_objects;  ///< owned by `tree`, by attachment index
 };
 
 namespace {
@@ -61,17 +65,26 @@ void add_unique(std::vector<std::string>& v, std::string_view s) {
     }
 }
 
+/// One pass over a leaf's decoded content, keeping it only within `hold_limit` bytes.
+Result<ContentScan> scan_leaf(GMimeObject* o, std::size_t hold_limit) {
+    SP_TRY(scan, ContentScan::make(hold_limit));
+    const Status st =
+        detail::read_decoded(o, [&](std::string_view piece) { return scan.feed(piece); });
+    SP_CHECK(st);
+    SP_CHECK(scan.finish());
+    return scan;
+}
+
 /// The readings of one leaf's type and its names (see MimeAttachment::type_readings).
-void read_leaf(GMimeObject* o, std::string_view bytes, std::vector<std::string>& types,
+void read_leaf(GMimeObject* o, const ContentScan& scan, std::vector<std::string>& types,
                std::vector<std::string>& names) {
     const std::string declared = detail::mime_type_of(o);
-    const std::string_view sniffed = sniff_type(bytes);
+    const std::string_view sniffed = sniff_type(scan.head());
     add_unique(types, sniffed);
     add_unique(types, declared);
     // A PDF anywhere in the bytes (a polyglot, junk before it, a container that clients
-    // unpack such as winmail.dat or a ZIP) is one more reading: one linear scan per part that
-    // is not already a PDF.
-    if (sniffed != "application/pdf" && container_holds_pdf(bytes)) {
+    // unpack such as winmail.dat or a ZIP) is one more reading.
+    if (sniffed != "application/pdf" && scan.holds_pdf()) {
         add_unique(types, "application/pdf");
     }
     for (const char* n : {g_mime_object_get_content_disposition_parameter(o, "filename"),
@@ -167,6 +180,7 @@ Result<MimeMessage> MimeMessage::parse_state(std::unique_ptr<State> st, MimeLimi
         }
     }
 
+    std::size_t held = 0;  // decoded attachment bytes kept (MimeLimits::hold_bytes)
     for (const auto& leaf : tree.leaves) {
         if (leaf.kind != detail::LeafKind::attachment) {
             continue;
@@ -175,19 +189,23 @@ Result<MimeMessage> MimeMessage::parse_state(std::unique_ptr<State> st, MimeLimi
         a.index = st->attachments.size();
         a.path = leaf.path;
         a.declared_type = leaf.content_type;
-        SP_TRY(bytes, detail::decoded_content(leaf.object));
-        a.bytes = std::move(bytes);
-        const std::string_view sniffed = sniff_type(a.bytes);
+        // Held while the message's hold budget has room (the estimate is an upper bound);
+        // a larger part is only scanned here and decoded again when it is sealed.
+        const std::size_t room = limits.hold_bytes - held;
+        const std::size_t estimate = detail::decoded_size_estimate(leaf.object);
+        SP_TRY(scan, scan_leaf(leaf.object, estimate <= room ? room : 0));
+        a.decoded_size = scan.size();
+        a.digest = scan.digest();
+        const std::string_view sniffed = sniff_type(scan.head());
         a.content_type = sniffed.empty() ? a.declared_type : std::string(sniffed);
         a.file_name = detail::file_name_of(leaf.object);
         a.has_file_name = !a.file_name.empty();
         std::vector<std::string> names;
-        read_leaf(leaf.object, a.bytes, a.type_readings, names);
+        read_leaf(leaf.object, scan, a.type_readings, names);
         // A forwarded message is sealed whole: what it holds is read as part of it.
         for (std::size_t i = leaf.inner_first; i < leaf.inner_end; ++i) {
-            GMimeObject* in = tree.inner[i];
-            SP_TRY(inner_bytes, detail::decoded_content(in));
-            read_leaf(in, inner_bytes, a.type_readings, names);
+            SP_TRY(inner, scan_leaf(tree.inner[i], 0));
+            read_leaf(tree.inner[i], inner, a.type_readings, names);
         }
         for (const auto& n : names) {
             if (n != a.file_name) {
@@ -205,10 +223,16 @@ Result<MimeMessage> MimeMessage::parse_state(std::unique_ptr<State> st, MimeLimi
             doc_name = doc_name || is_document_name(n);
         }
         a.inline_image = !a.content_id.empty() && cids.count(a.content_id) > 0 &&
-                         is_inline_image_of(a.declared_type, a.bytes) && !doc_name &&
-                         leaf.inner_end == leaf.inner_first;
+                         is_inline_image_of(a.declared_type, scan.head(), scan.holds_document()) &&
+                         !doc_name && leaf.inner_end == leaf.inner_first;
+        a.bytes = scan.take_held();
+        if (a.bytes) {
+            held += a.bytes->size();
+        }
         st->attachments.push_back(std::move(a));
+        st->attachment_objects.push_back(leaf.object);
     }
+    st->tree.emplace(std::move(tree));
     return MimeMessage(std::move(st));
 }
 
@@ -219,6 +243,43 @@ MimeMessage::~MimeMessage() = default;
 
 const std::vector<MimeAttachment>& MimeMessage::attachments() const noexcept {
     return s_->attachments;
+}
+
+Status MimeMessage::attachment_write(std::size_t index,
+                                     const std::function<Status(std::string_view)>& sink) const {
+    if (index >= s_->attachments.size() || index >= s_->attachment_objects.size()) {
+        return make_error(Errc::invalid_argument, "mime: no such attachment");
+    }
+    const MimeAttachment& a = s_->attachments[index];
+    if (a.bytes) {
+        constexpr std::size_t kPiece = 65536;
+        const std::string_view all = *a.bytes;
+        for (std::size_t off = 0; off < all.size(); off += kPiece) {
+            SP_CHECK(sink(all.substr(off, kPiece)));
+        }
+        return {};
+    }
+    std::uint64_t seen = 0;
+    const Status st =
+        detail::read_decoded(s_->attachment_objects[index], [&](std::string_view piece) -> Status {
+            seen += piece.size();
+            return sink(piece);
+        });
+    SP_CHECK(st);
+    if (seen != a.decoded_size) {
+        return make_error(Errc::internal, "mime: a part decoded to another size");
+    }
+    return {};
+}
+
+Result<std::string> MimeMessage::attachment_bytes(std::size_t index) const {
+    std::string out;
+    const Status st = attachment_write(index, [&](std::string_view piece) -> Status {
+        out.append(piece);
+        return {};
+    });
+    SP_CHECK(st);
+    return out;
 }
 bool MimeMessage::is_signed() const noexcept {
     return s_->is_signed;

@@ -3,6 +3,7 @@
 #include "proxy/mime_rewrite.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "proxy/mime_text.hpp"
@@ -56,10 +57,11 @@ Status verify(const MimeMessage& before, const std::vector<std::size_t>& seal,
         return detail::refuse(reason::verify, "output does not parse: " + after.error().detail);
     }
     const std::set<std::size_t> sealed(seal.begin(), seal.end());
-    std::set<std::string> kept;
+    // Contents compare by their SHA-256: a sealed part is never held whole to compare it.
+    std::set<std::array<std::uint8_t, 32>> kept;
     for (const auto& a : before.attachments()) {
         if (sealed.count(a.index) == 0) {
-            kept.insert(a.bytes);
+            kept.insert(a.digest);
         }
     }
     if (after->attachments().size() != before.attachments().size() - sealed.size()) {
@@ -67,7 +69,7 @@ Status verify(const MimeMessage& before, const std::vector<std::size_t>& seal,
     }
     for (const auto& a : after->attachments()) {
         for (const std::size_t i : sealed) {
-            if (a.bytes == before.attachments()[i].bytes && kept.count(a.bytes) == 0) {
+            if (a.digest == before.attachments()[i].digest && kept.count(a.digest) == 0) {
                 return detail::refuse(reason::verify, "sealed content still present");
             }
         }

@@ -227,15 +227,15 @@ bool is_document_name(std::string_view file_name) noexcept {
     return e != nullptr && e->document;
 }
 
-bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexcept {
-    const std::string_view real = sniff_type(bytes);
+bool is_inline_image_of(std::string_view declared, std::string_view head,
+                        bool holds_document) noexcept {
+    const std::string_view real = sniff_type(head);
     if (real != "image/png" && real != "image/jpeg" && real != "image/gif" &&
         real != "image/webp") {
         return false;
     }
-    // A polyglot (an image with a PDF or ZIP appended) is a document: the whole part is
-    // scanned once, which costs little for a logo-sized image.
-    if (!find(bytes, "%PDF-").empty() || !find(bytes, "PK\x03\x04").empty()) {
+    // A polyglot (an image with a PDF or ZIP appended) is a document.
+    if (holds_document) {
         return false;
     }
     if (real == "image/jpeg" &&
@@ -243,6 +243,11 @@ bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexc
         return true;
     }
     return ascii_iequals(declared, real);
+}
+
+bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexcept {
+    return is_inline_image_of(declared, bytes,
+                              !find(bytes, "%PDF-").empty() || !find(bytes, "PK\x03\x04").empty());
 }
 
 bool container_holds_pdf(std::string_view bytes) noexcept {

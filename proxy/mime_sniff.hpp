@@ -29,6 +29,10 @@ bool is_document_name(std::string_view file_name) noexcept;
 /// the `declared` type (image/jpg and image/pjpeg count as image/jpeg), and hold no PDF or
 /// ZIP anywhere (a polyglot with a document appended is a document).
 bool is_inline_image_of(std::string_view declared, std::string_view bytes) noexcept;
+/// The same from the first bytes and whether `%PDF-` or a ZIP local header occurs anywhere
+/// (mime_scan.hpp reads both without holding the part).
+bool is_inline_image_of(std::string_view declared, std::string_view head,
+                        bool holds_document) noexcept;
 
 /// True when the bytes hold a PDF anywhere (`%PDF-` past the first 1024 bytes: a polyglot, or
 /// a container a client unpacks such as TNEF or tar), or a ZIP entry named *.pdf. Linear.

@@ -305,25 +305,31 @@ std::string file_name_of(GMimeObject* o) {
     return {};
 }
 
-Result<std::string> decoded_content(GMimeObject* leaf) {
+std::size_t decoded_size_estimate(GMimeObject* leaf) {
+    GMimePart* p = gobj::as_part(leaf);
+    GMimeDataWrapper* w = p != nullptr ? g_mime_part_get_content(p) : nullptr;
+    GMimeStream* src = w != nullptr ? g_mime_data_wrapper_get_stream(w) : nullptr;
+    if (src == nullptr) {
+        return 0;
+    }
+    const gint64 len = g_mime_stream_length(src);
+    std::size_t estimate = len > 0 ? static_cast<std::size_t>(len) : 0;
+    if (g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64) {
+        estimate = estimate / 4 * 3 + 3;  // RFC 2045 6.8: 4 characters carry 3 octets
+    }
+    return estimate;
+}
+
+Status read_decoded(GMimeObject* leaf, const std::function<Status(std::string_view)>& sink) {
     if (GMimePart* p = gobj::as_part(leaf)) {
         GMimeDataWrapper* w = g_mime_part_get_content(p);
-        if (w == nullptr) {
-            return std::string();
-        }
-        // What g_mime_data_wrapper_write_to_stream does, read straight into one string sized
-        // from the encoded length: no memory stream that grows by doubling and is then
-        // copied (an attachment was held three times over for a moment).
-        GMimeStream* src = g_mime_data_wrapper_get_stream(w);
+        GMimeStream* src = w != nullptr ? g_mime_data_wrapper_get_stream(w) : nullptr;
         if (src == nullptr) {
-            return std::string();
+            return {};
         }
+        // What g_mime_data_wrapper_write_to_stream does, a piece at a time: the part is never
+        // held decoded unless the caller keeps it.
         const GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-        const gint64 len = g_mime_stream_length(src);
-        std::size_t estimate = len > 0 ? static_cast<std::size_t>(len) : 0;
-        if (enc == GMIME_CONTENT_ENCODING_BASE64) {
-            estimate = estimate / 4 * 3 + 3;  // RFC 2045 6.8: 4 characters carry 3 octets
-        }
         (void)g_mime_stream_reset(src);
         auto filtered = gobj::Ref<GMimeStream>::adopt(g_mime_stream_filter_new(src));
         if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
@@ -332,30 +338,46 @@ Result<std::string> decoded_content(GMimeObject* leaf) {
             g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), dec);
             g_object_unref(dec);
         }
-        std::string out;
-        out.reserve(estimate);
-        std::array<char, 16384> buf{};
+        std::array<char, 65536> buf{};
+        Status st;
         for (;;) {
             const ssize_t n = g_mime_stream_read(filtered.get(), buf.data(), buf.size());
             if (n < 0) {
-                return make_error(Errc::internal, "mime: cannot decode part content");
+                st = make_error(Errc::internal, "mime: cannot decode part content");
+                break;
             }
             if (n == 0) {
                 break;
             }
-            out.append(buf.data(), static_cast<std::size_t>(n));
+            st = sink(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+            if (!st) {
+                break;
+            }
         }
         (void)g_mime_stream_reset(src);
-        return out;
+        return st;
     }
     if (GMimeMessagePart* mp = gobj::as_message_part(leaf)) {
+        // A forwarded message is serialised whole (GMime writes it only into a stream).
         GMimeMessage* inner = g_mime_message_part_get_message(mp);
         if (inner == nullptr) {
-            return std::string();
+            return {};
         }
-        return serialise(inner);
+        SP_TRY(text, serialise(inner));
+        return sink(text);
     }
     return make_error(Errc::internal, "mime: not a leaf");
+}
+
+Result<std::string> decoded_content(GMimeObject* leaf) {
+    std::string out;
+    out.reserve(decoded_size_estimate(leaf));
+    const Status st = read_decoded(leaf, [&](std::string_view piece) -> Status {
+        out.append(piece);
+        return {};
+    });
+    SP_CHECK(st);
+    return out;
 }
 
 std::vector<std::string> cid_references(std::string_view html) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -66,6 +67,10 @@ Result<Tree> parse_tree(std::string_view data, const MimeLimits& limits);
 /// Content with the transfer encoding (RFC 2045 section 6) undone: bytes of a GMimePart, or
 /// the CRLF serialisation of a message/rfc822 part's message.
 Result<std::string> decoded_content(GMimeObject* leaf);
+/// The same, a piece (at most 64 KiB) at a time into `sink`; stops at the first error.
+Status read_decoded(GMimeObject* leaf, const std::function<Status(std::string_view)>& sink);
+/// An upper bound of the decoded size of a GMimePart's content, from its encoded length.
+std::size_t decoded_size_estimate(GMimeObject* leaf);
 
 /// ASCII lower case.
 std::string lower(std::string_view s);

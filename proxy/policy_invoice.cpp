@@ -268,4 +268,8 @@ bool looks_like_invoice(std::string_view file_name, std::string_view content_typ
     return false;
 }
 
+bool could_be_invoice(std::string_view file_name, std::string_view content_type) {
+    return is_pdf(content_type, {}) || is_xml(file_name, content_type, {});
+}
+
 }  // namespace sealpost::policy

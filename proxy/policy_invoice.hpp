@@ -26,6 +26,14 @@ inline constexpr std::size_t kMaxPdfStreams = 4096;
 bool looks_like_invoice(std::string_view file_name, std::string_view content_type,
                         std::string_view bytes);
 
+/// Most decoded bytes of one attachment read for invoice detection. A larger attachment that
+/// could be an invoice (could_be_invoice) counts as one: it is not read, and a false positive
+/// only seals more.
+inline constexpr std::size_t kInvoiceReadMax = std::size_t{4} << 20;
+
+/// What looks_like_invoice() would read further: a PDF or XML by its type or name.
+bool could_be_invoice(std::string_view file_name, std::string_view content_type);
+
 /// The text markers of a PDF, extracted and normalised as looks_like_invoice() searches them
 /// (lower case, no whitespace, ü/Ü -> ue). For tests and `sealpost policy check`.
 std::string pdf_search_text(std::string_view bytes);

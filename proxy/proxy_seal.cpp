@@ -20,6 +20,19 @@ namespace sealpost::proxy {
 
 namespace {
 
+/// Invoice detection reads an attachment whole, up to policy::kInvoiceReadMax: held, or
+/// decoded again for the check and dropped. A larger one that could be an invoice is one.
+bool is_invoice(const mime::MimeMessage& m, const mime::MimeAttachment& a) {
+    if (a.bytes) {
+        return policy::looks_like_invoice(a.file_name, a.content_type, *a.bytes);
+    }
+    if (a.size() <= policy::kInvoiceReadMax) {
+        auto bytes = m.attachment_bytes(a.index);
+        return !bytes || policy::looks_like_invoice(a.file_name, a.content_type, *bytes);
+    }
+    return policy::could_be_invoice(a.file_name, a.content_type);
+}
+
 policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage& m,
                                    std::uint64_t inline_image_max) {
     policy::MessageFacts f;
@@ -60,8 +73,7 @@ policy::MessageFacts message_facts(const Envelope& env, const mime::MimeMessage&
         const bool pdf_elsewhere = a.content_type != "application/pdf" &&
                                    std::find(af.other_types.begin(), af.other_types.end(),
                                              "application/pdf") != af.other_types.end();
-        af.is_invoice =
-            pdf_elsewhere || policy::looks_like_invoice(af.file_name, a.content_type, a.bytes);
+        af.is_invoice = pdf_elsewhere || is_invoice(m, a);
         af.inline_image = a.inline_image && a.size() <= inline_image_max;
         f.attachments.push_back(std::move(af));
     }

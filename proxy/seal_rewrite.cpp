@@ -40,8 +40,16 @@ Result<SealResult> seal_for_recipient(const SealRequest& req, const PracticeConf
     values.phone_e164 = req.phone_e164;
     for (const std::size_t i : req.selection) {
         const auto& a = atts[i];
-        in.documents.push_back(
-            vault::DocumentInput{a.file_name, a.content_type, crypto::as_bytes(a.bytes)});
+        // Decoded straight into the vault's chunks: a large part is never held whole.
+        vault::DocumentInput doc;
+        doc.file_name = a.file_name;
+        doc.content_type = a.content_type;
+        doc.size = a.size();
+        doc.write = [&m, i](const vault::DocumentSink& sink) {
+            return m.attachment_write(
+                i, [&](std::string_view piece) { return sink(crypto::as_bytes(piece)); });
+        };
+        in.documents.push_back(std::move(doc));
         values.documents.push_back(a.file_name);
     }
 

@@ -121,11 +121,27 @@ struct VaultOptions {
     std::function<std::int64_t()> now;
 };
 
-/// One attachment to seal. `bytes` is borrowed for the duration of envelope_create only.
+/// envelope_create writes an envelope of at most this many plaintext bytes in one transaction.
+inline constexpr std::uint64_t kOneWriteMax = std::uint64_t{4} << 20;
+/// Plaintext bytes per transaction when a larger envelope is staged (a multiple of kChunkSize).
+inline constexpr std::size_t kStageBatch = std::size_t{4} << 20;
+/// How old a staging record must be before vault_purge takes it for a crash's leftover.
+inline constexpr std::int64_t kStagingGrace = 6 * 3600;
+
+/// Where a streamed document's plaintext goes: called with consecutive pieces of any size.
+using DocumentSink = std::function<Status(crypto::ByteView piece)>;
+
+/// One attachment to seal: either `bytes` (borrowed for the duration of envelope_create only)
+/// or, when `write` is set, a producer that streams the plaintext into the sink it is given,
+/// once, in order, and exactly `size` bytes of it. A producer lets a large document be sealed
+/// without ever being held whole (the proxy decodes MIME parts straight into it).
 struct DocumentInput {
     std::string file_name;
     std::string content_type;
     crypto::ByteView bytes;
+    std::uint64_t size = 0;  ///< with `write`: the plaintext size (checked at the end)
+    std::function<Status(const DocumentSink&)> write{};
+    [[nodiscard]] std::uint64_t plain_size() const noexcept { return write ? size : bytes.size(); }
 };
 
 /// Everything envelope_create seals. Strings are borrowed for the call only.
@@ -247,6 +263,7 @@ struct PurgeCounts {
     std::uint64_t retention_ended = 0;  ///< reduced to `purged` tombstones
     std::uint64_t orphans = 0;  ///< pending, link expired, past orphan_grace: deleted entirely
     std::uint64_t tombstones_removed = 0;  ///< tombstones past tombstone_ttl, deleted entirely
+    std::uint64_t staged_removed = 0;      ///< chunks of envelopes a crash left half-staged
 };
 
 struct VaultStats {
@@ -395,15 +412,22 @@ class Vault {
 
     // ---- envelopes --------------------------------------------------------------------
 
-    /** Seal `in` into a new envelope in state `pending`, in ONE durable write transaction
-     * (envelope record, link mapping, all chunks, the `created` audit event). The keys and the
-     * metadata are sealed before the transaction; the chunks are encrypted inside it, into
-     * the space LMDB reserves for them. On MDB_MAP_FULL the map grows (doubling, up to
-     * max_size) and the transaction is retried; nothing is ever half-written.
+    /** Seal `in` into a new envelope in state `pending`. Up to kOneWriteMax plaintext bytes in
+     * all, in ONE durable write transaction (envelope record, link mapping, all chunks, the
+     * `created` audit event); the chunks are encrypted inside it, into the space LMDB reserves
+     * for them. Larger envelopes are staged: their chunks are written in transactions of at
+     * most kStageBatch bytes each (a `staging` record names the envelope id meanwhile), then
+     * the envelope, link and audit event in a last one that also drops the staging record.
+     * Either way the envelope is visible only once complete; a failure deletes the staged
+     * chunks, and vault_purge deletes what a crash left behind after kStagingGrace. This keeps
+     * a sealing writer's memory to one batch, not the whole envelope (LMDB holds a write
+     * transaction's dirty pages in anonymous memory until commit). On MDB_MAP_FULL the map
+     * grows (doubling, up to max_size) and the transaction is retried.
      * expires_at = now + link_ttl, retain_until = now + retention.
      *
      * Returns the token once (IssuedLink). Errors: Errc::invalid_argument (no documents, more
-     * than 1000 documents, a field longer than 64 KiB), Errc::key_error (no escrow public key),
+     * than 1000 documents, a field longer than 64 KiB, a producer that wrote other than
+     * `size` bytes), Errc::key_error (no escrow public key), a producer's own error,
      * Errc::vault_full (the map is at max_size: SMTP 452 4.3.1), Errc::exists (a random id
      * collided: retry), Errc::io, Errc::internal.
      */

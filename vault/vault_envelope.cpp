@@ -21,7 +21,164 @@ bool too_long(const std::string& s) {
     return s.size() > kMaxField;
 }
 
+/// A 0-byte document is one empty last chunk, so "no chunk" always means truncation.
+std::size_t chunk_count(std::uint64_t bytes) {
+    return bytes == 0
+               ? std::size_t{1}
+               : static_cast<std::size_t>((bytes + crypto::kChunkSize - 1) / crypto::kChunkSize);
+}
+
+/// Reads a document whole (for the one-transaction path, at most kOneWriteMax in all).
+Status read_whole(const DocumentInput& doc, crypto::SecretBytes& out) {
+    if (!doc.write) {
+        out.assign(doc.bytes.begin(), doc.bytes.end());
+        return {};
+    }
+    out.reserve(static_cast<std::size_t>(doc.size));
+    const Status streamed = doc.write([&](crypto::ByteView piece) -> Status {
+        if (out.size() + piece.size() > doc.size) {
+            return make_error(Errc::invalid_argument, "document longer than its size");
+        }
+        out.insert(out.end(), piece.begin(), piece.end());
+        return {};
+    });
+    SP_CHECK(streamed);
+    if (out.size() != doc.size) {
+        return make_error(Errc::invalid_argument, "document shorter than its size");
+    }
+    return {};
+}
+
 }  // namespace
+
+/// Seals an envelope's chunks: all in the caller's transaction, or staged in batches of
+/// kStageBatch plaintext bytes, each its own durable write, under a `staging` record.
+class Vault::Impl::ChunkWriter {
+  public:
+    ChunkWriter(Impl& im, const EnvelopeId& id, const crypto::SecretBytes& dek,
+                const EnvelopeRecord& rec)
+        : im_(im), id_(id), dek_(dek), rec_(rec) {}
+
+    /// Seals `plain` as chunks first..., of document `di`, into `txn`; the document's last
+    /// chunk is marked so when `plain` reaches the document's end.
+    Status seal(lmdb::Txn& txn, std::uint32_t di, std::uint32_t first,
+                crypto::ByteView plain) const {
+        crypto::ChunkContext ctx;
+        ctx.dek = dek_;
+        ctx.envelope_id = id_;
+        ctx.doc_index = di;
+        ctx.nonce_prefix = rec_.docs[di].nonce_prefix;
+        SP_TRY(sealer, crypto::ChunkSealer::make(ctx));
+        const std::uint32_t n = rec_.docs[di].chunks;
+        std::size_t off = 0;
+        for (std::uint32_t ci = first; off < plain.size() || (ci == first && plain.empty()); ++ci) {
+            if (ci >= n) {
+                return make_error(Errc::invalid_argument, "document longer than its size");
+            }
+            const std::size_t len = std::min(crypto::kChunkSize, plain.size() - off);
+            SP_TRY(out, txn.reserve(im_.db.documents, records::chunk_key(id_, di, ci),
+                                    len + crypto::kTagLen));
+            SP_CHECK(sealer.seal_into(ci, ci + 1 == n, plain.subspan(off, len), out));
+            off += len;
+        }
+        return {};
+    }
+
+    /// Streams every document through batches; the first batch also writes the staging
+    /// record, so a crash after it leaves a trace purge can follow.
+    Status stage_all(const std::vector<DocumentInput>& docs) {
+        for (std::size_t di = 0; di < docs.size(); ++di) {
+            const DocumentInput& doc = docs[di];
+            const auto d = static_cast<std::uint32_t>(di);
+            std::uint64_t seen = 0;      // bytes the producer gave
+            std::uint64_t consumed = 0;  // of those, bytes taken into batches
+            std::uint32_t next_chunk = 0;
+            buf_.clear();
+            buf_.reserve(kStageBatch);
+            // Whole batches while the document streams in; what is left (its last chunk
+            // always among it, sealed as the last: truncation is detected) at the end.
+            const auto flush = [&](bool at_end) -> Status {
+                if (!at_end && consumed == doc.plain_size()) {
+                    return {};
+                }
+                const crypto::ByteView part(buf_.data(), buf_.size());
+                SP_CHECK(write_batch(d, next_chunk, part));
+                next_chunk += static_cast<std::uint32_t>(chunk_count(part.size()));
+                crypto::secure_wipe(buf_.data(), buf_.size());
+                buf_.clear();
+                return {};
+            };
+            const auto take = [&](crypto::ByteView piece) -> Status {
+                if (seen + piece.size() > doc.plain_size()) {
+                    return make_error(Errc::invalid_argument, "document longer than its size");
+                }
+                seen += piece.size();
+                while (!piece.empty()) {
+                    const std::size_t n = std::min(kStageBatch - buf_.size(), piece.size());
+                    buf_.insert(buf_.end(), piece.begin(),
+                                piece.begin() + static_cast<std::ptrdiff_t>(n));
+                    consumed += n;
+                    piece = piece.subspan(n);
+                    if (buf_.size() == kStageBatch) {
+                        SP_CHECK(flush(false));
+                    }
+                }
+                return {};
+            };
+            const Status streamed = doc.write ? doc.write(take) : take(doc.bytes);
+            SP_CHECK(streamed);
+            if (seen != doc.plain_size()) {
+                return make_error(Errc::invalid_argument, "document shorter than its size");
+            }
+            SP_CHECK(flush(true));
+        }
+        return {};
+    }
+
+    /// Deletes what was staged (after a failure); purge catches what this cannot.
+    void unstage() noexcept {
+        if (!staged_) {
+            return;
+        }
+        const Status st = im_.write([&](lmdb::Txn& txn) -> Status {
+            SP_TRY(chunks, im_.delete_prefix(txn, im_.db.documents, id_));
+            (void)chunks;
+            SP_TRY(gone, txn.del(im_.db.staging, id_));
+            (void)gone;
+            return {};
+        });
+        if (!st) {
+            log::warn("vault.unstage_failed")
+                .kv("id", envelope_id_hex(id_))
+                .kv("err", errc_name(st.error().code));
+        }
+    }
+
+  private:
+    Status write_batch(std::uint32_t di, std::uint32_t first, crypto::ByteView part) {
+        const bool mark = !staged_;
+        std::array<std::uint8_t, 8> since{};
+        records::put_u64(since.data(), static_cast<std::uint64_t>(im_.now()));
+        const Status written = im_.write([&](lmdb::Txn& txn) -> Status {
+            if (mark) {
+                SP_CHECK(txn.insert(im_.db.staging, id_, since));
+            }
+            return seal(txn, di, first, part);
+        });
+        SP_CHECK(written);
+        staged_ = true;
+        return {};
+    }
+
+    Impl& im_;
+    const EnvelopeId& id_;
+    const crypto::SecretBytes& dek_;
+    const EnvelopeRecord& rec_;
+    crypto::SecretBytes buf_;
+    bool staged_ = false;
+};
+
+namespace {}  // namespace
 
 void Vault::escrow_batch_expire() noexcept {
     if (impl_->escrow) {
@@ -71,46 +228,24 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     meta.subject = in.subject;
     meta.language = in.language;
 
-    // The chunks are encrypted inside the write transaction, straight into the space LMDB
-    // reserves for them (MDB_RESERVE): no ciphertext buffer, no copy into the map, and the bytes
-    // the kernel then writes are still in cache. The writer lock is held the longer for it, by
-    // about 40 us per 200 kB (AES-GCM at ~6 GB/s here), against a commit of ~600 us: a group of
-    // writers still shares one fsync. A body that is run again (map grown, own transaction)
-    // encrypts again, to the same bytes under the same key and nonces.
-    const auto chunk_count = [](std::size_t bytes) {
-        // A 0-byte document is one empty last chunk, so "no chunk" always means truncation.
-        return bytes == 0 ? std::size_t{1} : (bytes + crypto::kChunkSize - 1) / crypto::kChunkSize;
-    };
+    // The chunks are encrypted inside a write transaction, straight into the space LMDB
+    // reserves for them (MDB_RESERVE): no ciphertext buffer, no copy into the map. A body that
+    // is run again (map grown, own transaction) encrypts again, to the same bytes under the
+    // same key and nonces, from plaintext read before the call.
+    std::uint64_t total = 0;
+    for (const auto& doc : in.documents) {
+        total += doc.plain_size();
+    }
     for (std::size_t di = 0; di < in.documents.size(); ++di) {
         const DocumentInput& doc = in.documents[di];
         records::DocRecord dr;
-        dr.size = doc.bytes.size();
+        dr.size = doc.plain_size();
         SP_CHECK(crypto::random_fill(dr.nonce_prefix));
-        dr.chunks = static_cast<std::uint32_t>(chunk_count(doc.bytes.size()));
+        dr.chunks = static_cast<std::uint32_t>(chunk_count(dr.size));
         rec.total_size += dr.size;
         rec.docs.push_back(dr);
         meta.documents.push_back({doc.file_name, doc.content_type, {}});
     }
-    const auto seal_chunks = [&](lmdb::Txn& txn) -> Status {
-        for (std::size_t di = 0; di < in.documents.size(); ++di) {
-            const crypto::ByteView bytes = in.documents[di].bytes;
-            crypto::ChunkContext ctx;
-            ctx.dek = dek;
-            ctx.envelope_id = id;
-            ctx.doc_index = static_cast<std::uint32_t>(di);
-            ctx.nonce_prefix = rec.docs[di].nonce_prefix;
-            SP_TRY(sealer, crypto::ChunkSealer::make(ctx));
-            const std::uint32_t n = rec.docs[di].chunks;
-            for (std::uint32_t ci = 0; ci < n; ++ci) {
-                const std::size_t off = std::size_t{ci} * crypto::kChunkSize;
-                const std::size_t len = std::min(crypto::kChunkSize, bytes.size() - off);
-                SP_TRY(out, txn.reserve(im.db.documents, records::chunk_key(id, ctx.doc_index, ci),
-                                        len + crypto::kTagLen));
-                SP_CHECK(sealer.seal_into(ci, ci + 1 == n, bytes.subspan(off, len), out));
-            }
-        }
-        return {};
-    };
     {
         const crypto::SecretBytes plain = records::encode_meta(meta);
         SP_TRY(sealed_meta, crypto::aead_seal(dek, labelled_aad(kMetaAad, id), plain));
@@ -118,17 +253,42 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     }
     const crypto::Bytes rec_bytes = records::encode_envelope(rec);
     const crypto::Bytes link_bytes = records::encode_link(id);
+    Impl::ChunkWriter chunks(im, id, dek, rec);
 
-    // One durable write: envelope, link, chunks and the `created` event, or nothing.
-    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
-        // Both ids are random (128 and 256 bits): a clash means a broken RNG, and is refused
-        // (Errc::exists) rather than overwriting another patient's envelope or link.
-        SP_CHECK(txn.insert(im.db.envelopes, id, rec_bytes));
-        SP_CHECK(txn.insert(im.db.links, rec.lookup, link_bytes));
-        SP_CHECK(seal_chunks(txn));
-        return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
-    });
-    SP_CHECK(written);
+    if (total <= kOneWriteMax) {
+        // One durable write: envelope, link, chunks and the `created` event, or nothing.
+        std::vector<crypto::SecretBytes> plain(in.documents.size());
+        for (std::size_t di = 0; di < in.documents.size(); ++di) {
+            SP_CHECK(read_whole(in.documents[di], plain[di]));
+        }
+        const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+            // Both ids are random (128 and 256 bits): a clash means a broken RNG, and is
+            // refused (Errc::exists) rather than overwriting another patient's envelope or link.
+            SP_CHECK(txn.insert(im.db.envelopes, id, rec_bytes));
+            SP_CHECK(txn.insert(im.db.links, rec.lookup, link_bytes));
+            for (std::size_t di = 0; di < plain.size(); ++di) {
+                SP_CHECK(chunks.seal(txn, static_cast<std::uint32_t>(di), 0, plain[di]));
+            }
+            return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
+        });
+        SP_CHECK(written);
+    } else {
+        // Staged: the chunks in batches, then the records that make the envelope exist.
+        Status st = chunks.stage_all(in.documents);
+        if (st) {
+            st = im.write([&](lmdb::Txn& txn) -> Status {
+                SP_CHECK(txn.insert(im.db.envelopes, id, rec_bytes));
+                SP_CHECK(txn.insert(im.db.links, rec.lookup, link_bytes));
+                SP_TRY(gone, txn.del(im.db.staging, id));
+                (void)gone;
+                return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
+            });
+        }
+        if (!st) {
+            chunks.unstage();
+            return std::move(st).error();
+        }
+    }
 
     log::info("vault.envelope_created")
         .kv("id", envelope_id_hex(id))

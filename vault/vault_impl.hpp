@@ -35,6 +35,8 @@ struct Vault::Impl {
     lmdb::Env env;
     struct Dbis {
         lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
+        /// envelope id -> created_at (8 bytes, big-endian) while its chunks are staged.
+        lmdb::Dbi staging = 0;
     } db;
     keys::SymmetricKey pepper;
     std::string escrow_id;
@@ -63,6 +65,10 @@ struct Vault::Impl {
     /// A change that leaves the content as it was (GroupCommit's `release` on a full map):
     /// a 1-byte key put and deleted again in `portal`, where every key is 16 bytes or more.
     Status touch(lmdb::Txn& txn) const;
+
+    class ChunkWriter;  ///< envelope_create's chunk sealing (vault_envelope.cpp)
+    /// Deletes the chunks of envelopes left half-staged by a crash (vault_purge.cpp).
+    Result<std::uint64_t> purge_staged();
 
     /** Run `body` in a write transaction and commit; returns once the commit is durable.
      * Concurrent callers share one transaction and one fsync (GroupCommit): `body` runs in a

@@ -36,6 +36,44 @@ Action decide(const records::EnvelopeRecord& rec, std::int64_t now, const VaultO
 
 }  // namespace
 
+Result<std::uint64_t> Vault::Impl::purge_staged() {
+    // Envelopes whose chunks a crash left half-staged (envelope_create): their staging record
+    // is older than any sealing takes. Few by nature: one read, one write.
+    std::vector<EnvelopeId> stale;
+    {
+        SP_TRY(txn, read());
+        SP_TRY(cur, lmdb::Cursor::open(txn, db.staging));
+        SP_TRY(e, cur.first());
+        const std::int64_t cutoff = now() - kStagingGrace;
+        while (e && stale.size() < kPurgeBatch) {
+            SP_TRY(id, records::id_of_key(e->key));
+            if (e->value.size() == 8 &&
+                static_cast<std::int64_t>(records::get_u64(e->value.data())) <= cutoff) {
+                stale.push_back(id);
+            }
+            SP_TRY(n, cur.next());
+            e = n;
+        }
+    }
+    if (stale.empty()) {
+        return std::uint64_t{0};
+    }
+    SP_CHECK(write([&](lmdb::Txn& txn) -> Status {
+        for (const EnvelopeId& id : stale) {
+            SP_TRY(rec, load(txn, id));
+            if (!rec) {  // never completed: its chunks belong to no envelope
+                SP_TRY(chunks, delete_prefix(txn, db.documents, id));
+                (void)chunks;
+            }
+            SP_TRY(gone, txn.del(db.staging, id));
+            (void)gone;
+        }
+        return {};
+    }));
+    log::warn("vault.staged_removed").kv("envelopes", static_cast<std::uint64_t>(stale.size()));
+    return static_cast<std::uint64_t>(stale.size());
+}
+
 Result<PurgeCounts> Vault::vault_purge() {
     Impl& im = *impl_;
     PurgeCounts counts;
@@ -109,10 +147,13 @@ Result<PurgeCounts> Vault::vault_purge() {
             break;
         }
     }
+    SP_TRY(staged, im.purge_staged());
+    counts.staged_removed = staged;
     log::info("vault.purge")
         .kv("retention_ended", counts.retention_ended)
         .kv("orphans", counts.orphans)
-        .kv("tombstones_removed", counts.tombstones_removed);
+        .kv("tombstones_removed", counts.tombstones_removed)
+        .kv("staged_removed", counts.staged_removed);
     return counts;
 }
 

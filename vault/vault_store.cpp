@@ -225,7 +225,8 @@ Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
     SP_TRY(d_contacts, impl->env.open_dbi("contacts"));
     SP_TRY(d_audit, impl->env.open_dbi("audit"));
     SP_TRY(d_portal, impl->env.open_dbi("portal"));
-    impl->db = {d_env, d_links, d_docs, d_contacts, d_audit, d_portal};
+    SP_TRY(d_staging, impl->env.open_dbi("staging"));
+    impl->db = {d_env, d_links, d_docs, d_contacts, d_audit, d_portal, d_staging};
 
     impl->pepper.key = keys.pepper.key;
     impl->pepper.id = keys.pepper.id;

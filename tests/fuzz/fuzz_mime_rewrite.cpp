@@ -197,19 +197,20 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
         if (chosen.count(a.index) != 0) {
             sealed.push_back(&a);
         } else {
-            kept.insert(without_final_eol(a.bytes));
+            kept.insert(without_final_eol(a.bytes.value()));
         }
     }
     std::multiset<std::string> left;
     for (const auto& a : after->attachments()) {
-        left.insert(without_final_eol(a.bytes));
+        left.insert(without_final_eol(a.bytes.value()));
     }
     if (left != kept) {
         for (const mime::MimeMessage* m : {&in, static_cast<const mime::MimeMessage*>(&*after)}) {
             g_output +=
                 m == &in ? "\n---- attachments before ----" : "\n---- attachments after ----";
             for (const auto& a : m->attachments()) {
-                g_output += "\n" + a.path + " " + a.content_type + " [" + a.bytes + "]";
+                g_output += "\n" + a.path + " " + a.content_type + " [" +
+                            a.bytes.value_or("<not held>") + "]";
             }
         }
         fail("the sealed message holds other attachments than those not selected");
@@ -245,7 +246,7 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
     // and the file names the notice lists.
     auto excused = [&](std::string_view probe) {
         for (const auto& a : in.attachments()) {
-            if ((chosen.count(a.index) == 0 && contains(a.bytes, probe)) ||
+            if ((chosen.count(a.index) == 0 && contains(a.bytes.value(), probe)) ||
                 contains(a.file_name, probe)) {
                 return true;
             }
@@ -258,20 +259,20 @@ void check_sealed(const mime::MimeMessage& in, const std::vector<std::size_t>& s
         return false;
     };
     for (const auto* s : sealed) {
-        if (s->bytes.size() < kMinProbe || excused(s->bytes)) {
+        if (s->bytes.value().size() < kMinProbe || excused(s->bytes.value())) {
             continue;
         }
         for (const auto& a : after->attachments()) {
-            if (contains(a.bytes, s->bytes)) {
+            if (contains(a.bytes.value(), s->bytes.value())) {
                 fail("a sealed attachment's content is inside a kept attachment: " + s->path);
             }
         }
         for (const auto& b : after->bodies()) {
-            if (contains(b.text, s->bytes)) {
+            if (contains(b.text, s->bytes.value())) {
                 fail("a sealed attachment's content is in a body of the output: " + s->path);
             }
         }
-        if (count(out, s->bytes) > count(in.raw(), s->bytes)) {
+        if (count(out, s->bytes.value()) > count(in.raw(), s->bytes.value())) {
             fail("a sealed attachment's raw content occurs more often after sealing: " + s->path);
         }
     }
@@ -287,8 +288,8 @@ std::vector<std::string_view> document_leaves(const mime::MimeMessage& m, const 
     for (const auto& a : m.attachments()) {
         const bool kept_logo =
             d.keep_inline_images && a.inline_image && a.size() <= inline_image_max;
-        if (!kept_logo && !mime::sniff_type(a.bytes).empty()) {
-            out.emplace_back(a.bytes);
+        if (!kept_logo && !mime::sniff_type(a.bytes.value()).empty()) {
+            out.emplace_back(a.bytes.value());
         }
     }
     for (const auto& b : m.bodies()) {

@@ -113,3 +113,14 @@ TEST_CASE("inflating PDF streams is bounded (zip bombs)", "[policy][invoice]") {
     many = "%PDF-1.4\n" + pdf_with_padding(0).substr(8) + many;
     CHECK(looks_like_invoice("x.pdf", "application/pdf", many));  // first stream is read
 }
+
+TEST_CASE("a part too large to read counts as an invoice when it could be one", "[policy][invoice]") {
+    // proxy_seal reads at most kInvoiceReadMax bytes of a part; past that, this decides.
+    CHECK(could_be_invoice("Befund.pdf", "application/pdf"));
+    CHECK(could_be_invoice("x.bin", "application/x-pdf"));
+    CHECK(could_be_invoice("rechnung.xml", "application/octet-stream"));
+    CHECK(could_be_invoice("x", "text/xml"));
+    CHECK(could_be_invoice("x", "application/vnd.forum+xml"));
+    CHECK_FALSE(could_be_invoice("foto.jpg", "image/jpeg"));
+    CHECK_FALSE(could_be_invoice("archiv.zip", "application/zip"));
+}

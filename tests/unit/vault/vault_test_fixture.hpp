@@ -139,6 +139,7 @@ inline Result<Bytes> read_document(Vault& v, const OpenedEnvelope& opened, std::
 /// Handles of the named databases for raw access.
 struct RawDbs {
     lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
+    lmdb::Dbi staging = 0;
 };
 
 /// Run `fn` in a raw write transaction on the vault environment (the Vault must be closed:
@@ -157,6 +158,7 @@ inline void with_raw(const fs::path& dir,
     d.contacts = env->open_dbi("contacts").value();
     d.audit = env->open_dbi("audit").value();
     d.portal = env->open_dbi("portal").value();
+    d.staging = env->open_dbi("staging").value();
     auto txn = lmdb::Txn::begin(*env, true);
     REQUIRE(txn);
     fn(*txn, d);
