@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <ctime>
 
+#include "core/core_hex.hpp"
+
 namespace sealpost::admin {
 
 std::string printable(std::string_view value, std::size_t max) {
@@ -13,10 +15,8 @@ std::string printable(std::string_view value, std::size_t max) {
     std::size_t shown = 0;
     std::size_t i = 0;
     auto escape = [&](unsigned char u) {
-        static constexpr char kHex[] = "0123456789abcdef";
         out += "\\x";
-        out += kHex[u >> 4U];
-        out += kHex[u & 0x0fU];
+        hex::append(out, u);
     };
     while (i < value.size()) {
         if (shown == max) {

@@ -11,6 +11,7 @@
 #include "admin/admin_format.hpp"
 #include "core/core_log.hpp"
 #include "core/core_text.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "proxy/mime_compose.hpp"
 #include "proxy/proxy_notify.hpp"
 #include "proxy/seal_notice.hpp"
@@ -37,14 +38,8 @@ struct Outcome {
     std::int64_t expires_at = 0;
 };
 
-/// Wipes a string that held a link token (the mail text), so it does not linger in freed
-/// heap memory of a process that also held escrow.key.
-void wipe(std::string& s) noexcept {
-    crypto::secure_wipe(s.data(), s.size());
-    s.clear();
-}
-
-/// The notice mail with `token`'s link. The link is wiped from every intermediate text.
+/// The notice mail with `token`'s link. The link is wiped from every intermediate text, so it
+/// does not linger in freed heap memory of a process that also held escrow.key.
 Result<std::string> compose_mail(const MailPlan& plan, const PracticeConfig& practice,
                                  const seal::NoticeTemplates& templates, std::string_view token,
                                  std::int64_t expires_at, std::int64_t now) {
@@ -61,10 +56,10 @@ Result<std::string> compose_mail(const MailPlan& plan, const PracticeConfig& pra
     mail.subject = plan.subject;
     mail.date = now;
     mail.notice = templates.render(plan.language, values);
-    wipe(values.link);
+    crypto::wipe(values.link);
     auto message = mime::compose_notice_mail(mail);
-    wipe(mail.notice.text);
-    wipe(mail.notice.html);
+    crypto::wipe(mail.notice.text);
+    crypto::wipe(mail.notice.html);
     return message;
 }
 
@@ -97,7 +92,7 @@ net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPla
         co_return o;
     }
     o.status = co_await sender.finish(*message);
-    wipe(*message);
+    crypto::wipe(*message);
     co_await sender.quit();
     co_return o;
 }
@@ -134,7 +129,7 @@ int print_link(const vault::EnvelopeId& id, const Config& cfg, vault::Vault& v,
     out << "new link for " << hex << ", valid until " << format_time(link->expires_at)
         << "; the old link no longer works\n"
         << url << "\n";
-    wipe(url);
+    crypto::wipe(url);
     return kExitOk;
 }
 

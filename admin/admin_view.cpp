@@ -5,18 +5,13 @@
 #include <algorithm>
 
 #include "admin/admin_format.hpp"
+#include "core/core_hex.hpp"
 
 namespace sealpost::admin {
 namespace {
 
 std::string hex_prefix(const std::array<std::uint8_t, 8>& bytes, std::size_t n) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < n && i < bytes.size(); ++i) {
-        out += kHex[bytes[i] >> 4];
-        out += kHex[bytes[i] & 0x0f];
-    }
-    return out;
+    return hex::encode(std::span(bytes).first(std::min(n, bytes.size())));
 }
 
 std::string field(const std::string& name, const std::string& value) {

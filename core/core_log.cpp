@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/core_hex.hpp"
+#include "core/core_phone.hpp"
 namespace sealpost::log {
 
 void init(std::string_view program, std::string_view level) {
@@ -39,10 +41,8 @@ std::string escape_value(std::string_view value) {
             out += '\\';
             out += c;
         } else if (u < 0x20 || u == 0x7f) {
-            static constexpr char hex[] = "0123456789abcdef";
             out += "\\x";
-            out += hex[u >> 4U];
-            out += hex[u & 0xfU];
+            hex::append(out, u);
         } else {
             out += c;
         }
@@ -107,11 +107,7 @@ std::string mask_address(std::string_view address) {
 }
 
 std::string mask_phone(std::string_view e164) {
-    std::string out = "\u2022\u2022";  // "••"
-    if (e164.size() >= 2) {
-        out += e164.substr(e164.size() - 2);
-    }
-    return out;
+    return "\u2022\u2022" + last_two_digits(e164);  // "••67"
 }
 
 }  // namespace sealpost::log

@@ -63,7 +63,7 @@ std::string escape_value(std::string_view value);
 /// Mask a mail address for logs: `patient@example.ch` -> `p***@example.ch`.
 std::string mask_address(std::string_view address);
 
-/// Mask a phone number for logs and pages: `+41791234567` -> `••67`.
+/// Mask a phone number for logs and pages: `+41791234567` -> `••67` (its last two digits).
 std::string mask_phone(std::string_view e164);
 
 }  // namespace sealpost::log

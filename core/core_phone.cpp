@@ -68,4 +68,14 @@ Result<PhoneNumber> normalize_mobile(std::string_view input, std::string_view de
     return out;
 }
 
+std::string last_two_digits(std::string_view number) {
+    std::string out;
+    for (auto it = number.rbegin(); it != number.rend() && out.size() < 2; ++it) {
+        if (*it >= '0' && *it <= '9') {
+            out.insert(out.begin(), *it);
+        }
+    }
+    return out;
+}
+
 }  // namespace sealpost

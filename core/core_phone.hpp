@@ -28,4 +28,8 @@ inline constexpr std::size_t kMaxPhoneInput = 64;
 Result<PhoneNumber> normalize_mobile(std::string_view input,
                                      std::string_view default_region = "CH");
 
+/// The last two digits of a number (fewer if it has fewer), skipping any other character: all
+/// of a number that a masked display (log::mask_phone) or an error detail may show.
+std::string last_two_digits(std::string_view number);
+
 }  // namespace sealpost

@@ -81,16 +81,6 @@ std::vector<DocumentRow> rows_of(const vault::EnvelopeMeta& meta) {
 
 }  // namespace
 
-std::string masked_phone(std::string_view e164) {
-    std::string last;
-    for (auto it = e164.rbegin(); it != e164.rend() && last.size() < 2; ++it) {
-        if (*it >= '0' && *it <= '9') {
-            last.insert(last.begin(), *it);
-        }
-    }
-    return "\u2022\u2022" + last;
-}
-
 struct App::Ctx {
     std::string lang;
     std::string visitor;  ///< CSRF visitor cookie ("" = none yet)
@@ -375,7 +365,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
     if (env.link_expired) {
         ExpiredPage p;
         p.expired_at = env.summary.expires_at;
-        p.masked_phone = masked_phone(env.meta.phone_e164);
+        p.masked_phone = log::mask_phone(env.meta.phone_e164);
         return page(410, c, pages_->expired(page_context(c, true), p));
     }
     if (sessions_.valid(cookie_value(rq.cookie, kSessionCookie), env.summary.id)) {
@@ -399,7 +389,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
     }
     LandingPage p;
     p.documents = rows_of(env.meta);
-    p.masked_phone = masked_phone(env.meta.phone_e164);
+    p.masked_phone = log::mask_phone(env.meta.phone_e164);
     return page(200, c, pages_->landing(page_context(c, true), p));
 }
 
@@ -454,7 +444,7 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
     audit(id, vault::AuditKind::code_sent, std::nullopt, rq);
     log::info("portal.code_sent").kv("sid", rq.sid).kv("envelope", vault::envelope_id_hex(id));
     CodePage p;
-    p.masked_phone = masked_phone(env.meta.phone_e164);
+    p.masked_phone = log::mask_phone(env.meta.phone_e164);
     p.notice = "code_sent";
     p.renewal = env.link_expired;
     p.code_length = cfg_.portal.code_length;
@@ -471,7 +461,7 @@ Response App::verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env
         return open_failed(c, check.error());
     }
     CodePage p;
-    p.masked_phone = masked_phone(env.meta.phone_e164);
+    p.masked_phone = log::mask_phone(env.meta.phone_e164);
     p.renewal = env.link_expired;
     p.code_length = cfg_.portal.code_length;
     p.code_minutes = code_minutes();

@@ -113,7 +113,4 @@ class App {
     std::function<void(std::function<void()>)> background_;
 };
 
-/// "••67": the last two digits of a phone number, the only part a page shows.
-std::string masked_phone(std::string_view e164);
-
 }  // namespace sealpost::portal

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include <openssl/crypto.h>
+#include "crypto/crypto_secret.hpp"
 
 namespace sealpost::portal::curl {
 
@@ -80,7 +80,7 @@ HeaderList& HeaderList::operator=(HeaderList&& o) noexcept {
 void HeaderList::reset() noexcept {
     for (curl_slist* p = head_; p != nullptr; p = p->next) {
         if (p->data != nullptr) {
-            OPENSSL_cleanse(p->data, std::char_traits<char>::length(p->data));
+            crypto::secure_wipe(p->data, std::char_traits<char>::length(p->data));
         }
     }
     curl_slist_free_all(head_);
@@ -97,7 +97,7 @@ Status HeaderList::add(std::string_view name, std::string_view value) {
         line.append(": ").append(value);
     }
     curl_slist* grown = curl_slist_append(head_, line.c_str());  // copies the string
-    OPENSSL_cleanse(line.data(), line.size());
+    crypto::secure_wipe(line.data(), line.size());
     if (grown == nullptr) {
         return make_error(Errc::internal, "curl_slist_append failed");
     }

@@ -30,7 +30,7 @@ struct EasyDeleter {
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 
 /// An owned curl_slist of request header lines. Header values may hold API keys, so every
-/// string is wiped (OPENSSL_cleanse) before the list is freed. Move-only.
+/// string is wiped (crypto::secure_wipe) before the list is freed. Move-only.
 class HeaderList {
   public:
     HeaderList() = default;

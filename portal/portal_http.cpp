@@ -5,22 +5,11 @@
 #include <array>
 #include <cctype>
 
+#include "core/core_hex.hpp"
+
 namespace sealpost::portal {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 bool is_token_char(char c) {
     static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
@@ -123,8 +112,8 @@ std::optional<std::string> form_decode(std::string_view s) {
             if (i + 2 >= s.size()) {
                 return std::nullopt;
             }
-            const int hi = hex_value(s[i + 1]);
-            const int lo = hex_value(s[i + 2]);
+            const int hi = hex::digit_value(s[i + 1]);
+            const int lo = hex::digit_value(s[i + 2]);
             if (hi < 0 || lo < 0) {
                 return std::nullopt;
             }
@@ -229,8 +218,6 @@ std::string content_disposition(std::string_view file_name, std::string_view fal
     std::string ascii;
     std::string encoded;
     bool all_ascii = true;
-    static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                                  '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
     for (std::size_t i = 0; i < clean.size(); ++i) {
         const auto c = static_cast<unsigned char>(clean[i]);
         if (c < 0x80) {
@@ -249,8 +236,7 @@ std::string content_disposition(std::string_view file_name, std::string_view fal
             encoded.push_back(static_cast<char>(c));
         } else {
             encoded.push_back('%');
-            encoded.push_back(kHex[c >> 4]);
-            encoded.push_back(kHex[c & 0x0f]);
+            hex::append(encoded, c, /*upper=*/true);
         }
     }
     std::string out = "attachment; filename=\"" + ascii + "\"";

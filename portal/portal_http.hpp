@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/core_result.hpp"
-#include "vault/vault_crypto.hpp"
+#include "crypto/crypto_secret.hpp"
 
 namespace sealpost::portal {
 

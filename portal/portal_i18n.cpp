@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <ctime>
 
+#include "core/core_time.hpp"
 #include "portal/portal_pages.hpp"
 
 namespace sealpost::portal {
@@ -137,13 +137,6 @@ int element_weight(std::string_view params) {
 
 std::string two_digits(int v) {
     return std::string{static_cast<char>('0' + (v / 10) % 10), static_cast<char>('0' + v % 10)};
-}
-
-static_assert(sizeof(std::time_t) >= sizeof(std::int64_t), "64-bit time_t (Debian 12)");
-
-bool to_local(std::int64_t unix_seconds, std::tm& out) {
-    const auto t = static_cast<std::time_t>(unix_seconds);
-    return localtime_r(&t, &out) != nullptr && out.tm_year >= -1900 && out.tm_year <= 9999 - 1900;
 }
 
 /// a / b rounded half up, without overflow.
@@ -297,20 +290,20 @@ std::string choose_language(std::string_view explicit_choice, std::string_view a
 }
 
 std::string format_date(std::int64_t unix_seconds) {
-    std::tm tm{};
-    if (!to_local(unix_seconds, tm)) {
+    const auto z = zurich_time(unix_seconds);
+    if (!z) {
         return {};
     }
-    return two_digits(tm.tm_mday) + "." + two_digits(tm.tm_mon + 1) + "." +
-           std::to_string(tm.tm_year + 1900);
+    return two_digits(static_cast<int>(z->day)) + "." + two_digits(static_cast<int>(z->month)) +
+           "." + std::to_string(z->year);
 }
 
 std::string format_time(std::int64_t unix_seconds) {
-    std::tm tm{};
-    if (!to_local(unix_seconds, tm)) {
+    const auto z = zurich_time(unix_seconds);
+    if (!z) {
         return {};
     }
-    return two_digits(tm.tm_hour) + ":" + two_digits(tm.tm_min);
+    return two_digits(static_cast<int>(z->hour)) + ":" + two_digits(static_cast<int>(z->minute));
 }
 
 std::string format_size(std::uint64_t bytes, const SizeStyle& style) {

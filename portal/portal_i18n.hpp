@@ -49,9 +49,9 @@ std::string substitute(std::string_view text, const Values& values);
 /// Index of `lang` in kLanguages; 0 (de) for anything else.
 std::size_t language_index(std::string_view lang);
 
-/// `dd.mm.yyyy` in the server's local time zone (all four languages); "" if out of range.
+/// `dd.mm.yyyy` in Swiss local time (zurich_time; all four languages); "" if out of range.
 std::string format_date(std::int64_t unix_seconds);
-/// `HH:MM` (24 h) in the server's local time zone; "" if out of range.
+/// `HH:MM` (24 h) in Swiss local time (zurich_time); "" if out of range.
 std::string format_time(std::int64_t unix_seconds);
 
 /// How one language writes a size: decimal mark and unit names (fr: "Ko", "Mo", "Go").

@@ -10,7 +10,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 
-#include "vault/vault_crypto.hpp"
+#include "crypto/crypto_secret.hpp"
 
 namespace sealpost::portal {
 

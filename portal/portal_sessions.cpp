@@ -6,6 +6,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "crypto/crypto_base64url.hpp"
+#include "crypto/crypto_compare.hpp"
+#include "crypto/crypto_hmac.hpp"
+#include "crypto/crypto_random.hpp"
+
 namespace sealpost::portal {
 
 namespace {

@@ -15,8 +15,8 @@
 #include <unordered_map>
 
 #include "core/core_result.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "vault/vault.hpp"
-#include "vault/vault_crypto.hpp"
 
 namespace sealpost::portal {
 

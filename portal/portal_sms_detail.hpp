@@ -12,10 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include <openssl/crypto.h>
-
 #include "core/core_config.hpp"
 #include "core/core_result.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "portal/portal_sms.hpp"
 #include "portal/portal_sms_format.hpp"
 
@@ -25,7 +24,7 @@ namespace sealpost::portal::sms {
 class WipeOnExit {
   public:
     explicit WipeOnExit(std::string& s) noexcept : s_(s) {}
-    ~WipeOnExit() { OPENSSL_cleanse(s_.data(), s_.size()); }
+    ~WipeOnExit() { crypto::secure_wipe(s_.data(), s_.size()); }
     WipeOnExit(const WipeOnExit&) = delete;
     WipeOnExit& operator=(const WipeOnExit&) = delete;
     WipeOnExit(WipeOnExit&&) = delete;

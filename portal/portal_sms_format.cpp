@@ -5,12 +5,11 @@
 #include <array>
 #include <ctime>
 
+#include "core/core_hex.hpp"
+
 namespace sealpost::portal::sms {
 
 namespace {
-
-constexpr std::string_view kHexUpper = "0123456789ABCDEF";
-constexpr std::string_view kHexLower = "0123456789abcdef";
 
 bool is_alnum(unsigned char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -18,8 +17,7 @@ bool is_alnum(unsigned char c) noexcept {
 
 void append_pct(std::string& out, unsigned char c) {
     out += '%';
-    out += kHexUpper[c >> 4U];
-    out += kHexUpper[c & 0x0FU];
+    hex::append(out, c, /*upper=*/true);
 }
 
 void append_json(std::string& out, std::string_view v) {
@@ -50,8 +48,7 @@ void append_json(std::string& out, std::string_view v) {
             default:
                 if (c < 0x20U) {
                     out += "\\u00";
-                    out += kHexLower[c >> 4U];
-                    out += kHexLower[c & 0x0FU];
+                    hex::append(out, c);
                 } else {
                     out += ch;  // UTF-8 passes as is (RFC 8259 8.1)
                 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/core_log.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "portal/portal_curl.hpp"
 #include "portal/portal_sms_detail.hpp"
 
@@ -34,7 +35,7 @@ bool is_local_failure(CURLcode c) {
 class GatewaySender final : public SmsSender {
   public:
     explicit GatewaySender(GatewaySpec spec) : spec_(std::move(spec)) {}
-    ~GatewaySender() override { OPENSSL_cleanse(spec_.password.data(), spec_.password.size()); }
+    ~GatewaySender() override { crypto::secure_wipe(spec_.password.data(), spec_.password.size()); }
     GatewaySender(const GatewaySender&) = delete;
     GatewaySender& operator=(const GatewaySender&) = delete;
     GatewaySender(GatewaySender&&) = delete;

@@ -6,9 +6,10 @@
 
 #include <zlib.h>
 
-#include <ctime>
 #include <limits>
 #include <utility>
+
+#include "core/core_time.hpp"
 
 namespace sealpost::portal {
 
@@ -89,18 +90,16 @@ Result<ZipStream> ZipStream::make(std::vector<ZipEntry> entries, std::int64_t mt
         return make_error(Errc::invalid_argument, "no documents selected");
     }
     ZipStream z;
-    // MS-DOS date and time in local time (APPNOTE 4.4.6), as unzip shows them; 1980 at least.
-    std::tm tm{};
-    const auto t = static_cast<std::time_t>(mtime);
-    if (localtime_r(&t, &tm) == nullptr || tm.tm_year < 80) {
-        tm = std::tm{};
-        tm.tm_year = 80;
-        tm.tm_mday = 1;
+    // MS-DOS date and time in local time (APPNOTE 4.4.6), as unzip shows them: Swiss time, the
+    // patient's; 1980-01-01 00:00 at least.
+    ZurichTime tm{.year = 1980, .month = 1, .day = 1};
+    if (const auto local = zurich_time(mtime); local && local->year >= 1980) {
+        tm = *local;
     }
     z.dos_time_ =
-        static_cast<std::uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-    z.dos_date_ =
-        static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+        static_cast<std::uint16_t>((tm.hour << 11U) | (tm.minute << 5U) | (tm.second / 2));
+    z.dos_date_ = static_cast<std::uint16_t>((static_cast<unsigned>(tm.year - 1980) << 9U) |
+                                             (tm.month << 5U) | tm.day);
 
     std::unordered_set<std::string> taken;
     taken.reserve(entries.size());

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/core_result.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "portal/portal_http.hpp"
-#include "vault/vault_crypto.hpp"
 
 namespace sealpost::portal {
 

@@ -10,4 +10,4 @@ add_library(sealpost_portal_sms STATIC
 target_include_directories(sealpost_portal_sms PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(sealpost_portal_sms
   PUBLIC sealpost_flags sealpost_core CURL::libcurl
-  PRIVATE OpenSSL::Crypto)
+  PRIVATE sealpost_crypto)

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
         }
     }
     if (hash_password) {
-        sealpost::smtp::Secret pw;
+        sealpost::crypto::Secret pw;
         std::getline(std::cin, pw.str());
         auto h = sealpost::proxy::make_scrypt_hash(pw.view());
         if (!h || pw.empty()) {

@@ -2,11 +2,12 @@
 // uses (detail::make_notice_body), checked by parsing it again like every rewritten message.
 #include "proxy/mime_compose.hpp"
 
+#include "core/core_hex.hpp"
+#include "crypto/crypto_random.hpp"
 #include "proxy/mime_message.hpp"
 #include "proxy/mime_text.hpp"
 #include "proxy/mime_tree.hpp"
 #include "smtp/smtp_command.hpp"
-#include "vault/vault_crypto.hpp"
 
 namespace sealpost::mime {
 namespace {
@@ -45,7 +46,7 @@ Result<std::string> compose_notice_mail(const NoticeMail& mail) {
     // RFC 5322 section 3.6.4: unique; random rather than GMime's time.pid.counter form, which
     // would tell the patient's provider about the host.
     SP_TRY(random, crypto::random_bytes(16));
-    const std::string id = crypto::hex_encode(random) + "@" + domain_of(mail.from);
+    const std::string id = hex::encode(random) + "@" + domain_of(mail.from);
     g_mime_message_set_message_id(msg.get(), id.c_str());
     auto body = detail::make_notice_body(mail.notice.text, mail.notice.html);
     g_mime_message_set_mime_part(msg.get(), gobj::object(body.get()));

@@ -11,6 +11,8 @@
 
 #include <zlib.h>
 
+#include "core/core_hex.hpp"
+
 #include "proxy/policy_match.hpp"
 
 namespace sealpost::policy {
@@ -66,19 +68,6 @@ void put_string(std::string& out, std::string_view s) {
     }
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /// Pulls every literal `(...)` and hex `<...>` string out of `data` (ISO 32000-1 7.3.4),
 /// normalised, into `out`, until `out` reaches `cap`.
 void extract_strings(std::string_view data, std::string& out, std::size_t cap) {
@@ -128,7 +117,7 @@ void extract_strings(std::string_view data, std::string& out, std::size_t cap) {
                 if (d == ' ' || d == '\n' || d == '\r' || d == '\t') {
                     continue;
                 }
-                const int v = hex_value(d);
+                const int v = hex::digit_value(d);
                 if (v < 0) {
                     ok = false;  // not a hex string (binary data): drop it
                     break;

@@ -5,16 +5,18 @@
 #include <charconv>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/params.h>
-#include <openssl/rand.h>
 
 #include "core/core_log.hpp"
 #include "core/core_openssl.hpp"
+#include "crypto/crypto_compare.hpp"
+#include "crypto/crypto_random.hpp"
+#include "crypto/crypto_secret.hpp"
 #include "smtp/smtp_sasl.hpp"
 
 namespace sealpost::proxy {
@@ -129,9 +131,8 @@ Result<ScryptHash> parse_scrypt_hash(std::string_view text) {
 Result<std::string> make_scrypt_hash(std::string_view password, unsigned ln, unsigned r,
                                      unsigned p) {
     std::string salt(16, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), 16) != 1) {
-        return make_error(Errc::internal, "RAND_bytes: " + ossl::take_error());
-    }
+    SP_CHECK(crypto::random_fill(
+        std::span(reinterpret_cast<std::uint8_t*>(salt.data()), salt.size())));  // NOLINT
     SP_TRY(key, scrypt_derive(password, salt, ln, r, p, 32));
     return "$scrypt$ln=" + std::to_string(ln) + ",r=" + std::to_string(r) +
            ",p=" + std::to_string(p) + "$" + smtp::base64_encode(salt) + "$" +
@@ -232,8 +233,8 @@ bool UserDb::verify(std::string_view user, std::string_view password) const {
     if (!derived) {
         return false;
     }
-    const bool same = CRYPTO_memcmp(derived->data(), h.key.data(), h.key.size()) == 0;
-    OPENSSL_cleanse(derived->data(), derived->size());
+    const bool same = crypto::ct_equal(crypto::as_bytes(*derived), crypto::as_bytes(h.key));
+    crypto::wipe(*derived);
     return same && it != users_.end();
 }
 

@@ -190,7 +190,7 @@ class MaildirUpstream final : public Upstream {
         co_return smtp::make_reply(250, "2.0.0", "Delivered");
     }
     net::awaitable<Result<smtp::Reply>> auth_line(std::string& line) override {
-        smtp::wipe(line);
+        crypto::wipe(line);
         co_return smtp::make_reply(504, "5.5.4", "Unrecognized authentication type");
     }
     net::awaitable<Result<smtp::Reply>> auth_own() override {

@@ -4,13 +4,15 @@
 #include "proxy/proxy_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 
-#include <openssl/rand.h>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/core_hex.hpp"
 #include "core/core_log.hpp"
+#include "crypto/crypto_random.hpp"
 #include "smtp/smtp_data_reader.hpp"
 #include "smtp/smtp_sasl.hpp"
 
@@ -48,21 +50,15 @@ bool valid_helo(std::string_view s) {
 }  // namespace
 
 std::string new_session_id() {
-    unsigned char b[8];
-    if (RAND_bytes(b, sizeof b) != 1) {
+    std::array<std::uint8_t, 8> b{};
+    if (!crypto::random_fill(b)) {
         // Ids only need to be unique per process for logs; never fail a session over one.
         static std::uint64_t fallback = 0;
         std::string id = "s";
         id += std::to_string(++fallback);
         return id;
     }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : b) {
-        s += hex[c >> 4U];
-        s += hex[c & 0xfU];
-    }
-    return s;
+    return hex::encode(b);
 }
 
 Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
@@ -318,7 +314,7 @@ net::awaitable<void> Session::run() {
             continue;
         }
         open = (co_await dispatch(line->text)) == Next::cont;
-        smtp::wipe(line->text);  // may have held an AUTH initial response
+        crypto::wipe(line->text);  // may have held an AUTH initial response
     }
     enter_state(State::quit);
     if (upstream_) {
@@ -389,7 +385,7 @@ net::awaitable<Session::Next> Session::dispatch(std::string& line) {
             next = co_await refuse(R::unknown_command);
             break;
     }
-    smtp::wipe(cmd.args);
+    crypto::wipe(cmd.args);
     co_return next;
 }
 

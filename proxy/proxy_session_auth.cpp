@@ -18,7 +18,7 @@ constexpr std::size_t max_auth_line = 12288;
 
 /// Runs on the auth pool. Parameters are by value: the coroutine frame owns them.
 net::awaitable<bool> verify_password(std::shared_ptr<const UserDb> users, std::string user,
-                                     smtp::Secret password) {
+                                     crypto::Secret password) {
     co_return users->verify(user, password.view());
 }
 
@@ -63,22 +63,22 @@ net::awaitable<Session::Next> Session::cmd_auth(std::string& args) {
         return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     });
     std::string initial = sp == std::string::npos ? std::string() : args.substr(sp + 1);
-    smtp::wipe(args);
+    crypto::wipe(args);
     // policy
     const auto mechs = auth_mechanisms();
     if (std::find(mechs.begin(), mechs.end(), mech) == mechs.end()) {
-        smtp::wipe(initial);
+        crypto::wipe(initial);
         co_return co_await refuse(R::auth_mech);
     }
     if (!initial.empty() && !valid_response(initial)) {
-        smtp::wipe(initial);
+        crypto::wipe(initial);
         co_return co_await refuse(R::bad_base64);
     }
     // proceed
     enter_state(State::auth);
     Next next = cfg_.auth == AuthMode::passthrough ? co_await auth_passthrough(mech, initial)
                                                    : co_await auth_local(mech, initial);
-    smtp::wipe(initial);
+    crypto::wipe(initial);
     if (state_ == State::auth) {
         enter_state(State::helo);
     }
@@ -106,7 +106,7 @@ net::awaitable<Session::Next> Session::auth_passthrough(const std::string& mech,
             const R why = resp->too_long      ? R::auth_line_too_long
                           : resp->text == "*" ? R::auth_cancelled
                                               : R::bad_base64;
-            smtp::wipe(resp->text);
+            crypto::wipe(resp->text);
             // Cancel the exchange upstream (RFC 4954 4) so both sides are back in step.
             std::string cancel = "*";
             auto c = co_await upstream_->auth_line(cancel);
@@ -146,7 +146,7 @@ net::awaitable<Session::Next> Session::auth_local(const std::string& mech, std::
     struct Answer {
         bool closed = false;
         bool too_long = false;
-        smtp::Secret text;
+        crypto::Secret text;
     };
     auto ask = [this](std::string_view challenge) -> net::awaitable<Answer> {
         smtp::Reply c;
@@ -163,17 +163,17 @@ net::awaitable<Session::Next> Session::auth_local(const std::string& mech, std::
             co_return a;
         }
         a.too_long = resp->too_long;
-        a.text = smtp::Secret(std::move(resp->text));
+        a.text = crypto::Secret(std::move(resp->text));
         co_return a;
     };
     std::optional<R> failure;
-    auto decode = [&failure](const Answer& a) -> std::optional<smtp::Secret> {
+    auto decode = [&failure](const Answer& a) -> std::optional<crypto::Secret> {
         if (a.too_long) {
             failure = R::auth_line_too_long;
         } else if (a.text.view() == "*") {
             failure = R::auth_cancelled;
         } else if (a.text.view() == "=") {
-            return smtp::Secret();
+            return crypto::Secret();
         } else if (auto d = smtp::base64_decode(a.text.view())) {
             return std::move(*d);
         } else {
@@ -182,13 +182,13 @@ net::awaitable<Session::Next> Session::auth_local(const std::string& mech, std::
         return std::nullopt;
     };
     std::string user;
-    smtp::Secret password;
+    crypto::Secret password;
     bool closed = false;
     Answer first;
     if (initial.empty()) {
         first = co_await ask(mech == "PLAIN" ? "" : "VXNlcm5hbWU6");  // LOGIN: "Username:"
     } else {
-        first.text = smtp::Secret(std::move(initial));
+        first.text = crypto::Secret(std::move(initial));
     }
     closed = first.closed;
     if (!closed && mech == "PLAIN") {

@@ -56,8 +56,8 @@ struct UpstreamSettings {
     std::string helo_name;
     std::uint64_t max_message_size = 0;
     std::chrono::seconds data_timeout{600};
-    std::shared_ptr<net::ssl::context> tls_ctx;    ///< client context (smtp upstream)
-    std::shared_ptr<const smtp::Secret> password;  ///< from password_file, may be empty
+    std::shared_ptr<net::ssl::context> tls_ctx;      ///< client context (smtp upstream)
+    std::shared_ptr<const crypto::Secret> password;  ///< from password_file, may be empty
 };
 
 std::unique_ptr<Upstream> make_smtp_upstream(net::any_io_executor ex,

@@ -130,7 +130,7 @@ std::shared_ptr<const UpstreamSettings> load_upstream_settings(const Config& cfg
                                      " is readable by others; chmod 600 it");
         }
         std::ifstream in(pf, std::ios::binary);
-        smtp::Secret pw;
+        crypto::Secret pw;
         std::getline(in, pw.str());
         if (!pw.str().empty() && pw.str().back() == '\r') {
             pw.str().pop_back();
@@ -138,7 +138,7 @@ std::shared_ptr<const UpstreamSettings> load_upstream_settings(const Config& cfg
         if (pw.empty()) {
             throw std::runtime_error("upstream.password_file " + pf.string() + " is empty");
         }
-        s->password = std::make_shared<const smtp::Secret>(std::move(pw));
+        s->password = std::make_shared<const crypto::Secret>(std::move(pw));
     }
     return s;
 }

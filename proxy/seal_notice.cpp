@@ -5,11 +5,11 @@
 #include "core/core_text.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <iterator>
 
 #include "core/core_log.hpp"
+#include "core/core_time.hpp"
 
 namespace sealpost::seal {
 namespace {
@@ -127,17 +127,13 @@ mime::MimeNotice NoticeTemplates::render(Language lang, const NoticeValues& v) c
 }
 
 std::string format_date(std::int64_t unix_seconds, Language lang) {
-    using namespace std::chrono;
-    const sys_seconds t{seconds{unix_seconds}};
-    const year y = year_month_day{floor<days>(t)}.year();
-    // EU summer time: last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC.
-    const sys_seconds dst_start = sys_days{y / March / Sunday[last]} + hours{1};
-    const sys_seconds dst_end = sys_days{y / October / Sunday[last]} + hours{1};
-    const hours offset = (t >= dst_start && t < dst_end) ? hours{2} : hours{1};
-    const year_month_day d{floor<days>(t + offset)};
-    const auto day = static_cast<unsigned>(d.day());
-    const auto month = static_cast<unsigned>(d.month());
-    const int yr = static_cast<int>(d.year());
+    const auto d = zurich_time(unix_seconds);
+    if (!d) {
+        return std::to_string(unix_seconds);  // outside the years 0..9999: never a real expiry
+    }
+    const unsigned day = d->day;
+    const unsigned month = d->month;
+    const int yr = d->year;
 
     static constexpr std::array<std::string_view, 12> de = {
         "Januar", "Februar", "März",      "April",   "Mai",      "Juni",

@@ -59,7 +59,7 @@ class NoticeTemplates {
 /// unclosed `{{`; detail has the byte offset).
 Result<NoticeTemplates::Parsed> parse_template(std::string_view text);
 
-/// The date of `unix_seconds` in Swiss local time (Europe/Zurich: CET, CEST by the EU rule)
+/// The date of `unix_seconds` in Swiss local time (zurich_time, core/core_time.hpp)
 /// in the language's long form: de `27. Dezember 2026`, fr `27 décembre 2026` (`1er` on the
 /// first), it `27 dicembre 2026`, en `27 December 2026`.
 std::string format_date(std::int64_t unix_seconds, Language lang);

@@ -62,21 +62,10 @@ Error fail(std::string_view code) {
     return make_error(Errc::invalid_argument, std::string(code));
 }
 
-/// The last two digits of a number, for texts and logs (like log::mask_phone, in ASCII).
-std::string last_two(std::string_view number) {
-    std::string out;
-    for (auto it = number.rbegin(); it != number.rend() && out.size() < 2; ++it) {
-        if (*it >= '0' && *it <= '9') {
-            out.insert(out.begin(), *it);
-        }
-    }
-    return out;
-}
-
 /// `<code>:<given>:<other>` with the last two digits of both numbers.
 Error mismatch(std::string_view code, std::string_view given, std::string_view other) {
-    return make_error(Errc::invalid_argument,
-                      std::string(code) + ":" + last_two(given) + ":" + last_two(other));
+    return make_error(Errc::invalid_argument, std::string(code) + ":" + last_two_digits(given) +
+                                                  ":" + last_two_digits(other));
 }
 
 /// Quotation marks that open or close quoted text in a subject: ASCII `"`, and in UTF-8

@@ -231,12 +231,12 @@ net::awaitable<Result<Reply>> Client::command(std::string_view line) {
 
 net::awaitable<Result<Reply>> Client::secret_line(std::string& line) {
     if (!stream_) {
-        wipe(line);
+        crypto::wipe(line);
         co_return make_error(Errc::unavailable, "not connected");
     }
     line += "\r\n";
     auto w = co_await stream_->write(line, opt_.command_timeout);
-    wipe(line);
+    crypto::wipe(line);
     if (!w) {
         co_return fail(std::move(w).error());
     }
@@ -258,7 +258,7 @@ net::awaitable<Result<Reply>> Client::data(std::string_view stuffed) {
 net::awaitable<Result<Reply>> Client::authenticate(std::string_view user,
                                                    std::string_view password) {
     if (caps_.has_auth("PLAIN")) {
-        Secret raw(std::string(1, '\0') + std::string(user) + '\0' + std::string(password));
+        crypto::Secret raw(std::string(1, '\0') + std::string(user) + '\0' + std::string(password));
         std::string line = "AUTH PLAIN " + base64_encode(raw.view());
         co_return co_await secret_line(line);
     }

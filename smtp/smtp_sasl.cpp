@@ -1,29 +1,7 @@
-// Strict base64, SASL PLAIN parsing and self-wiping secrets for AUTH (RFC 4954, 4616, 4648).
+// Strict base64 and SASL PLAIN parsing for AUTH (RFC 4954, 4616, 4648).
 #include "smtp/smtp_sasl.hpp"
 
-#include <openssl/crypto.h>
-
 namespace sealpost::smtp {
-
-Secret& Secret::operator=(Secret&& o) noexcept {
-    if (this != &o) {
-        clear();
-        s_ = std::move(o.s_);
-        o.clear();
-    }
-    return *this;
-}
-
-void Secret::clear() noexcept {
-    wipe(s_);
-}
-
-void wipe(std::string& s) noexcept {
-    if (!s.empty()) {
-        OPENSSL_cleanse(s.data(), s.size());
-    }
-    s.clear();
-}
 
 namespace {
 constexpr std::string_view alphabet =
@@ -78,11 +56,11 @@ std::string base64_encode(std::string_view in) {
     return out;
 }
 
-Result<Secret> base64_decode(std::string_view in) {
+Result<crypto::Secret> base64_decode(std::string_view in) {
     if (in.size() % 4 != 0) {
         return make_error(Errc::invalid_argument, "base64 length");
     }
-    Secret out;
+    crypto::Secret out;
     out.str().reserve(in.size() / 4 * 3);
     for (std::size_t i = 0; i < in.size(); i += 4) {
         const bool last = i + 4 == in.size();
@@ -133,7 +111,7 @@ Result<PlainCredentials> parse_plain(std::string_view decoded) {
     PlainCredentials c;
     c.authzid = std::string(decoded.substr(0, a));
     c.authcid = std::string(decoded.substr(a + 1, b - a - 1));
-    c.password = Secret(std::string(decoded.substr(b + 1)));
+    c.password = crypto::Secret(std::string(decoded.substr(b + 1)));
     if (c.authcid.empty() || c.password.empty()) {
         return make_error(Errc::invalid_argument, "PLAIN empty field");
     }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/core_hex.hpp"
 #include "core/core_log.hpp"
 #include "vault/vault_impl.hpp"
 
@@ -516,14 +517,14 @@ Result<EnvelopeId> Vault::envelope_resolve(std::string_view prefix) {
             return make_error(Errc::invalid_argument, "an envelope id prefix is hex digits");
         }
     }
-    SP_TRY(seek_bytes, crypto::hex_decode(std::string_view(lower).substr(0, lower.size() / 2 * 2)));
+    SP_TRY(seek_bytes, hex::decode(std::string_view(lower).substr(0, lower.size() / 2 * 2)));
     std::vector<EnvelopeId> found;
     {
         SP_TRY(txn, im.read());
         SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
         SP_TRY(e, cur.seek(seek_bytes));
         while (e && lmdb::has_prefix(e->key, seek_bytes) && found.size() < 2) {
-            if (e->key.size() == 16 && crypto::hex_encode(e->key).starts_with(lower)) {
+            if (e->key.size() == 16 && hex::encode(e->key).starts_with(lower)) {
                 EnvelopeId id{};
                 std::copy(e->key.begin(), e->key.end(), id.begin());
                 found.push_back(id);

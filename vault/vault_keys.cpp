@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/core_hex.hpp"
+
 namespace sealpost::keys {
 namespace fs = std::filesystem;
 using crypto::ByteView;
@@ -259,7 +261,7 @@ struct NewFile {
 
 std::string key_id(ByteView key_material) {
     const auto mac = crypto::hmac_sha256(key_material, crypto::as_bytes(kIdLabel));
-    return crypto::hex_encode(ByteView(mac.data(), 4));
+    return hex::encode(ByteView(mac.data(), 4));
 }
 
 Status keys_init(const fs::path& dir) {
@@ -315,7 +317,7 @@ Status keys_init(const fs::path& dir) {
         std::string tmp = ".";
         tmp += f.name;
         tmp += ".tmp-";
-        tmp += crypto::hex_encode(rnd);
+        tmp += hex::encode(rnd);
         UniqueFd fd(::openat(dirfd.get(), tmp.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd) {

@@ -7,13 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "core/core_hex.hpp"
 #include "core/core_log.hpp"
 #include "vault/vault_impl.hpp"
 
 namespace sealpost::vault {
 
 std::string envelope_id_hex(const EnvelopeId& id) {
-    return crypto::hex_encode(id);
+    return hex::encode(id);
 }
 
 Result<EnvelopeId> envelope_id_parse(std::string_view hex) {
@@ -23,7 +24,7 @@ Result<EnvelopeId> envelope_id_parse(std::string_view hex) {
     std::string lower(hex);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c; });
-    auto bytes = crypto::hex_decode(lower);
+    auto bytes = hex::decode(lower);
     if (!bytes) {
         return make_error(Errc::invalid_argument, "envelope id must be 32 hex characters");
     }

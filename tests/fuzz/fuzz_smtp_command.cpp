@@ -12,6 +12,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/core_hex.hpp"
 #include "smtp/smtp_command.hpp"
 
 using namespace sealpost::smtp;
@@ -25,8 +26,9 @@ namespace {
         if (u >= 0x20 && u < 0x7f) {
             std::cerr << c;
         } else {
-            std::cerr << "\\x"
-                      << "0123456789abcdef"[u >> 4U] << "0123456789abcdef"[u & 15U];
+            std::string escaped = "\\x";
+            sealpost::hex::append(escaped, u);
+            std::cerr << escaped;
         }
     }
     std::cerr << "]\n";

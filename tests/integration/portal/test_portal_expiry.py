@@ -3,12 +3,20 @@ retained, renews by SMS; a revoked or purged envelope answers 410 without renewa
 are made in the past through the vault API (an injected clock), the portal runs on real time."""
 import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from portal_env import (  # noqa: F401 - fixtures are used by name
     admin_run, csrf_of, make_envelope, request_code, seal_setup, submit_code, sms, start_portal)
 
 DAY = 86400
+ZURICH = ZoneInfo("Europe/Zurich")
 PDF = b"%PDF-1.4\n% sealpost test document\n%%EOF\n"  # what make_envelope seals
+
+
+def swiss_date(t):
+    """The date the portal's pages show for Unix time t: always Swiss time (core_time)."""
+    return datetime.fromtimestamp(t, ZURICH).strftime("%d.%m.%Y")
 
 
 def test_expired_link_renews_by_sms(start_portal, sms):
@@ -20,7 +28,7 @@ def test_expired_link_renews_by_sms(start_portal, sms):
 
     expired = s.get(f"{portal.url}/d/{token}", headers={"Accept-Language": "en"})
     assert expired.status_code == 410
-    expiry = time.strftime("%d.%m.%Y", time.localtime(created + 30 * DAY))
+    expiry = swiss_date(created + 30 * DAY)
     assert expiry in expired.text
     assert f'action="/d/{token}/code"' in expired.text  # "send me a new link"
     assert s.get(f"{portal.url}/d/{token}/doc/0").status_code == 403
@@ -32,7 +40,7 @@ def test_expired_link_renews_by_sms(start_portal, sms):
     assert v.headers["Location"] == f"/d/{token}?renewed=1"
     docs = s.get(portal.url + v.headers["Location"])
     assert docs.status_code == 200
-    renewed_until = time.strftime("%d.%m.%Y", time.localtime(time.time() + 30 * DAY))
+    renewed_until = swiss_date(time.time() + 30 * DAY)
     assert renewed_until in docs.text
     assert s.get(f"{portal.url}/d/{token}/doc/0").content == PDF
     # Renewed for everyone: a new browser gets the normal landing page, not 410.
@@ -80,8 +88,8 @@ def test_renewal_stops_at_max_retention(start_portal, sms):
     assert v.status_code == 303
     docs = s.get(portal.url + v.headers["Location"])
     assert docs.status_code == 200
-    bound = time.strftime("%d.%m.%Y", time.localtime(created + 100 * DAY))
-    unbounded = time.strftime("%d.%m.%Y", time.localtime(time.time() + 30 * DAY))
+    bound = swiss_date(created + 100 * DAY)
+    unbounded = swiss_date(time.time() + 30 * DAY)
     assert bound in docs.text
     assert unbounded not in docs.text
     assert s.get(f"{portal.url}/d/{token}/doc/0").content == PDF

@@ -26,6 +26,11 @@ TEST_CASE("addresses and phones are masked") {
     CHECK(mask_phone("+41791234567") == "\u2022\u202267");
 }
 
+TEST_CASE("a phone shows its last two digits only") {
+    CHECK(mask_phone("+41791234567") == "\u2022\u202267");
+    CHECK(mask_phone("") == "\u2022\u2022");
+}
+
 TEST_CASE("lines below the level are not written; lines at or above it are, escaped") {
     std::ostringstream out;
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);

@@ -73,11 +73,6 @@ TEST_CASE("the security headers are the documented set", "[portal][http]") {
                                             "Cross-Origin-Resource-Policy"});
 }
 
-TEST_CASE("a phone shows its last two digits only", "[portal][http]") {
-    CHECK(masked_phone("+41791234567") == "\u2022\u202267");
-    CHECK(masked_phone("") == "\u2022\u2022");
-}
-
 TEST_CASE("sessions: bound to one envelope, idle and absolute limits", "[portal][session]") {
     std::int64_t now = 1000;
     SessionStore store(std::chrono::seconds(900), std::chrono::seconds(3600), 10,

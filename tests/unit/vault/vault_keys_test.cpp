@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/core_hex.hpp"
 #include "test_tempdir.hpp"
 #include "vault/vault_keys.hpp"
 
@@ -332,5 +333,5 @@ TEST_CASE("key_id is 8 hex characters derived from the key") {
     CHECK(key_id(k1) != key_id(k2));
     // First 4 bytes of HMAC-SHA256(k1, "sealpost-key-id v1").
     const auto mac = crypto::hmac_sha256(k1, crypto::as_bytes("sealpost-key-id v1"));
-    CHECK(key_id(k1) == crypto::hex_encode(crypto::ByteView(mac.data(), 4)));
+    CHECK(key_id(k1) == hex::encode(crypto::ByteView(mac.data(), 4)));
 }
