@@ -101,7 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
     /// A command refused by its check: the reply, and whether it counts towards
     /// max_bad_commands (refuse()).
     struct Refused {
-        R reply;
+        R reply{};
         bool counts = true;
     };
     using Check = std::optional<Refused> (Session::*)(const std::string& args) const;
