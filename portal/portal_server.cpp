@@ -16,8 +16,9 @@
 #include <boost/beast/ssl.hpp>
 
 #include "core/core_log.hpp"
+#include "net/net_listen.hpp"
+#include "net/net_tls.hpp"
 #include "portal/portal_request.hpp"
-#include "smtp/smtp_stream.hpp"
 #include "vault/vault_crypto.hpp"
 
 namespace sealpost::portal {
@@ -61,19 +62,18 @@ Server::Server(net::io_context& io, std::vector<net::io_context*> workers, net::
           // The last tenth of the connections go to addresses that hold none yet: room for
           // patients while one address floods (its own cap does most).
           .reserved = cfg.portal.max_connections / 10}),
-      portal_(smtp::listen_on(io, cfg.portal.listen, "portal.listen")),
-      admin_(smtp::listen_on_loopback(io, cfg.portal.admin_listen, "portal.admin_listen")),
+      portal_(listen_on(io, cfg.portal.listen, "portal.listen")),
+      admin_(io, cfg.portal.admin_listen, "portal.admin_listen"),
       signals_(io) {
     app_.set_background([&pool](std::function<void()> job) { net::post(pool, std::move(job)); });
     if (cfg.portal.tls) {
-        tls_ = smtp::make_server_tls_context(cfg.portal.tls_cert.string(),
-                                             cfg.portal.tls_key.string());
+        tls_ = make_server_tls_context(cfg.portal.tls_cert.string(), cfg.portal.tls_key.string());
     }
 }
 
 void Server::start() {
-    net::co_spawn(io_, accept_loop(false), net::detached);
-    net::co_spawn(io_, accept_loop(true), net::detached);
+    net::co_spawn(io_, accept_loop(), net::detached);
+    admin_.start(pool_.get_executor(), admin_pages());
     net::co_spawn(io_, purge_loop(), net::detached);
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
@@ -91,21 +91,34 @@ void Server::stop() {
     }
     boost::system::error_code ec;
     portal_.close(ec);
-    admin_.close(ec);
+    admin_.stop();
     io_.stop();
     for (net::io_context* w : workers_) {
         w->stop();
     }
 }
 
-net::awaitable<void> Server::accept_loop(bool admin) {
-    tcp::acceptor& acc = admin ? admin_ : portal_;
+AdminPages Server::admin_pages() {
+    // Both run on the worker pool (they read the vault), never on the event loop.
+    AdminPages pages;
+    pages.metrics = [&app = app_, &v = vault_, &m = metrics_, &limiter = limiter_] {
+        auto stats = v.vault_stats();
+        return render_metrics(app.counters(), m, limiter.open(), stats ? &*stats : nullptr);
+    };
+    pages.unhealthy = [&v = vault_] {
+        return v.vault_stats() ? std::string() : std::string("vault unavailable");
+    };
+    return pages;
+}
+
+net::awaitable<void> Server::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
         // Each connection lives on one worker's single-threaded io_context from now on.
         net::io_context& home =
-            admin || workers_.empty() ? io_ : *workers_[next_worker_++ % workers_.size()];
-        tcp::socket sock = co_await acc.async_accept(home, net::redirect_error(use_awaitable, ec));
+            workers_.empty() ? io_ : *workers_[next_worker_++ % workers_.size()];
+        tcp::socket sock =
+            co_await portal_.async_accept(home, net::redirect_error(use_awaitable, ec));
         if (stopping_) {
             co_return;
         }
@@ -117,35 +130,31 @@ net::awaitable<void> Server::accept_loop(bool admin) {
         }
         const std::uint64_t id = ++next_id_;
         auto ex = sock.get_executor();
-        if (admin) {
-            net::co_spawn(ex, serve_admin(std::move(sock), id), net::detached);
-        } else {
-            const auto remote = sock.remote_endpoint(ec);
-            const std::string peer = ec ? std::string("?") : remote.address().to_string();
-            // The reverse proxy speaks for many clients: it is not capped per address.
-            const bool privileged =
-                !cfg_.portal.trusted_proxy.empty() && peer == cfg_.portal.trusted_proxy;
-            ConnLimiter::Slot slot = limiter_.try_acquire(peer, privileged);
-            if (!slot) {
-                ++metrics_.connections_refused;
-                if (slot.verdict() == ConnLimiter::Verdict::address_full) {
-                    ++metrics_.connections_refused_address;
-                }
-                sock.close(ec);  // no work spent here: a flood costs it an accept and a close
-                continue;
+        const auto remote = sock.remote_endpoint(ec);
+        const std::string peer = ec ? std::string("?") : remote.address().to_string();
+        // The reverse proxy speaks for many clients: it is not capped per address.
+        const bool privileged =
+            !cfg_.portal.trusted_proxy.empty() && peer == cfg_.portal.trusted_proxy;
+        ConnLimiter::Slot slot = limiter_.try_acquire(peer, privileged);
+        if (!slot) {
+            ++metrics_.connections_refused;
+            if (slot.verdict() == ConnLimiter::Verdict::address_full) {
+                ++metrics_.connections_refused_address;
             }
-            ++metrics_.connections;
-            net::co_spawn(
-                ex, serve(std::move(sock), id, std::move(slot)), [](const std::exception_ptr& e) {
-                    if (e) {
-                        try {
-                            std::rethrow_exception(e);
-                        } catch (const std::exception& err) {
-                            log::error("portal.connection_failed").kv("detail", err.what());
-                        }
-                    }
-                });
+            sock.close(ec);  // no work spent here: a flood costs it an accept and a close
+            continue;
         }
+        ++metrics_.connections;
+        net::co_spawn(ex, serve(std::move(sock), id, std::move(slot)),
+                      [](const std::exception_ptr& e) {
+                          if (e) {
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const std::exception& err) {
+                                  log::error("portal.connection_failed").kv("detail", err.what());
+                              }
+                          }
+                      });
     }
 }
 
@@ -331,51 +340,6 @@ net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id, ConnLimit
     // close_notify, bounded: a client that never answers must not keep us.
     lowest.expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(net::redirect_error(use_awaitable, ec));
-}
-
-net::awaitable<void> Server::serve_admin(tcp::socket sock, std::uint64_t id) {
-    beast::tcp_stream stream(std::move(sock));
-    beast::flat_buffer buffer(kHeaderLimit);
-    http::request_parser<http::empty_body> parser;
-    parser.header_limit(kHeaderLimit);
-    boost::system::error_code ec;
-    stream.expires_after(std::chrono::seconds(10));
-    co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
-    if (ec) {
-        co_return;
-    }
-    const std::string_view target = sv(parser.get().target());
-    Response r;
-    r.header("Content-Type", "text/plain; charset=utf-8");
-    if (target == "/metrics" || target == "/healthz") {
-        App& app = app_;
-        vault::Vault& v = vault_;
-        const Metrics& m = metrics_;
-        const std::uint64_t open = limiter_.open();
-        const bool want_metrics = target == "/metrics";
-        r = co_await net::co_spawn(
-            pool_,
-            [&app, &v, &m, open, want_metrics]() -> net::awaitable<Response> {
-                Response out;
-                auto stats = v.vault_stats();
-                if (want_metrics) {
-                    out.header("Content-Type", std::string(metrics::kContentType));
-                    out.body = render_metrics(app.counters(), m, open, stats ? &*stats : nullptr);
-                } else {
-                    out.header("Content-Type", "text/plain; charset=utf-8");
-                    out.status = stats ? 200 : 503;
-                    out.body = stats ? "ok\n" : "vault unavailable\n";
-                }
-                co_return out;
-            },
-            use_awaitable);
-    } else {
-        r.status = 404;
-        r.body = "not found\n";
-    }
-    log::debug("portal.admin_request").kv("sid", id).kv("status", r.status);
-    co_await write_response(stream, stream, std::move(r), false, std::chrono::seconds(10));
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 net::awaitable<void> Server::purge_loop() {

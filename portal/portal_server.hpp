@@ -19,7 +19,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/core_config.hpp"
-#include "core/core_conn_limit.hpp"
+#include "net/net_admin.hpp"
+#include "net/net_conn_limit.hpp"
 #include "portal/portal_app.hpp"
 #include "portal/portal_metrics.hpp"
 
@@ -43,14 +44,15 @@ class Server {
     void start();
 
     [[nodiscard]] tcp::endpoint portal_endpoint() const { return portal_.local_endpoint(); }
-    [[nodiscard]] tcp::endpoint admin_endpoint() const { return admin_.local_endpoint(); }
+    [[nodiscard]] tcp::endpoint admin_endpoint() const { return admin_.endpoint(); }
     [[nodiscard]] bool tls() const noexcept { return tls_ != nullptr; }
 
   private:
-    net::awaitable<void> accept_loop(bool admin);
+    net::awaitable<void> accept_loop();
     /// One client connection; `slot` holds its place in the connection caps until it ends.
     net::awaitable<void> serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot);
-    net::awaitable<void> serve_admin(tcp::socket sock, std::uint64_t id);
+    /// What the admin listener's /metrics and /healthz say.
+    AdminPages admin_pages();
     net::awaitable<void> purge_loop();
     void stop();
 
@@ -64,7 +66,7 @@ class Server {
     std::shared_ptr<net::ssl::context> tls_;
     ConnLimiter limiter_;  ///< portal.max_connections in all and per address
     tcp::acceptor portal_;
-    tcp::acceptor admin_;
+    AdminListener admin_;
     net::signal_set signals_;
     std::atomic<std::uint64_t> next_id_{0};
     std::atomic<bool> stopping_{false};

@@ -11,7 +11,7 @@ add_library(sealpost_portal_lib STATIC
 )
 target_include_directories(sealpost_portal_lib PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(sealpost_portal_lib
-  PUBLIC sealpost_flags sealpost_core sealpost_vault sealpost_smtp sealpost_portal_pages
+  PUBLIC sealpost_flags sealpost_core sealpost_net sealpost_vault sealpost_portal_pages
          sealpost_portal_sms
   PRIVATE ZLIB::ZLIB)
 

@@ -63,7 +63,8 @@ enum class R {
     ambiguous_mime,        ///< 554 5.6.0 a MIME shape readers may disagree on (permanent)
 };
 
-/// The reply for an id. `greeting()` and `ehlo` are built by the session (they carry names).
+/// The reply for an id. The 220 greeting and the HELO/EHLO replies are not here: the session
+/// builds them (Session::run(), Session::ehlo_reply()), since they carry the host name.
 smtp::Reply reply(R id);
 
 /// The one place an internal error becomes a reply: unavailable -> 451 4.4.1, TLS failures ->

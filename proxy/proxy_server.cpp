@@ -15,6 +15,8 @@
 
 #include "core/core_log.hpp"
 #include "core/core_memory.hpp"
+#include "net/net_listen.hpp"
+#include "net/net_tls.hpp"
 
 namespace sealpost::proxy {
 
@@ -49,13 +51,13 @@ constexpr std::uint64_t kTrimAfter = std::uint64_t{16} << 20;
 constexpr std::chrono::seconds kTrimDelay{2};
 
 /// Answers a connection that is not taken with `r` and closes it.
-void turn_away(smtp::tcp::socket sock, const smtp::Reply& r) {
-    auto s = std::make_shared<smtp::tcp::socket>(std::move(sock));
+void turn_away(net::ip::tcp::socket sock, const smtp::Reply& r) {
+    auto s = std::make_shared<net::ip::tcp::socket>(std::move(sock));
     auto text = std::make_shared<std::string>(r.serialize());
     net::async_write(*s, net::buffer(*text),
                      [s, text](const boost::system::error_code&, std::size_t) {
                          boost::system::error_code ignored;
-                         s->shutdown(smtp::tcp::socket::shutdown_both, ignored);
+                         s->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
                          s->close(ignored);
                      });
 }
@@ -137,17 +139,16 @@ Server::Server(net::io_context& io, const Config& cfg)
     metrics_ = env->metrics;
     env_ = std::move(env);
     notices_ = std::make_unique<NoticeLoop>(cfg, seal_->vault, *metrics_);
-    admin_ = std::make_unique<AdminListener>(io, cfg.proxy.admin_listen);
+    admin_ = std::make_unique<AdminListener>(io, cfg.proxy.admin_listen, "proxy.admin_listen");
     bool any_tls = false;
     for (const auto& l : cfg.proxy.listeners) {
         any_tls = any_tls || needs_tls(l.kind);
     }
     if (any_tls) {
-        tls_ =
-            smtp::make_server_tls_context(cfg.proxy.tls_cert.string(), cfg.proxy.tls_key.string());
+        tls_ = make_server_tls_context(cfg.proxy.tls_cert.string(), cfg.proxy.tls_key.string());
     }
     for (const auto& l : cfg.proxy.listeners) {
-        smtp::tcp::acceptor acc = smtp::listen_on(io_, {l.address, l.port}, "proxy.listener");
+        net::ip::tcp::acceptor acc = listen_on(io_, {l.address, l.port}, "proxy.listener");
         bound_.push_back({l.kind, acc.local_endpoint()});
         acceptors_.push_back(std::move(acc));
     }
@@ -180,7 +181,9 @@ void Server::start() {
         auto stats = v->vault_stats();
         return render_proxy_metrics(*m, stats ? &*stats : nullptr);
     };
-    pages.healthy = [v = seal_->vault] { return v->vault_stats().ok(); };
+    pages.unhealthy = [v = seal_->vault] {
+        return v->vault_stats().ok() ? std::string() : std::string("vault unavailable");
+    };
     admin_->start(env_->rewrite_pool->get_executor(), std::move(pages));
     notices_->start();
     signals_.add(SIGTERM);
@@ -211,8 +214,8 @@ void Server::reload() {
     try {
         bool any_tls = tls_ != nullptr;
         if (any_tls) {
-            tls_ = smtp::make_server_tls_context(cfg_.proxy.tls_cert.string(),
-                                                 cfg_.proxy.tls_key.string());
+            tls_ =
+                make_server_tls_context(cfg_.proxy.tls_cert.string(), cfg_.proxy.tls_key.string());
         }
         if (cfg_.proxy.auth == AuthMode::local) {
             auto env = std::make_shared<SessionEnv>(*env_);
@@ -284,7 +287,7 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
     const bool loopback = bound_[index].endpoint.address().is_loopback();
     for (;;) {
         boost::system::error_code ec;
-        smtp::tcp::socket sock =
+        net::ip::tcp::socket sock =
             co_await acc.async_accept(net::redirect_error(net::use_awaitable, ec));
         if (stopping_) {
             co_return;
@@ -296,7 +299,7 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
             co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
             continue;
         }
-        sock.set_option(smtp::tcp::no_delay(true), ec);
+        sock.set_option(net::ip::tcp::no_delay(true), ec);
         const auto& pc = cfg_.proxy;
         boost::system::error_code ep_ec;
         const auto remote = sock.remote_endpoint(ep_ec);

@@ -14,8 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/core_config.hpp"
-#include "core/core_conn_limit.hpp"
-#include "proxy/proxy_admin.hpp"
+#include "net/net_admin.hpp"
+#include "net/net_conn_limit.hpp"
 #include "proxy/proxy_notices.hpp"
 #include "proxy/proxy_seal.hpp"
 #include "proxy/proxy_session.hpp"
@@ -24,7 +24,7 @@ namespace sealpost::proxy {
 
 struct BoundListener {
     ListenerKind kind;
-    smtp::tcp::endpoint endpoint;
+    net::ip::tcp::endpoint endpoint;
 };
 
 class Server {
@@ -38,7 +38,7 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     [[nodiscard]] const std::vector<BoundListener>& listeners() const noexcept { return bound_; }
-    [[nodiscard]] smtp::tcp::endpoint admin_endpoint() const { return admin_->endpoint(); }
+    [[nodiscard]] net::ip::tcp::endpoint admin_endpoint() const { return admin_->endpoint(); }
     /// Starts accepting, the admin listener, the notice loop and the signal handlers
     /// (SIGTERM/SIGINT drain, SIGHUP reload).
     void start();
@@ -76,7 +76,7 @@ class Server {
     std::unique_ptr<AdminListener> admin_;
     std::unique_ptr<NoticeLoop> notices_;
     std::shared_ptr<net::ssl::context> tls_;
-    std::vector<smtp::tcp::acceptor> acceptors_;
+    std::vector<net::ip::tcp::acceptor> acceptors_;
     std::vector<BoundListener> bound_;
     std::map<std::uint64_t, std::weak_ptr<Session>> sessions_;
     std::uint64_t next_id_ = 0;

@@ -1,6 +1,7 @@
-// sealpost-proxy's client session: greeting, command loop, EHLO/STARTTLS/MAIL/RCPT/DATA/RSET,
-// lockstep relay to the upstream (RFC 5321, 3207, 1870, 2920, 3463). AUTH is in
-// proxy_session_auth.cpp, DATA in proxy_session_data.cpp.
+// sealpost-proxy's client session: greeting, command loop, the command table with each
+// command's check, and the proceeds of EHLO/STARTTLS/MAIL/RCPT/RSET, in lockstep with the
+// upstream (RFC 5321, 3207, 1870, 2920, 3463). AUTH's proceed is in proxy_session_auth.cpp,
+// DATA's in proxy_session_data.cpp.
 #include "proxy/proxy_session.hpp"
 
 #include <algorithm>
@@ -19,12 +20,6 @@
 namespace sealpost::proxy {
 
 namespace {
-
-std::string_view state_name(int s) {
-    static constexpr std::string_view names[] = {"init", "tls",  "connected", "helo",
-                                                 "auth", "body", "quit"};
-    return names[s];
-}
 
 std::string_view kind_name(ListenerKind k) {
     return to_string(k);
@@ -62,13 +57,13 @@ std::string new_session_id() {
 }
 
 Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
-                 smtp::tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
+                 net::ip::tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
     : env_(std::move(env)),
       cfg_(*env_->cfg),
       kind_(kind),
       loopback_listener_(loopback_listener),
       tls_ctx_(std::move(tls)),
-      stream_(std::make_shared<smtp::Stream>(std::move(socket))),
+      stream_(std::make_shared<Stream>(std::move(socket))),
       sid_(new_session_id()) {
     client_ip_ = stream_->remote_ip();
     trusted_ = cfg_.is_trusted(client_ip_);
@@ -105,11 +100,19 @@ std::chrono::steady_clock::duration Session::command_wait() const {
     return wait;
 }
 
+std::string_view Session::state_name(State s) {
+    switch (s) {
+#define SEALPOST_SMTP_STATE_NAME(name) \
+    case State::name:                  \
+        return #name;
+        SEALPOST_SMTP_SESSION_STATES(SEALPOST_SMTP_STATE_NAME)
+#undef SEALPOST_SMTP_STATE_NAME
+    }
+    return "?";  // not reached: every state has its case
+}
+
 void Session::enter_state(State s) {
-    log::debug("smtp.state")
-        .kv("sid", sid_)
-        .kv("from", state_name(static_cast<int>(state_)))
-        .kv("to", state_name(static_cast<int>(s)));
+    log::debug("smtp.state").kv("sid", sid_).kv("from", state_name(state_)).kv("to", state_name(s));
     state_ = s;
 }
 
@@ -300,9 +303,7 @@ net::awaitable<void> Session::run() {
         waiting_for_command_ = false;
         if (!line) {
             if (stream_->timed_out()) {
-                log::info("smtp.timeout")
-                    .kv("sid", sid_)
-                    .kv("state", state_name(static_cast<int>(state_)));
+                log::info("smtp.timeout").kv("sid", sid_).kv("state", state_name(state_));
                 co_await send(reply(R::timeout));
             } else if (shutdown_requested_) {
                 co_await send(reply(R::shutting_down));
@@ -330,6 +331,32 @@ net::awaitable<void> Session::run() {
         .kv("messages", static_cast<std::uint64_t>(messages_));
 }
 
+const Session::Command* Session::command_for(smtp::Verb verb) {
+    // OpenSMTPD's commands[]. Not offered: EXPN (it would list a mailbox's members) and BDAT
+    // (CHUNKING is never advertised: it would bypass the DATA smuggling checks, architecture
+    // §9); they get 502, an unknown verb 500.
+    static constexpr Command kCommands[] = {
+        {smtp::Verb::helo, &Session::check_helo, &Session::proceed_helo},
+        {smtp::Verb::ehlo, &Session::check_helo, &Session::proceed_ehlo},
+        {smtp::Verb::starttls, &Session::check_starttls, &Session::proceed_starttls},
+        {smtp::Verb::auth, &Session::check_auth, &Session::proceed_auth},
+        {smtp::Verb::mail, &Session::check_mail, &Session::proceed_mail},
+        {smtp::Verb::rcpt, &Session::check_rcpt, &Session::proceed_rcpt},
+        {smtp::Verb::data, &Session::check_data, &Session::proceed_data},
+        {smtp::Verb::rset, nullptr, &Session::proceed_rset},
+        {smtp::Verb::quit, nullptr, &Session::proceed_quit},
+        {smtp::Verb::noop, nullptr, &Session::proceed_noop},
+        {smtp::Verb::vrfy, nullptr, &Session::proceed_vrfy},
+        {smtp::Verb::help, nullptr, &Session::proceed_help},
+    };
+    for (const Command& c : kCommands) {
+        if (c.verb == verb) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
 net::awaitable<Session::Next> Session::dispatch(std::string& line) {
     auto parsed = smtp::parse_command(line);
     if (!parsed) {
@@ -340,61 +367,105 @@ net::awaitable<Session::Next> Session::dispatch(std::string& line) {
         log::debug("smtp.command").kv("sid", sid_).kv("verb", smtp::verb_name(cmd.verb));
     }
     Next next = Next::cont;
-    switch (cmd.verb) {
-        case smtp::Verb::ehlo:
-            next = co_await cmd_ehlo(cmd.args, true);
-            break;
-        case smtp::Verb::helo:
-            next = co_await cmd_ehlo(cmd.args, false);
-            break;
-        case smtp::Verb::starttls:
-            next = co_await cmd_starttls(cmd.args);
-            break;
-        case smtp::Verb::auth:
-            next = co_await cmd_auth(cmd.args);
-            break;
-        case smtp::Verb::mail:
-            next = co_await cmd_mail(cmd.args);
-            break;
-        case smtp::Verb::rcpt:
-            next = co_await cmd_rcpt(cmd.args);
-            break;
-        case smtp::Verb::data:
-            next = co_await cmd_data(cmd.args);
-            break;
-        case smtp::Verb::rset:
-            next = co_await cmd_rset();
-            break;
-        case smtp::Verb::quit:
-            next = co_await cmd_quit();
-            break;
-        case smtp::Verb::noop:
-            next = co_await reply_next(reply(R::ok));
-            break;
-        case smtp::Verb::vrfy:
-            next = co_await reply_next(reply(R::vrfy));
-            break;
-        case smtp::Verb::help:
-            next = co_await reply_next(reply(R::help));
-            break;
-        case smtp::Verb::expn:
-        case smtp::Verb::bdat:
-            next = co_await refuse(R::not_implemented);
-            break;
-        case smtp::Verb::unknown:
-            next = co_await refuse(R::unknown_command);
-            break;
+    const Command* command = command_for(cmd.verb);
+    std::optional<Refused> refused;
+    if (command == nullptr) {
+        refused =
+            Refused{cmd.verb == smtp::Verb::unknown ? R::unknown_command : R::not_implemented};
+    } else if (command->check != nullptr) {
+        refused = (this->*command->check)(cmd.args);
+    }
+    if (!refused) {
+        next = co_await (this->*command->proceed)(cmd.args);
+    } else if (refused->counts) {
+        next = co_await refuse(refused->reply);
+    } else {
+        next = co_await reply_next(reply(refused->reply));
     }
     crypto::wipe(cmd.args);
     co_return next;
 }
 
-net::awaitable<Session::Next> Session::cmd_ehlo(const std::string& args, bool esmtp) {
-    // check
+std::optional<Session::Refused> Session::check_helo(const std::string& args) const {
     if (!valid_helo(args)) {
-        co_return co_await refuse(R::syntax);
+        return Refused{R::syntax};
     }
-    // proceed: EHLO resets any transaction (RFC 5321 4.1.4)
+    return std::nullopt;
+}
+
+std::optional<Session::Refused> Session::check_starttls(const std::string& args) const {
+    if (kind_ != ListenerKind::submission || !tls_ctx_) {
+        return Refused{R::not_implemented};
+    }
+    if (stream_->tls() || tx_) {
+        return Refused{R::bad_sequence};
+    }
+    if (!args.empty()) {
+        return Refused{R::syntax};
+    }
+    return std::nullopt;
+}
+
+std::optional<Session::Refused> Session::check_auth(const std::string& /*args*/) const {
+    if (state_ != State::helo || !esmtp_) {
+        return Refused{state_ == State::connected ? R::need_hello : R::bad_sequence};
+    }
+    if (authenticated_) {
+        return Refused{R::already_auth};
+    }
+    if (tx_) {
+        return Refused{R::bad_sequence};
+    }
+    if (cfg_.auth == AuthMode::none) {
+        return Refused{R::not_implemented};
+    }
+    if (!may_auth()) {
+        log::info("smtp.auth_refused").kv("sid", sid_).kv("reason", "no_tls");
+        return Refused{R::encryption_required};
+    }
+    return std::nullopt;
+}
+
+std::optional<Session::Refused> Session::check_mail(const std::string& /*args*/) const {
+    if (state_ != State::helo) {
+        return Refused{state_ == State::connected ? R::need_hello : R::bad_sequence};
+    }
+    if (tx_) {
+        return Refused{R::bad_sequence};
+    }
+    return std::nullopt;
+}
+
+std::optional<Session::Refused> Session::check_rcpt(const std::string& /*args*/) const {
+    if (!tx_) {
+        return Refused{R::bad_sequence};
+    }
+    return std::nullopt;
+}
+
+std::optional<Session::Refused> Session::check_data(const std::string& args) const {
+    if (!args.empty()) {
+        return Refused{R::syntax};
+    }
+    if (!tx_) {
+        return Refused{R::bad_sequence};
+    }
+    if (tx_->rcpts.empty()) {
+        return Refused{R::no_recipients, false};  // RFC 2920 3.1; not the client's error
+    }
+    return std::nullopt;
+}
+
+net::awaitable<Session::Next> Session::proceed_helo(std::string& args) {
+    co_return co_await hello(args, false);
+}
+
+net::awaitable<Session::Next> Session::proceed_ehlo(std::string& args) {
+    co_return co_await hello(args, true);
+}
+
+net::awaitable<Session::Next> Session::hello(const std::string& args, bool esmtp) {
+    // EHLO resets any transaction (RFC 5321 4.1.4)
     tx_.reset();
     // Before TLS on a submission listener, an untrusted client can do nothing but STARTTLS,
     // so the upstream is not contacted until it could be needed.
@@ -426,17 +497,7 @@ net::awaitable<Session::Next> Session::cmd_ehlo(const std::string& args, bool es
     co_return co_await reply_next(ehlo_reply());
 }
 
-net::awaitable<Session::Next> Session::cmd_starttls(const std::string& args) {
-    // check
-    if (kind_ != ListenerKind::submission || !tls_ctx_) {
-        co_return co_await refuse(R::not_implemented);
-    }
-    if (stream_->tls() || tx_) {
-        co_return co_await refuse(R::bad_sequence);
-    }
-    if (!args.empty()) {
-        co_return co_await refuse(R::syntax);
-    }
+net::awaitable<Session::Next> Session::proceed_starttls(std::string& /*args*/) {
     // policy: anything pipelined after STARTTLS would be read as if it came over TLS
     // (CVE-2011-0411): drop the connection without a reply.
     if (!stream_->buffer().empty()) {
@@ -445,7 +506,6 @@ net::awaitable<Session::Next> Session::cmd_starttls(const std::string& args) {
             .kv("bytes", static_cast<std::uint64_t>(stream_->buffer().size()));
         co_return Next::close;
     }
-    // proceed
     if (!co_await send(reply(R::tls_go))) {
         co_return Next::close;
     }
@@ -471,14 +531,8 @@ net::awaitable<Session::Next> Session::cmd_starttls(const std::string& args) {
     co_return Next::cont;
 }
 
-net::awaitable<Session::Next> Session::cmd_mail(const std::string& args) {
-    // check
-    if (state_ != State::helo) {
-        co_return co_await refuse(state_ == State::connected ? R::need_hello : R::bad_sequence);
-    }
-    if (tx_) {
-        co_return co_await refuse(R::bad_sequence);
-    }
+net::awaitable<Session::Next> Session::proceed_mail(std::string& args) {
+    // The arguments, parsed for what is forwarded: refusals count as errors.
     auto parsed = smtp::parse_mail(args, param_policy());
     if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
         switch (f->kind) {
@@ -515,7 +569,7 @@ net::awaitable<Session::Next> Session::cmd_mail(const std::string& args) {
     if (mail.size && *mail.size > size_limit()) {
         co_return co_await reply_next(reply(R::too_big));
     }
-    // proceed
+    // relay, in lockstep
     if (!upstream_ || !upstream_->is_open()) {
         co_return co_await upstream_failed(make_error(Errc::unavailable, "no upstream session"),
                                            "mail");
@@ -546,11 +600,8 @@ net::awaitable<Session::Next> Session::cmd_mail(const std::string& args) {
     co_return co_await relay(std::move(*r));
 }
 
-net::awaitable<Session::Next> Session::cmd_rcpt(const std::string& args) {
-    // check
-    if (!tx_) {
-        co_return co_await refuse(R::bad_sequence);
-    }
+net::awaitable<Session::Next> Session::proceed_rcpt(std::string& args) {
+    // The arguments, parsed for what is forwarded: refusals count as errors.
     auto parsed = smtp::parse_rcpt(args, param_policy(), tx_->mail.smtputf8);
     if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
         switch (f->kind) {
@@ -569,7 +620,7 @@ net::awaitable<Session::Next> Session::cmd_rcpt(const std::string& args) {
     if (tx_->rcpts.size() >= cfg_.max_recipients) {
         co_return co_await reply_next(reply(R::too_many_recipients));
     }
-    // proceed
+    // relay, in lockstep
     auto r = co_await upstream_->rcpt(rcpt);
     if (!r) {
         co_return co_await upstream_failed(r.error(), "rcpt");
@@ -584,7 +635,7 @@ net::awaitable<Session::Next> Session::cmd_rcpt(const std::string& args) {
     co_return co_await relay(std::move(*r));
 }
 
-net::awaitable<Session::Next> Session::cmd_rset() {
+net::awaitable<Session::Next> Session::proceed_rset(std::string& /*args*/) {
     reset_transaction();
     if (upstream_ && upstream_->is_open()) {
         auto r = co_await upstream_->rset();
@@ -596,9 +647,21 @@ net::awaitable<Session::Next> Session::cmd_rset() {
     co_return co_await reply_next(reply(R::ok));
 }
 
-net::awaitable<Session::Next> Session::cmd_quit() {
+net::awaitable<Session::Next> Session::proceed_quit(std::string& /*args*/) {
     co_await send(reply(R::bye));
     co_return Next::close;
+}
+
+net::awaitable<Session::Next> Session::proceed_noop(std::string& /*args*/) {
+    co_return co_await reply_next(reply(R::ok));
+}
+
+net::awaitable<Session::Next> Session::proceed_vrfy(std::string& /*args*/) {
+    co_return co_await reply_next(reply(R::vrfy));
+}
+
+net::awaitable<Session::Next> Session::proceed_help(std::string& /*args*/) {
+    co_return co_await reply_next(reply(R::help));
 }
 
 }  // namespace sealpost::proxy

@@ -1,21 +1,26 @@
 // One client SMTP session of sealpost-proxy, shaped like OpenSMTPD's smtp_session.c: a state
 // changed only through enter_state(), an optional transaction from MAIL to the end of DATA or
-// RSET, and each command handled as check, then policy, then proceed. Driven in lockstep with
-// one upstream session (DESIGN 3).
+// RSET, and a table of commands, each a check (may it run in this state with these arguments?)
+// and a proceed (run it, policy included). Driven in lockstep with one upstream session
+// (architecture §3).
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/core_config.hpp"
-#include "core/core_conn_limit.hpp"
+#include "net/net_conn_limit.hpp"
+#include "net/net_stream.hpp"
 #include "proxy/proxy_auth.hpp"
 #include "proxy/proxy_inflight.hpp"
 #include "proxy/proxy_metrics.hpp"
@@ -24,7 +29,10 @@
 #include "proxy/proxy_seal_gate.hpp"
 #include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_command.hpp"
-#include "smtp/smtp_stream.hpp"
+
+/// The session's states (OpenSMTPD's STATE_*), in one list: the enum and the names in the
+/// logs are both made from it, so a new state cannot be logged under another's name.
+#define SEALPOST_SMTP_SESSION_STATES(X) X(init) X(tls) X(connected) X(helo) X(auth) X(body) X(quit)
 
 namespace sealpost::proxy {
 
@@ -65,7 +73,7 @@ struct SessionEnv {
 class Session : public std::enable_shared_from_this<Session> {
   public:
     Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
-            smtp::tcp::socket socket, std::shared_ptr<net::ssl::context> tls);
+            net::ip::tcp::socket socket, std::shared_ptr<net::ssl::context> tls);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
     ~Session();
@@ -83,8 +91,31 @@ class Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] const std::string& id() const noexcept { return sid_; }
 
   private:
-    enum class State { init, tls, connected, helo, auth, body, quit };
+#define SEALPOST_SMTP_STATE_ENUMERATOR(name) name,
+    enum class State : std::uint8_t {
+        SEALPOST_SMTP_SESSION_STATES(SEALPOST_SMTP_STATE_ENUMERATOR)
+    };
+#undef SEALPOST_SMTP_STATE_ENUMERATOR
     enum class Next { cont, close };
+
+    /// A command refused by its check: the reply, and whether it counts towards
+    /// max_bad_commands (refuse()).
+    struct Refused {
+        R reply{};
+        bool counts = true;
+    };
+    using Check = std::optional<Refused> (Session::*)(const std::string& args) const;
+    using Proceed = net::awaitable<Next> (Session::*)(std::string& args);
+    /// One entry of the command table (OpenSMTPD's `commands[]`). The verb's text is
+    /// smtp::verb_name(), the parser's.
+    struct Command {
+        smtp::Verb verb;
+        Check check;  ///< nullptr: allowed in every state, with any arguments
+        Proceed proceed;
+    };
+    /// The table's entry for `verb`; nullptr for a command sealpost does not offer.
+    static const Command* command_for(smtp::Verb verb);
+    static std::string_view state_name(State s);
 
     struct Transaction {
         smtp::MailArgs mail;
@@ -101,17 +132,33 @@ class Session : public std::enable_shared_from_this<Session> {
     /// Closes the upstream session and forgets what depended on it.
     void drop_upstream();
 
+    /// Looks the command up in the table, runs its check, then its proceed.
     net::awaitable<Next> dispatch(std::string& line);
-    net::awaitable<Next> cmd_ehlo(const std::string& args, bool esmtp);
-    net::awaitable<Next> cmd_starttls(const std::string& args);
-    net::awaitable<Next> cmd_auth(std::string& args);
+
+    // The checks: the state and the arguments' shape only; nothing is sent or relayed.
+    [[nodiscard]] std::optional<Refused> check_helo(const std::string& args) const;
+    [[nodiscard]] std::optional<Refused> check_starttls(const std::string& args) const;
+    [[nodiscard]] std::optional<Refused> check_auth(const std::string& args) const;
+    [[nodiscard]] std::optional<Refused> check_mail(const std::string& args) const;
+    [[nodiscard]] std::optional<Refused> check_rcpt(const std::string& args) const;
+    [[nodiscard]] std::optional<Refused> check_data(const std::string& args) const;
+
+    // The proceeds: policy, the upstream, the reply.
+    net::awaitable<Next> proceed_helo(std::string& args);
+    net::awaitable<Next> proceed_ehlo(std::string& args);
+    net::awaitable<Next> hello(const std::string& args, bool esmtp);
+    net::awaitable<Next> proceed_starttls(std::string& args);
+    net::awaitable<Next> proceed_auth(std::string& args);
     net::awaitable<Next> auth_passthrough(const std::string& mech, std::string& initial);
     net::awaitable<Next> auth_local(const std::string& mech, std::string& initial);
-    net::awaitable<Next> cmd_mail(const std::string& args);
-    net::awaitable<Next> cmd_rcpt(const std::string& args);
-    net::awaitable<Next> cmd_data(const std::string& args);
-    net::awaitable<Next> cmd_rset();
-    net::awaitable<Next> cmd_quit();
+    net::awaitable<Next> proceed_mail(std::string& args);
+    net::awaitable<Next> proceed_rcpt(std::string& args);
+    net::awaitable<Next> proceed_data(std::string& args);
+    net::awaitable<Next> proceed_rset(std::string& args);
+    net::awaitable<Next> proceed_quit(std::string& args);
+    net::awaitable<Next> proceed_noop(std::string& args);
+    net::awaitable<Next> proceed_vrfy(std::string& args);
+    net::awaitable<Next> proceed_help(std::string& args);
     net::awaitable<Next> finish_message(std::string message, InflightBudget::Lease lease);
     /// How long to wait for the next command: command_timeout, shortened before AUTH
     /// (preauth_timeout, and what is left of preauth_time_limit) and in stress mode.
@@ -119,8 +166,9 @@ class Session : public std::enable_shared_from_this<Session> {
     /// Authenticated: leaves the unprivileged count (the reserved room is now open to it).
     void mark_authenticated();
 
-    /// Reads one AUTH response line into `out` (wiped by the caller); false on close.
-    net::awaitable<std::optional<smtp::Line>> read_auth_line();
+    /// Reads one AUTH response line (the caller wipes its text); nullopt when the session
+    /// ends (timeout, with 421 sent, or the client gone).
+    net::awaitable<std::optional<Line>> read_auth_line();
 
     [[nodiscard]] smtp::Reply ehlo_reply() const;
     [[nodiscard]] std::vector<std::string> auth_mechanisms() const;
@@ -141,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ListenerKind kind_;
     bool loopback_listener_;
     std::shared_ptr<net::ssl::context> tls_ctx_;
-    std::shared_ptr<smtp::Stream> stream_;
+    std::shared_ptr<Stream> stream_;
     std::unique_ptr<Upstream> upstream_;
     std::string sid_;
     std::string client_ip_;

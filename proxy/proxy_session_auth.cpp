@@ -28,7 +28,7 @@ bool valid_response(std::string_view s) {
 }
 }  // namespace
 
-net::awaitable<std::optional<smtp::Line>> Session::read_auth_line() {
+net::awaitable<std::optional<Line>> Session::read_auth_line() {
     auto line = co_await stream_->read_line(max_auth_line, cfg_.command_timeout);
     if (!line) {
         if (stream_->timed_out()) {
@@ -39,24 +39,7 @@ net::awaitable<std::optional<smtp::Line>> Session::read_auth_line() {
     co_return std::move(*line);
 }
 
-net::awaitable<Session::Next> Session::cmd_auth(std::string& args) {
-    // check
-    if (state_ != State::helo || !esmtp_) {
-        co_return co_await refuse(state_ == State::connected ? R::need_hello : R::bad_sequence);
-    }
-    if (authenticated_) {
-        co_return co_await refuse(R::already_auth);
-    }
-    if (tx_) {
-        co_return co_await refuse(R::bad_sequence);
-    }
-    if (cfg_.auth == AuthMode::none) {
-        co_return co_await refuse(R::not_implemented);
-    }
-    if (!may_auth()) {
-        log::info("smtp.auth_refused").kv("sid", sid_).kv("reason", "no_tls");
-        co_return co_await refuse(R::encryption_required);
-    }
+net::awaitable<Session::Next> Session::proceed_auth(std::string& args) {
     const auto sp = args.find(' ');
     std::string mech = args.substr(0, sp);
     std::transform(mech.begin(), mech.end(), mech.begin(), [](char c) {
@@ -74,7 +57,7 @@ net::awaitable<Session::Next> Session::cmd_auth(std::string& args) {
         crypto::wipe(initial);
         co_return co_await refuse(R::bad_base64);
     }
-    // proceed
+    // the exchange
     enter_state(State::auth);
     Next next = cfg_.auth == AuthMode::passthrough ? co_await auth_passthrough(mech, initial)
                                                    : co_await auth_local(mech, initial);

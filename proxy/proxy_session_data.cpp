@@ -184,17 +184,7 @@ std::string Session::received_header(std::size_t n) const {
     return h;
 }
 
-net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
-    // check
-    if (!args.empty()) {
-        co_return co_await refuse(R::syntax);
-    }
-    if (!tx_) {
-        co_return co_await refuse(R::bad_sequence);
-    }
-    if (tx_->rcpts.empty()) {
-        co_return co_await reply_next(reply(R::no_recipients));  // RFC 2920 3.1
-    }
+net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
     // The in-flight budget (proxy_inflight.hpp): the declared size, or a first slice that
     // grows as the data arrives. Refused before 354, so the client sends nothing in vain.
     const std::uint64_t limit = size_limit();
@@ -216,7 +206,7 @@ net::awaitable<Session::Next> Session::cmd_data(const std::string& args) {
         }
         lease = std::move(*got);
     }
-    // proceed: the message is buffered here and only sent upstream once complete and clean.
+    // The message is buffered here and only sent upstream once complete and clean.
     enter_state(State::body);
     if (!co_await send(reply(R::data_go))) {
         co_return Next::close;

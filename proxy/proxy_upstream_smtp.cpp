@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/core_log.hpp"
+#include "net/net_tls.hpp"
 #include "proxy/proxy_maildir.hpp"
 #include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_data_reader.hpp"
@@ -108,8 +109,7 @@ std::shared_ptr<const UpstreamSettings> load_upstream_settings(const Config& cfg
         return s;
     }
     if (cfg.upstream.tls != TlsMode::none) {
-        s->tls_ctx =
-            smtp::make_client_tls_context(cfg.upstream.verify, cfg.upstream.ca_file.string());
+        s->tls_ctx = make_client_tls_context(cfg.upstream.verify, cfg.upstream.ca_file.string());
     }
     const bool loopback = is_loopback_ip(cfg.upstream.host) || cfg.upstream.host == "localhost";
     if (cfg.upstream.tls == TlsMode::none && !loopback &&

@@ -10,14 +10,19 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "core/core_result.hpp"
+#include "net/net_stream.hpp"
 #include "smtp/smtp_reply.hpp"
-#include "smtp/smtp_stream.hpp"
 
 namespace sealpost::smtp {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Duration = Stream::Duration;
 
 enum class ClientTls { starttls, implicit, none };
 

@@ -1,10 +1,13 @@
 """Malformed HTTP (the portal issue, point 6): oversized headers and bodies, unknown methods,
 garbage, transfer codings other than chunked and slowloris trickles get a 4xx or a timeout,
-while other clients are served."""
+while other clients are served. The admin listener takes GET and HEAD only and answers
+no-store."""
 import socket
 import ssl
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from portal_env import (  # noqa: F401 - fixtures are used by name
     make_envelope, seal_setup, sms, start_portal)
@@ -59,6 +62,32 @@ def test_bad_methods_and_garbage(start_portal):
         == 400
     assert status_of(exchange(portal, b"\x16\x03garbage\r\n\r\n")) == 400
     assert status_of(exchange(portal, b"GET /help HTTP/1.1\r\nContent-Length: -1\r\n\r\n")) == 400
+
+
+def admin_request(portal, method: str, path: str):
+    """(status, headers, body) of METHOD http://127.0.0.1:ADMIN/path (no proxies)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    req = urllib.request.Request(portal.admin + path, method=method)
+    try:
+        with opener.open(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def test_admin_listener_takes_get_and_head_only(start_portal):
+    portal = start_portal(seal_setup())
+    status, headers, body = admin_request(portal, "GET", "/healthz")
+    assert (status, body) == (200, b"ok\n")
+    assert headers["Cache-Control"] == "no-store"
+    status, headers, body = admin_request(portal, "HEAD", "/metrics")
+    assert (status, body) == (200, b"")
+    assert headers["Cache-Control"] == "no-store"
+    for method in ("POST", "PUT", "DELETE"):
+        status, headers, body = admin_request(portal, method, "/metrics")
+        assert (status, body) == (405, b"method not allowed\n"), method
+        assert headers["Allow"] == "GET, HEAD"
+        assert headers["Cache-Control"] == "no-store"
 
 
 def test_slowloris_times_out_while_others_are_served(start_portal):

@@ -1,6 +1,7 @@
 """The proxy's admin listener (issue 6): /metrics in Prometheus text format counts sessions and
 messages relayed, sealed and refused (by reason) as a monitoring system would read them, and
-/healthz says whether the proxy can seal; the listener is loopback only."""
+/healthz says whether the proxy can seal; the listener takes GET and HEAD only, answers no-store
+and is loopback only."""
 import email.policy
 import smtplib
 import subprocess
@@ -85,6 +86,24 @@ def test_healthz_and_unknown_paths(sealing):
     assert get(proxy, "/healthz") == (200, "text/plain; charset=utf-8", "ok\n")
     assert get(proxy, "/nope")[0] == 404
     assert get(proxy, "/metrics?x")[0] == 404
+
+
+def test_admin_listener_takes_get_and_head_only(sealing):
+    proxy, _ = sealing
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    url = f"http://127.0.0.1:{proxy.ports['admin']}"
+    with opener.open(url + "/healthz", timeout=30) as r:
+        assert r.headers["Cache-Control"] == "no-store"
+    with opener.open(urllib.request.Request(url + "/metrics", method="HEAD"), timeout=30) as r:
+        assert (r.status, r.read()) == (200, b"")
+        assert r.headers["Cache-Control"] == "no-store"
+    for method in ("POST", "PUT", "DELETE"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(urllib.request.Request(url + "/metrics", method=method), timeout=30)
+        assert refused.value.code == 405, method
+        assert refused.value.headers["Allow"] == "GET, HEAD"
+        assert refused.value.headers["Cache-Control"] == "no-store"
+        assert refused.value.read() == b"method not allowed\n"
 
 
 def test_admin_listener_must_be_loopback(tmp_path, dev_certs):

@@ -1,4 +1,4 @@
-// Per-address connection caps shared by the listeners (portal, and any proxy listener): who
+// Per-address connection caps shared by the listeners (the portal and the proxy): who
 // may open one more connection, counted per client address, IPv6 per /64 (one subscriber's
 // prefix, RFC 6177), with a total cap and a reserve that an address already connected cannot
 // use. Postfix's anvil(8) and postscreen(8) are the model: a cap per client, not per server,

@@ -3,12 +3,12 @@
 
 #include <vector>
 
-#include "core/core_conn_limit.hpp"
+#include "net/net_conn_limit.hpp"
 
 using sealpost::conn_address_key;
 using sealpost::ConnLimiter;
 
-TEST_CASE("addresses are counted per IPv4 address and per IPv6 /64", "[core][conn]") {
+TEST_CASE("addresses are counted per IPv4 address and per IPv6 /64", "[net][conn]") {
     CHECK(conn_address_key("127.0.0.3") == conn_address_key("::ffff:127.0.0.3"));
     CHECK(conn_address_key("127.0.0.3") != conn_address_key("127.0.0.2"));
     CHECK(conn_address_key("2001:db8:1:2::1") == conn_address_key("2001:db8:1:2:ffff::9"));
@@ -19,7 +19,7 @@ TEST_CASE("addresses are counted per IPv4 address and per IPv6 /64", "[core][con
     CHECK(conn_address_key("?") != conn_address_key("127.0.0.1"));
 }
 
-TEST_CASE("one address cannot take more than its share", "[core][conn]") {
+TEST_CASE("one address cannot take more than its share", "[net][conn]") {
     ConnLimiter lim({.total = 10, .per_address = 3, .reserved = 0});
     std::vector<ConnLimiter::Slot> held;
     for (int i = 0; i < 3; ++i) {
@@ -51,7 +51,7 @@ TEST_CASE("one address cannot take more than its share", "[core][conn]") {
     CHECK(lim.try_acquire("127.0.0.9", true).verdict() == ConnLimiter::Verdict::total_full);
 }
 
-TEST_CASE("the reserve goes to addresses that hold nothing yet", "[core][conn]") {
+TEST_CASE("the reserve goes to addresses that hold nothing yet", "[net][conn]") {
     ConnLimiter lim({.total = 10, .per_address = 8, .reserved = 3});
     std::vector<ConnLimiter::Slot> flood;
     for (int i = 0; i < 8; ++i) {
@@ -70,7 +70,7 @@ TEST_CASE("the reserve goes to addresses that hold nothing yet", "[core][conn]")
     CHECK(lim.try_acquire("127.0.0.4"));
 }
 
-TEST_CASE("slots are movable and may outlive their limiter", "[core][conn]") {
+TEST_CASE("slots are movable and may outlive their limiter", "[net][conn]") {
     ConnLimiter::Slot kept;
     {
         ConnLimiter lim({.total = 2, .per_address = 2, .reserved = 0});

@@ -1,8 +1,6 @@
-// Buffered TCP/TLS stream with per-operation deadlines for SMTP sessions (RFC 5321 4.5.3.2
-// timeouts, RFC 3207 STARTTLS, RFC 8314 implicit TLS).
-#include "smtp/smtp_stream.hpp"
-
-#include <stdexcept>
+// Buffered TCP/TLS stream with per-operation deadlines (net_stream.hpp): RFC 5321 4.5.3.2
+// timeouts, RFC 3207 STARTTLS, RFC 8314 implicit TLS.
+#include "net/net_stream.hpp"
 
 #include <openssl/ssl.h>
 #include <boost/asio/connect.hpp>
@@ -11,18 +9,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-namespace sealpost::smtp {
+namespace sealpost {
 
 namespace {
+namespace net = boost::asio;
+using tcp = Stream::tcp;
+using Duration = Stream::Duration;
+
 constexpr std::size_t chunk_size = std::size_t{64} * 1024;
 
 using boost::system::error_code;
-
-constexpr const char* kServerTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
 
 Error io_error(const char* what, const error_code& ec, bool timed_out) {
     return make_error(Errc::unavailable, std::string(what) + ": " +
@@ -234,91 +230,4 @@ net::awaitable<Status> Stream::handshake_client(net::ssl::context& ctx, const st
     co_return co_await run_handshake(net::ssl::stream_base::client, timeout);
 }
 
-std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& cert_file,
-                                                           const std::string& key_file) {
-    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
-    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
-                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
-    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-    // No renegotiation (CVE-2011-1473 class); server chooses the cipher order.
-    SSL_CTX_set_options(ctx->native_handle(),
-                        SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    // TLS 1.2: AEAD suites with forward secrecy only (Mozilla's "intermediate" list). OpenSSL's
-    // default also takes the CBC suites, MAC-then-encrypt, the family of Lucky13 and other
-    // padding oracles; every client that speaks TLS 1.2 has AES-GCM. (The DHE suites serve RSA
-    // certificates to old Windows clients; dh_auto picks the group.) TLS 1.3 suites are all
-    // AEAD: OpenSSL's defaults stay.
-    if (SSL_CTX_set_cipher_list(ctx->native_handle(), kServerTls12Ciphers) != 1) {
-        throw std::runtime_error("cannot set the TLS 1.2 cipher list");
-    }
-    SSL_CTX_set_dh_auto(ctx->native_handle(), 1);
-    boost::system::error_code ec;
-    ctx->use_certificate_chain_file(cert_file, ec);
-    if (ec) {
-        throw std::runtime_error("cannot load TLS certificate " + cert_file + ": " + ec.message());
-    }
-    ctx->use_private_key_file(key_file, net::ssl::context::pem, ec);
-    if (ec) {
-        throw std::runtime_error("cannot load TLS key " + key_file + ": " + ec.message());
-    }
-    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
-        throw std::runtime_error("TLS key " + key_file + " does not match " + cert_file);
-    }
-    return ctx;
-}
-
-std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify,
-                                                           const std::string& ca_file) {
-    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_client);
-    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-    if (verify) {
-        boost::system::error_code ec;
-        if (ca_file.empty()) {
-            ctx->set_default_verify_paths(ec);
-        } else {
-            ctx->load_verify_file(ca_file, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("cannot load CA certificates " + ca_file + ": " +
-                                     ec.message());
-        }
-    }
-    return ctx;
-}
-
-tcp::acceptor listen_on(net::io_context& io, const Endpoint& where, std::string_view what) {
-    boost::system::error_code ec;
-    const auto addr = net::ip::make_address(where.address, ec);
-    if (ec) {
-        throw std::runtime_error(std::string(what) + ": bad address " + where.address);
-    }
-    const tcp::endpoint ep(addr, where.port);
-    tcp::acceptor acc(io);
-    acc.open(ep.protocol(), ec);
-    if (!ec) {
-        acc.set_option(net::socket_base::reuse_address(true), ec);
-    }
-    if (!ec) {
-        acc.bind(ep, ec);
-    }
-    if (!ec) {
-        acc.listen(net::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-        throw std::runtime_error(std::string(what) + ": cannot listen on " + where.to_string() +
-                                 ": " + ec.message());
-    }
-    return acc;
-}
-
-tcp::acceptor listen_on_loopback(net::io_context& io, const Endpoint& where,
-                                 std::string_view what) {
-    if (!is_loopback_ip(where.address)) {
-        throw std::runtime_error(std::string(what) +
-                                 " must be a loopback address (metrics are not for the internet)");
-    }
-    return listen_on(io, where, what);
-}
-
-}  // namespace sealpost::smtp
+}  // namespace sealpost

@@ -1,30 +1,35 @@
-// The proxy's admin listener (see proxy_admin.hpp), on Beast like the portal's.
-#include "proxy/proxy_admin.hpp"
+// The admin HTTP listener (net_admin.hpp), on Beast: the method check, the two pages and the
+// headers every answer carries, in one place for both daemons.
+#include "net/net_admin.hpp"
 
 #include <chrono>
-#include <stdexcept>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "core/core_log.hpp"
 #include "core/core_metrics.hpp"
-#include "smtp/smtp_stream.hpp"
+#include "net/net_listen.hpp"
 
-namespace sealpost::proxy {
+namespace sealpost {
 
+namespace {
+
+namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using net::ip::tcp;
 
-namespace {
-
 constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
 constexpr std::chrono::seconds kTimeout{10};
+/// After a failed accept (e.g. out of file descriptors): a pause, not a busy loop.
+constexpr std::chrono::milliseconds kAcceptPause{100};
 
 struct Page {
     http::status status = http::status::ok;
@@ -34,8 +39,10 @@ struct Page {
 
 }  // namespace
 
-AdminListener::AdminListener(net::io_context& io, const Endpoint& where)
-    : io_(io), acceptor_(smtp::listen_on_loopback(io, where, "proxy.admin_listen")) {}
+AdminListener::AdminListener(net::io_context& io, const Endpoint& where, std::string_view key)
+    : io_(io),
+      acceptor_(listen_on_loopback(io, where, key)),
+      section_(key.substr(0, key.find('.'))) {}
 
 void AdminListener::start(net::any_io_executor blocking, AdminPages pages) {
     blocking_ = std::move(blocking);
@@ -57,7 +64,9 @@ net::awaitable<void> AdminListener::accept_loop() {
             co_return;
         }
         if (ec) {
-            log::warn("proxy.admin_accept_failed").kv("detail", ec.message());
+            log::warn(section_ + ".admin_accept_failed").kv("detail", ec.message());
+            net::steady_timer pause(io_, kAcceptPause);
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
             continue;
         }
         net::co_spawn(io_, serve(std::move(sock)), net::detached);
@@ -77,8 +86,9 @@ net::awaitable<void> AdminListener::serve(tcp::socket sock) {
     }
     const auto& req = parser.get();
     const std::string target(req.target());
+    const bool head = req.method() == http::verb::head;
     Page page;
-    if (req.method() != http::verb::get) {
+    if (req.method() != http::verb::get && !head) {
         page.status = http::status::method_not_allowed;
         page.body = "method not allowed\n";
     } else if (target == "/metrics" || target == "/healthz") {
@@ -91,11 +101,11 @@ net::awaitable<void> AdminListener::serve(tcp::socket sock) {
                 if (want_metrics) {
                     p.content_type = std::string(metrics::kContentType);
                     p.body = pages.metrics();
-                } else if (pages.healthy()) {
+                } else if (std::string why = pages.unhealthy(); why.empty()) {
                     p.body = "ok\n";
                 } else {
                     p.status = http::status::service_unavailable;
-                    p.body = "vault unavailable\n";
+                    p.body = std::move(why) + "\n";
                 }
                 co_return p;
             },
@@ -108,15 +118,23 @@ net::awaitable<void> AdminListener::serve(tcp::socket sock) {
     res.set(http::field::content_type, page.content_type);
     res.set(http::field::cache_control, "no-store");
     if (page.status == http::status::method_not_allowed) {
-        res.set(http::field::allow, "GET");
+        res.set(http::field::allow, "GET, HEAD");
     }
     res.keep_alive(false);
     res.body() = std::move(page.body);
     res.prepare_payload();
     stream.expires_after(kTimeout);
-    co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
-    log::debug("proxy.admin_request").kv("target", target).kv("status", res.result_int());
+    if (head) {
+        // RFC 9110 9.3.2: the GET answer's header fields (Content-Length included), no body.
+        http::response<http::empty_body> head_res{std::move(res.base())};
+        co_await http::async_write(stream, head_res, net::redirect_error(net::use_awaitable, ec));
+    } else {
+        co_await http::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    }
+    log::debug(section_ + ".admin_request")
+        .kv("target", target)
+        .kv("status", static_cast<unsigned>(page.status));
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-}  // namespace sealpost::proxy
+}  // namespace sealpost

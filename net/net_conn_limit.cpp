@@ -1,6 +1,6 @@
-// Per-address connection counting (core_conn_limit.hpp): one mutex-guarded map from address key
+// Per-address connection counting (net_conn_limit.hpp): one mutex-guarded map from address key
 // to count, shared with the slots so a slot released after its limiter is gone stays safe.
-#include "core/core_conn_limit.hpp"
+#include "net/net_conn_limit.hpp"
 
 #include <arpa/inet.h>
 
