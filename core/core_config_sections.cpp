@@ -53,6 +53,10 @@ unsigned as_unsigned(std::int64_t v) {
 std::size_t as_size(std::int64_t v) {
     return static_cast<std::size_t>(v);
 }
+/// A count's default as Section::integer takes it (every count's range fits).
+std::int64_t as_int(std::size_t v) {
+    return static_cast<std::int64_t>(v);
+}
 
 // A plain mail address: local@domain, no display name, no spaces or angle brackets.
 bool is_mail_address(std::string_view a) {
@@ -131,7 +135,7 @@ void read_practice(Section& s, PracticeConfig& out) {
     out.default_language =
         pick(s, "default_language", out.default_language, {"de", "fr", "it", "en"});
 
-    auto domains = s.strings("internal_domains", {});
+    auto domains = s.strings("internal_domains", out.internal_domains);
     out.internal_domains.clear();
     for (std::size_t i = 0; i < domains.size(); ++i) {
         if (!is_hostname(domains[i])) {
@@ -187,7 +191,7 @@ void read_vault(Section& s, VaultConfig& out) {
 }
 
 void read_proxy(Section& s, ProxyConfig& out) {
-    out.hostname = s.string("hostname", "");
+    out.hostname = s.string("hostname", out.hostname);
     if (out.hostname.empty()) {
         out.hostname = system_hostname();
     } else if (!is_hostname(out.hostname)) {
@@ -200,7 +204,11 @@ void read_proxy(Section& s, ProxyConfig& out) {
         s.fail("users_file", "required when proxy.auth = \"local\"", "auth");
     }
 
-    const auto networks = s.strings("trusted_networks", {"127.0.0.1/32", "::1/128"});
+    std::vector<std::string> default_networks;
+    for (const Cidr& c : out.trusted_networks) {
+        default_networks.push_back(c.to_string());
+    }
+    const auto networks = s.strings("trusted_networks", std::move(default_networks));
     out.trusted_networks.clear();
     for (std::size_t i = 0; i < networks.size(); ++i) {
         auto c = parse_cidr(networks[i]);
@@ -217,24 +225,29 @@ void read_proxy(Section& s, ProxyConfig& out) {
     out.tls_cert = s.path("tls_cert", out.tls_cert);
     out.tls_key = s.path("tls_key", out.tls_key);
     // RFC 5321 4.5.3.1.4 / 4.5.3.1.6: 512 and 1000 octets are the minimums a server must accept.
-    out.max_command_line = as_size(s.integer("max_command_line", 512, 512, 4096));
-    out.max_text_line = as_size(s.integer("max_text_line", 1000, 1000, 65536));
-    out.max_recipients = as_size(s.integer("max_recipients", 100, 1, 1000));
+    out.max_command_line =
+        as_size(s.integer("max_command_line", as_int(out.max_command_line), 512, 4096));
+    out.max_text_line = as_size(s.integer("max_text_line", as_int(out.max_text_line), 1000, 65536));
+    out.max_recipients = as_size(s.integer("max_recipients", as_int(out.max_recipients), 1, 1000));
     out.max_message_size = s.size("max_message_size", out.max_message_size, KiB, GiB);
     out.command_timeout = s.duration("command_timeout", out.command_timeout, seconds{1}, kHour);
     out.data_timeout = s.duration("data_timeout", out.data_timeout, seconds{1}, kHour);
-    out.max_sessions = as_size(s.integer("max_sessions", 100, 1, 10000));
-    out.max_bad_commands = as_size(s.integer("max_bad_commands", 10, 1, 100));
+    out.max_sessions = as_size(s.integer("max_sessions", as_int(out.max_sessions), 1, 10000));
+    out.max_bad_commands =
+        as_size(s.integer("max_bad_commands", as_int(out.max_bad_commands), 1, 100));
     out.max_inflight = s.size("max_inflight", out.max_inflight, MiB, 64 * GiB);
     if (out.max_inflight < out.max_message_size) {
         s.fail("max_inflight", "must be at least max_message_size");
     }
-    out.max_connections_per_ip = as_size(s.integer("max_connections_per_ip", 20, 1, 10000));
-    out.reserved_sessions = as_size(s.integer("reserved_sessions", 10, 0, 10000));
+    out.max_connections_per_ip =
+        as_size(s.integer("max_connections_per_ip", as_int(out.max_connections_per_ip), 1, 10000));
+    out.reserved_sessions =
+        as_size(s.integer("reserved_sessions", as_int(out.reserved_sessions), 0, 10000));
     out.preauth_timeout = s.duration("preauth_timeout", out.preauth_timeout, seconds{1}, kHour);
     out.preauth_time_limit =
         s.duration("preauth_time_limit", out.preauth_time_limit, seconds{1}, kHour);
-    out.stress_threshold = as_size(s.integer("stress_threshold", 80, 1, 100));
+    out.stress_threshold =
+        as_size(s.integer("stress_threshold", as_int(out.stress_threshold), 1, 100));
     out.stress_timeout = s.duration("stress_timeout", out.stress_timeout, seconds{1}, kHour);
     out.shutdown_grace = s.duration("shutdown_grace", out.shutdown_grace, seconds{0}, 10 * kMinute);
     out.policy_file = s.path("policy_file", out.policy_file);
@@ -255,6 +268,8 @@ void read_proxy(Section& s, ProxyConfig& out) {
     out.admin_listen = *ep;
     out.notice_interval = s.duration("notice_interval", out.notice_interval, seconds{1}, kHour);
 
+    // Without [[proxy.listener]] tables, ProxyConfig's default listeners stay.
+    std::vector<Listener> default_listeners = std::move(out.listeners);
     out.listeners.clear();
     if (const toml::array* arr = s.table_array("listener")) {
         for (std::size_t i = 0; i < arr->size(); ++i) {
@@ -289,8 +304,7 @@ void read_proxy(Section& s, ProxyConfig& out) {
             out.listeners.push_back(l);
         }
     } else {
-        out.listeners = {{ListenerKind::submission, "0.0.0.0", 587},
-                         {ListenerKind::submissions, "0.0.0.0", 465}};
+        out.listeners = std::move(default_listeners);
     }
     const bool needs_tls =
         std::any_of(out.listeners.begin(), out.listeners.end(),
@@ -332,7 +346,7 @@ void read_upstream(Section& s, UpstreamConfig& out) {
 }
 
 void read_notify(Section& s, NotifyConfig& out) {
-    const std::string url = s.string("url", "");
+    const std::string url = s.string("url", out.url);
     if (url.empty()) {
         // Without a url [upstream] is used as a whole; a lone override would be silently ignored.
         for (std::string_view k : {"tls", "verify", "ca_file", "username", "password_file"}) {

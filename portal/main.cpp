@@ -1,6 +1,6 @@
 // sealpost-portal entry point: loads the config, the pepper (and no other key), the vault,
-// the pages and the SMS provider; prints one `listening kind=... addr=...` line per listener;
-// runs the event loop on a few threads.
+// the pages, the SMS provider and the logo; prints one `listening kind=... addr=...` line per
+// listener; runs the event loop on a few threads.
 #include <malloc.h>
 
 #include <algorithm>
@@ -21,6 +21,7 @@
 #include "core/core_config.hpp"
 #include "core/core_log.hpp"
 #include "portal/portal_app.hpp"
+#include "portal/portal_logo.hpp"
 #include "portal/portal_server.hpp"
 #include "vault/vault_options.hpp"
 
@@ -127,8 +128,13 @@ int main(int argc, char** argv) {
         // A stable key for the audit's IP hashes, derived so the pepper itself stays inside.
         const auto ip_key =
             crypto::hmac_sha256(keys.pepper.key, crypto::as_bytes("sealpost-ip-key-v1"));
+        auto logo = portal::load_logo(cfg.practice.logo);
+        if (!logo) {
+            std::cerr << "sealpost-portal: " << logo.error().detail << "\n";
+            return 1;
+        }
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
-                        crypto::SecretBytes(ip_key.begin(), ip_key.end()));
+                        crypto::SecretBytes(ip_key.begin(), ip_key.end()), std::move(logo).value());
 
         // One io_context per core, each run by one thread, the first also holding the
         // listeners, signals and timers. The hint 1 (BOOST_ASIO_CONCURRENCY_HINT_1) only tells

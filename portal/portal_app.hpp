@@ -1,6 +1,8 @@
-// The portal's routes (DESIGN 4): landing, SMS code, check, documents, downloads, ZIP,
-// renewal, help and static files. Synchronous and network-free: the server runs POSTs on
-// a worker thread, so the vault's fsyncs and the SMS gateway never block the event loop, and
+// The portal application (DESIGN 4): one object that answers every request. Its parts live
+// in separate files: routing and the code flow (portal_routes.cpp), downloads and ZIPs
+// (portal_download.cpp), the audit jobs (portal_audit.cpp), and the pages and error replies
+// they share (portal_app.cpp). Synchronous and network-free: the server runs POSTs on a
+// worker thread, so the vault's fsyncs and the SMS gateway never block the event loop, and
 // GETs (pages and downloads) on the event loop, so slow downloads never hold a worker.
 #pragma once
 
@@ -14,6 +16,7 @@
 
 #include "core/core_config.hpp"
 #include "portal/portal_http.hpp"
+#include "portal/portal_logo.hpp"
 #include "portal/portal_pages.hpp"
 #include "portal/portal_sessions.hpp"
 #include "portal/portal_sms.hpp"
@@ -38,11 +41,12 @@ struct PortalCounters {
 };
 
 /** The portal application. Thread-safe: handle() may run on several threads at once. Holds
- * references to `cfg` and `vault`, which must outlive it. */
+ * references to `cfg` and `vault`, which must outlive it. Reads no file: the logo comes
+ * loaded (load_logo). */
 class App {
   public:
     App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
-        std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key);
+        std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo = {});
 
     /// One request, one response; never throws for anything a client sends. A GET never
     /// waits for a disk sync (its audit events go to the background runner), so the server
@@ -81,8 +85,13 @@ class App {
     Response page(unsigned status, Ctx& c, std::string html);
     Response message(unsigned status, Ctx& c, MessageKind kind, std::int64_t until = 0);
     Response open_failed(Ctx& c, const Error& e);
+    /// The one mapping of the code guard's refusals to replies: locked for good 423, locked
+    /// for now 429 (until the lock ends), too many codes 429 (until the next is allowed).
+    Response guard_refused(Ctx& c, vault::GuardState state, std::int64_t until);
+    /// The list of documents behind a verified session, with a notice ("" = none).
+    Response documents_page(unsigned status, Ctx& c, const vault::OpenedEnvelope& env,
+                            std::string notice);
     PageContext page_context(Ctx& c, bool with_form);
-    [[nodiscard]] vault::CodePolicy code_policy() const;
     [[nodiscard]] unsigned code_minutes() const;
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     /// A stable key for the session behind `cookie` that is not the cookie (the ZIP caps).
@@ -103,8 +112,8 @@ class App {
     std::shared_ptr<const Pages> pages_;
     std::unique_ptr<SmsSender> sms_;
     crypto::SecretBytes ip_key_;
-    std::string logo_;
-    std::string logo_type_;
+    Logo logo_;
+    vault::CodePolicy code_policy_;
     SessionStore sessions_;
     CsrfGuard csrf_;
     IpLimiter ip_codes_;

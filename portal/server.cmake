@@ -1,10 +1,16 @@
-# sealpost_portal_lib: routes, sessions, HTTP helpers, ZIP, metrics and the Beast server;
+# sealpost_portal_lib: the application (shared replies, routes, downloads, audit), cookies, the
+# logo, sessions, HTTP helpers, ZIP, metrics and the Beast server;
 # sealpost-portal: the program.
 add_library(sealpost_portal_lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/portal_app.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_audit.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_cookies.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_download.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_http.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_logo.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_request.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_routes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_sessions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_zip.cpp

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/core_config.hpp"
 #include "core/core_result.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_keys.hpp"
@@ -105,18 +106,9 @@ enum class EnvelopeState : std::uint8_t {
 /// "pending", "sent", "revoked", "purged".
 std::string_view envelope_state_name(EnvelopeState s) noexcept;
 
-/// Settings; usually filled from Config's [vault] section by the caller.
-struct VaultOptions {
-    std::filesystem::path dir;                          ///< environment directory
-    std::uint64_t map_size = 64ULL << 20;               ///< initial map size, bytes
-    std::uint64_t max_size = 8ULL << 30;                ///< growth cap -> Errc::vault_full
-    std::chrono::seconds link_ttl{30LL * 86400};        ///< link validity from issue
-    std::chrono::seconds retention{90LL * 86400};       ///< data kept after creation
-    std::chrono::seconds max_retention{365LL * 86400};  ///< renewals end there (from creation)
-    std::chrono::seconds orphan_grace{3600};            ///< pending, link expired and older: orphan
-    std::chrono::seconds tombstone_ttl{365LL * 86400};  ///< tombstones kept after purge
-    bool group_access = false;   ///< directory 0770 / files 0660 instead of 0700 / 0600
-    unsigned max_readers = 126;  ///< LMDB reader slots shared by all processes
+/// Settings: the [vault] section (VaultConfig: its fields and defaults; `key_dir` is not read
+/// here, the keys come loaded) and what only a process sets.
+struct VaultOptions : VaultConfig {
     /// Clock in unix seconds; empty means the system clock. Injected by tests.
     std::function<std::int64_t()> now;
 };
@@ -282,19 +274,23 @@ struct Contact {
     std::string language;  ///< de|fr|it|en or empty
 };
 
-/// Limits of the portal's SMS code check (DESIGN section 4); PortalConfig supplies them.
+/// Limits of the portal's SMS code check (DESIGN section 4). Taken from [portal]: the values
+/// and their defaults are PortalConfig's, named here as the check uses them.
 struct CodePolicy {
-    unsigned digits = 6;               ///< code length, 6..10
-    std::chrono::seconds ttl{600};     ///< a code is valid this long
-    unsigned per_window = 3;           ///< codes per `window`
-    std::chrono::seconds window{900};  ///< sliding window for per_window
-    unsigned per_day = 10;             ///< codes per 24 hours
-    unsigned tries_per_code = 5;       ///< wrong tries that kill a code
+    /// PortalConfig's code limits; a default CodePolicy has PortalConfig's defaults.
+    explicit CodePolicy(const PortalConfig& p = PortalConfig{});
+
+    unsigned digits;              ///< code length (code_length)
+    std::chrono::seconds ttl;     ///< a code is valid this long (code_ttl)
+    unsigned per_window;          ///< codes per `window` (codes_per_window)
+    std::chrono::seconds window;  ///< sliding window for per_window (code_window)
+    unsigned per_day;             ///< codes per 24 hours (codes_per_day)
+    unsigned tries_per_code;      ///< wrong tries that kill a code (max_tries_per_code)
     /// tries_per_code x killed_before_lock wrong tries within lock_duration, over any number
-    /// of codes, lock the envelope
-    unsigned killed_before_lock = 3;
-    std::chrono::seconds lock_duration{3600};  ///< how long that lock lasts; also its window
-    unsigned tries_total = 20;                 ///< wrong tries in the link's life: locked for good
+    /// of codes, lock the envelope (killed_codes_before_lock)
+    unsigned killed_before_lock;
+    std::chrono::seconds lock_duration;  ///< how long that lock lasts; also its window
+    unsigned tries_total;  ///< wrong tries in the link's life: locked for good (max_tries_total)
 };
 
 /// Where an envelope's code check stands.

@@ -17,6 +17,11 @@
 namespace sealpost::vault::lmdb {
 namespace {
 
+/// Named databases: the vault uses six (envelopes, links, documents, contacts, audit, portal).
+constexpr unsigned kMaxDbs = 8;
+/// Reader slots shared by all processes on the environment (LMDB's own default).
+constexpr unsigned kMaxReaders = 126;
+
 // mdb_env_set_mapsize may only be called while this process has no transaction open on the
 // environment (LMDB does not check; see its documentation). Every transaction holds this
 // shared, a resize holds it exclusively. One lock for the whole process keeps it simple:
@@ -84,10 +89,10 @@ Result<Env> Env::open(const Options& opts) {
         return lmdb_error(rc, "mdb_env_create");
     }
     Env env(raw);
-    if ((rc = mdb_env_set_maxdbs(raw, opts.max_dbs)) != 0) {
+    if ((rc = mdb_env_set_maxdbs(raw, kMaxDbs)) != 0) {
         return lmdb_error(rc, "mdb_env_set_maxdbs");
     }
-    if ((rc = mdb_env_set_maxreaders(raw, opts.max_readers)) != 0) {
+    if ((rc = mdb_env_set_maxreaders(raw, kMaxReaders)) != 0) {
         return lmdb_error(rc, "mdb_env_set_maxreaders");
     }
     if ((rc = mdb_env_set_mapsize(raw, opts.map_size)) != 0) {

@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/core_config.hpp"
 #include "core/core_result.hpp"
 #include "vault/vault_crypto.hpp"
 
@@ -39,13 +40,10 @@ struct EnvInfo {
 /// An open environment. Closing (destructor) requires every transaction of it to be gone.
 class Env {
   public:
-    struct Options {
-        std::filesystem::path dir;
-        std::uint64_t map_size = 64ULL << 20;
-        unsigned max_dbs = 8;
-        unsigned max_readers = 126;
-        bool group_access = false;  ///< 0770/0660 instead of 0700/0600
-    };
+    /// The environment's settings are the [vault] section's, defaults included: `dir`,
+    /// `map_size` and `group_access` (0770/0660 instead of 0700/0600). The rest is not read
+    /// here.
+    using Options = VaultConfig;
 
     /** Create the directory if missing (mode 0700), open with MDB_NOTLS and file mode 0600,
      * then clear reader slots of dead processes (mdb_reader_check).

@@ -8,6 +8,17 @@
 
 namespace sealpost::vault {
 
+CodePolicy::CodePolicy(const PortalConfig& p)
+    : digits(p.code_length),
+      ttl(p.code_ttl),
+      per_window(p.codes_per_window),
+      window(p.code_window),
+      per_day(p.codes_per_day),
+      tries_per_code(p.max_tries_per_code),
+      killed_before_lock(p.killed_codes_before_lock),
+      lock_duration(p.lock_duration),
+      tries_total(p.max_tries_total) {}
+
 namespace {
 
 constexpr std::string_view kCodeLabel = "sealpost-code-v1";  // HMAC input label: file format

@@ -212,12 +212,7 @@ Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
                     .count());
         };
     }
-    lmdb::Env::Options eo;
-    eo.dir = opts.dir;
-    eo.map_size = opts.map_size;
-    eo.max_readers = opts.max_readers;
-    eo.group_access = opts.group_access;
-    SP_TRY(env, lmdb::Env::open(eo));
+    SP_TRY(env, lmdb::Env::open(opts));
 
     auto impl = std::make_shared<Impl>(std::move(opts), std::move(env));
     SP_TRY(d_env, impl->env.open_dbi("envelopes"));
