@@ -210,7 +210,10 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
     if (!co_await send(reply(R::data_go))) {
         co_return Next::close;
     }
-    smtp::DataReader reader(cfg_.max_text_line, limit);
+    // Bare LF line ends only from trusted networks and authenticated clients (billing
+    // software on the practice LAN writes them), as Postfix allows them only from
+    // $mynetworks (smtpd_forbid_bare_newline_exclusions); everyone else keeps the refusal.
+    smtp::DataReader reader(cfg_.max_text_line, limit, trusted_ || authenticated_);
     // The Received header (RFC 5321 4.4) goes first into the buffer: no copy to prepend it.
     reader.start(received_header(messages_ + 1), declared);
     for (;;) {
@@ -234,6 +237,9 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
             log::info("smtp.data_aborted").kv("sid", sid_).kv("bytes", reader.size());
             co_return Next::close;  // run() abandons the upstream transaction
         }
+    }
+    if (reader.normalised_lf() != 0) {
+        log::info("smtp.bare_lf_normalised").kv("sid", sid_).kv("lines", reader.normalised_lf());
     }
     std::optional<R> refusal;
     switch (reader.fault()) {

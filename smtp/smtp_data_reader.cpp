@@ -21,8 +21,8 @@ std::size_t find_eol(std::string_view s, std::size_t from) {
 }
 }  // namespace
 
-DataReader::DataReader(std::size_t max_line, std::uint64_t max_size)
-    : max_line_(max_line), max_size_(max_size) {}
+DataReader::DataReader(std::size_t max_line, std::uint64_t max_size, bool normalise_bare_lf)
+    : max_line_(max_line), max_size_(max_size), normalise_bare_lf_(normalise_bare_lf) {}
 
 void DataReader::start(std::string_view prefix, std::uint64_t expected) {
     prefix_ = prefix.size();
@@ -126,10 +126,14 @@ std::size_t DataReader::feed(std::string_view in) {
         if (saw_cr_) {
             saw_cr_ = false;
             if (c == '\n') {
-                if (dot_only_) {
+                if (dot_only_ && !lf_line_) {
                     done_ = true;  // <CRLF>.<CRLF>: the CRLF before the dot ended the last line
                     break;
                 }
+                if (dot_only_) {
+                    add_fault(DataFault::bare_lf);  // <LF>.<CRLF>: an end elsewhere, refused
+                }
+                lf_line_ = false;
                 line_len_ += 2;
                 if (line_len_ > max_line_) {
                     add_fault(DataFault::line_too_long);
@@ -162,6 +166,25 @@ std::size_t DataReader::feed(std::string_view in) {
                 ++line_len_;
                 continue;
             }
+        }
+        if (c == '\n' && normalise_bare_lf_) {
+            // A trusted client's bare LF ends its line, stored as CRLF. A line of a single dot
+            // on either side of it is an end of data to some servers: refused, never passed.
+            if (dot_only_) {
+                add_fault(DataFault::bare_lf);
+            }
+            ++normalised_lf_;
+            line_len_ += 1;
+            if (line_len_ > max_line_) {
+                add_fault(DataFault::line_too_long);
+            }
+            put('\r');
+            put('\n');
+            line_start_ = true;
+            line_len_ = 0;
+            dot_only_ = false;
+            lf_line_ = true;
+            continue;
         }
         dot_only_ = false;
         if (c == '\n') {

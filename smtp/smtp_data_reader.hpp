@@ -1,6 +1,8 @@
 // The DATA phase reader (RFC 5321 4.1.1.4, 4.5.2): finds the end of data, removes dot-stuffing,
-// and applies the SMTP smuggling rules: only <CRLF>.<CRLF> ends the data; a bare CR or LF
-// anywhere is a fault that refuses the whole message. Also the inverse (dot-stuffing).
+// and applies the SMTP smuggling rules: only <CRLF>.<CRLF> ends the data; a bare CR anywhere
+// is a fault that refuses the whole message, and so is a bare LF unless the caller allows it
+// (a trusted or authenticated client: then it is read as CRLF, as Postfix's
+// `smtpd_forbid_bare_newline = normalize`). Also the inverse (dot-stuffing).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,10 @@ enum class DataFault {
 
 class DataReader {
   public:
-    DataReader(std::size_t max_line, std::uint64_t max_size);
+    /// `normalise_bare_lf`: a bare LF ends a line and is stored as CRLF, except next to a
+    /// line of a single '.', which still refuses the message (`\n.\r\n` and `\r\n.\n` end
+    /// the data in some servers: never an end here, never passed on either).
+    DataReader(std::size_t max_line, std::uint64_t max_size, bool normalise_bare_lf = false);
 
     /// Before the first feed: the message buffer starts with `prefix` (a Received header, not
     /// counted in size()) and has room for `expected` message octets (RFC 1870 SIZE=), so a
@@ -42,6 +47,8 @@ class DataReader {
     [[nodiscard]] DataFault fault() const noexcept { return fault_; }
     /// Message octets received so far (unstuffed), counted even once too big.
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    /// Bare LFs stored as CRLF (only with normalise_bare_lf).
+    [[nodiscard]] std::uint64_t normalised_lf() const noexcept { return normalised_lf_; }
     /// The prefix and the unstuffed message, lines ending in CRLF. Truncated once
     /// fault() == too_big; empty once discarded.
     std::string& message() noexcept { return msg_; }
@@ -63,6 +70,9 @@ class DataReader {
     bool line_start_ = true;    ///< just after a CRLF (or at the start of the data)
     bool dot_only_ = false;     ///< the current line so far is a single '.'
     bool saw_cr_ = false;
+    bool normalise_bare_lf_ = false;
+    bool lf_line_ = false;  ///< the current line began after a bare LF
+    std::uint64_t normalised_lf_ = 0;
     bool done_ = false;
     bool discarded_ = false;
     std::size_t prefix_ = 0;

@@ -313,7 +313,7 @@ void check_no_document_delivered(const std::vector<std::string_view>& docs,
     }
     std::vector<std::string_view> leaves;
     for (const auto& a : out->attachments()) {
-        leaves.emplace_back(a.bytes);
+        leaves.emplace_back(a.bytes.value());
     }
     for (const auto& b : out->bodies()) {
         leaves.emplace_back(b.text);

@@ -1,9 +1,10 @@
 // Fuzz target for the DATA reader (dot-unstuffing, smuggling faults, line and size limits) and
 // its inverse dot_stuff. Input: 4 header bytes (line limit, size limit, 16-bit slice seed), then
 // the DATA stream, fed in slices whose sizes come from the seed.
-// Invariants: slicing changes nothing; a message without a fault has only CRLF line ends and
-// lines within the limit; the data ends exactly at the first <CRLF>.<CRLF> and nothing after
-// it is consumed; dot_stuff of any bytes reads back whole, fault-free, line ends made CRLF.
+// Invariants: slicing changes nothing; normalising bare LF never moves the end of data; a message
+// without a fault has only CRLF line ends and lines within the limit; the data ends exactly at the
+// first <CRLF>.<CRLF> and nothing after it is consumed; dot_stuff of any bytes reads back whole,
+// fault-free, line ends made CRLF.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -145,6 +146,21 @@ void check_reader(std::string_view wire, std::size_t max_line, std::uint64_t max
         }
     } else if (whole.size != whole.message.size() || whole.fault == DataFault::too_big) {
         fail("size() differs from the message length");
+    }
+    // Reading a trusted client's bare LF as a line end never moves the end of data; what it
+    // passes has only CRLF line ends; data without bare LF reads exactly as the strict way.
+    DataReader lenient(max_line, max_size, true);
+    const std::size_t lenient_used = lenient.feed(wire);
+    if (lenient_used != whole.consumed || lenient.done() != whole.done) {
+        fail("normalising bare LF moved the end of data");
+    }
+    if (lenient.fault() == DataFault::none && lenient.size() <= max_size &&
+        !crlf_only(lenient.message())) {
+        fail("a message with bare LF normalised still holds a bare CR or LF");
+    }
+    if (whole.fault == DataFault::none &&
+        (lenient.fault() != DataFault::none || lenient.message() != whole.message)) {
+        fail("normalising changed a message that had no bare LF");
     }
     if (whole.fault == DataFault::none) {
         if (!crlf_only(whole.message)) {

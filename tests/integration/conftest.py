@@ -390,8 +390,10 @@ def client_tls_context(certs: Path) -> ssl.SSLContext:
 class RawSmtp:
     """A byte-exact SMTP client over a plain socket, for what smtplib will not send."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 30):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port: int, host: str = "127.0.0.1", timeout: float = 30,
+                 source: str | None = None):
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
 
     def send(self, data: bytes):

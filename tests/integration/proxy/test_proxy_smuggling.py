@@ -1,7 +1,7 @@
 """SMTP smuggling (bare LF / bare CR end-of-data variants) and STARTTLS command injection:
 refused, nothing of them reaches the upstream, and the session stays in sync."""
 import pytest
-from conftest import RawSmtp
+from conftest import RawSmtp, Upstream
 
 SMUGGLED = (b"MAIL FROM:<ceo@example.ch>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n"
             b"From: ceo@example.ch\r\n\r\nsmuggled\r\n")
@@ -61,6 +61,45 @@ def test_clean_message_after_refused_one_is_delivered_once(maildir_proxy):
     body = files[0].read_bytes()
     assert body.endswith(b"Subject: clean\n\nline\n.dotted\n")
     assert b"smuggled" not in body
+
+
+BARE_LF_MAIL = b"Subject: lf\n\nline one\nline two\r\nthree\n\r\n.\r\n"
+
+
+@pytest.fixture
+def relaying_proxy(start_proxy, dev_certs):
+    up = Upstream(dev_certs, require_auth=False)
+    try:
+        yield start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"}), up
+    finally:
+        up.stop()
+
+
+def test_bare_lf_lines_from_a_trusted_network_are_relayed_as_crlf(relaying_proxy):
+    # Billing software on the practice LAN (127.0.0.1 is in trusted_networks by default).
+    proxy, up = relaying_proxy
+    c = RawSmtp(proxy.ports["plain"])
+    start_data(c)
+    c.send(BARE_LF_MAIL)
+    assert c.read_reply()[0] == 250
+    c.cmd("QUIT")
+    content = up.messages[-1].content
+    assert content.endswith(b"Subject: lf\r\n\r\nline one\r\nline two\r\nthree\r\n\r\n")
+    assert content.count(b"\n") == content.count(b"\r\n")  # no bare LF left
+
+
+def test_outside_the_trusted_networks_nothing_reaches_data_without_auth(relaying_proxy):
+    # Bare LF is read as a line end only for trusted and authenticated clients; any other
+    # client is refused before DATA, so the strict reading is all it could ever meet. The
+    # smuggling payloads above come from a trusted client: normalising never makes a dot
+    # line beside a bare LF an end of data.
+    proxy, up = relaying_proxy
+    c = RawSmtp(proxy.ports["plain"], source="127.0.0.2")
+    assert c.read_reply()[0] == 220
+    assert c.cmd("EHLO client.example")[0] == 250
+    assert c.cmd("MAIL FROM:<praxis@example.ch>")[0] == 530
+    assert c.cmd("QUIT")[0] == 221
+    assert up.handler.count() == 0
 
 
 def test_pipelined_command_after_starttls_closes_the_session(start_proxy, tmp_path):

@@ -1,6 +1,8 @@
 // Unit tests for the DATA reader: end of data, dot-unstuffing, smuggling faults, limits.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "smtp/smtp_data_reader.hpp"
 
 using namespace sealpost::smtp;
@@ -181,4 +183,50 @@ TEST_CASE("a large message without a declared size is stored whole") {
     CHECK(r.feed(wire + ".\r\n") == wire.size() + 3);
     CHECK(r.done());
     CHECK(r.message() == wire);
+}
+
+namespace {
+/// With bare LF allowed (a trusted or authenticated client), whole and byte by byte.
+std::vector<Outcome> read_lf_allowed(std::string_view wire) {
+    std::vector<Outcome> out;
+    for (const bool bytewise : {false, true}) {
+        DataReader r(1000, 1 << 20, true);
+        std::size_t n = 0;
+        while (n < wire.size() && !r.done()) {
+            n += r.feed(bytewise ? wire.substr(n, 1) : wire.substr(n));
+        }
+        out.push_back({r.message(), r.fault(), n, r.done()});
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a trusted client's bare LF lines are stored as CRLF lines") {
+    const std::string wire = "Subject: x\n\n..leading\nline\r\nmixed\nend\r\n.\r\nQUIT\r\n";
+    for (const auto& o : read_lf_allowed(wire)) {
+        CHECK(o.done);
+        CHECK(o.fault == DataFault::none);
+        CHECK(o.message == "Subject: x\r\n\r\n.leading\r\nline\r\nmixed\r\nend\r\n");
+        CHECK(wire.substr(o.consumed) == "QUIT\r\n");
+    }
+    DataReader r(1000, 1 << 20, true);
+    r.feed(wire);
+    CHECK(r.normalised_lf() == 4);
+}
+
+TEST_CASE("with bare LF allowed, only CRLF.CRLF ends the data; a dot line by a bare LF refuses") {
+    // Each is an end of data to some server: never here, and the message is refused.
+    for (const std::string wire :
+         {"a\n.\r\nMAIL FROM:<x@y.ch>\r\n.\r\n", "a\r\n.\nMAIL FROM:<x@y.ch>\r\n.\r\n",
+          "a\n.\nMAIL FROM:<x@y.ch>\r\n.\r\n"}) {
+        for (const auto& o : read_lf_allowed(wire)) {
+            CHECK(o.done);
+            CHECK(o.fault == DataFault::bare_lf);
+            CHECK(o.consumed == wire.size());  // the smuggled command stayed data
+        }
+    }
+    // A bare CR stays a fault.
+    for (const auto& o : read_lf_allowed("a\rb\r\n.\r\n")) {
+        CHECK(o.fault == DataFault::bare_cr);
+    }
 }
