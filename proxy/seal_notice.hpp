@@ -33,8 +33,8 @@ inline constexpr std::string_view kPlaceholders = "practice documents link expir
 class NoticeTemplates {
   public:
     /** Loads notice.{de,fr,it,en}.{txt,html} from `dir`. Errors: Errc::io (a file missing
-     * or unreadable), Errc::invalid_argument (an unknown placeholder, an unclosed `{{`, or a
-     * file larger than 64 KiB; detail names the file).
+     * or unreadable), Errc::invalid_argument (an unknown or malformed placeholder, an unclosed
+     * `{{`, or a file larger than 64 KiB; detail names the file).
      */
     static Result<NoticeTemplates> load(const std::filesystem::path& dir);
 
