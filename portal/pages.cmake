@@ -2,7 +2,6 @@
 # (templates in portal/templates, loaded at start from portal.templates_dir).
 add_library(sealpost_portal_pages STATIC
   ${CMAKE_CURRENT_LIST_DIR}/portal_i18n.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/portal_template.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_pages_load.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_pages.cpp
 )

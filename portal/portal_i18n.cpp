@@ -216,27 +216,6 @@ std::vector<std::string> placeholders(std::string_view text) {
     return out;
 }
 
-std::string substitute(std::string_view text, const Values& values) {
-    std::string out;
-    out.reserve(text.size() + 32);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t open = text.find('{', pos);
-        const std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
-        if (close == std::string_view::npos) {
-            out.append(text.substr(pos));
-            break;
-        }
-        out.append(text.substr(pos, open - pos));
-        const auto it = values.find(text.substr(open + 1, close - open - 1));
-        if (it != values.end()) {
-            out += it->second;
-        }
-        pos = close + 1;
-    }
-    return out;
-}
-
 std::size_t language_index(std::string_view lang) {
     for (std::size_t i = 0; i < std::size(kLanguages); ++i) {
         if (kLanguages[i] == lang) {

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "core/core_result.hpp"
+#include "core/core_template.hpp"
 
 namespace sealpost::portal {
 
 /// Named values for catalog placeholders and template variables (plain text, not yet escaped).
-using Values = std::map<std::string, std::string, std::less<>>;
+using Values = TemplateValues;
 
 /** One language's strings. File format, one entry per line:
  *
@@ -42,9 +43,6 @@ class Catalog {
 
 /// The distinct `{name}`s in a (parsed, so well-formed) catalog text, sorted.
 std::vector<std::string> placeholders(std::string_view text);
-
-/// Replaces each `{name}` in `text` with its value (a name without a value becomes "").
-std::string substitute(std::string_view text, const Values& values);
 
 /// Index of `lang` in kLanguages; 0 (de) for anything else.
 std::size_t language_index(std::string_view lang);

@@ -167,16 +167,25 @@ class Render {
         lv.emplace("title", title);
         lv.emplace("help_href", "/help?lang=" + std::string(lang_));
         Values lr;
-        lr.emplace("body", impl_.tpl(body).render(cat_, vars, raws));
+        lr.emplace("body", fill(impl_.tpl(body), vars, raws));
         lr.emplace("switcher", switcher(switch_base));
         lr.emplace("logo", c_.has_logo
                                ? "<img class=\"logo\" src=\"/static/logo\" alt=\"" +
                                      escape_text(c_.practice_name) + "\">"
                                : "<p class=\"practice\">" + escape_text(c_.practice_name) + "</p>");
-        return impl_.tpl(Tpl::layout).render(cat_, lv, lr);
+        return fill(impl_.tpl(Tpl::layout), lv, lr);
     }
 
   private:
+    /// A page template with the catalog of this language for its `{{t:key}}`s.
+    [[nodiscard]] std::string fill(const Template& t, const Values& vars,
+                                   const Values& raws) const {
+        return t.render({.output = Template::Output::html,
+                         .vars = &vars,
+                         .raws = &raws,
+                         .key = [this](std::string_view k) { return cat_.find(k); }});
+    }
+
     [[nodiscard]] std::string switcher(std::string_view base) const {
         std::string out = "<ul class=\"lang-switch\">";
         for (std::size_t i = 0; i < std::size(kLanguages); ++i) {

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/core_template.hpp"
 #include "portal/portal_i18n.hpp"
 #include "portal/portal_pages.hpp"
-#include "portal/portal_template.hpp"
 
 namespace sealpost::portal {
 

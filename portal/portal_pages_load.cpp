@@ -122,7 +122,7 @@ Result<std::shared_ptr<const Pages>> Pages::load(const std::filesystem::path& di
         const TemplateSpec& spec = kTemplateSpecs[t];
         const auto path = dir / spec.file;
         SP_TRY(text, read_file(path));
-        auto parsed = Template::parse(text, spec.vars, spec.raws);
+        auto parsed = Template::parse(text, {spec.vars, spec.raws});
         if (!parsed) {
             return make_error(Errc::invalid_argument, path.string() + ": " + parsed.error().detail);
         }

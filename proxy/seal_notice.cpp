@@ -2,9 +2,6 @@
 // expiry date in the recipient's language in Swiss local time.
 #include "proxy/seal_notice.hpp"
 
-#include "core/core_text.hpp"
-
-#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -34,72 +31,12 @@ Result<std::string> read_file(const std::filesystem::path& p) {
     return s;
 }
 
-std::string render_one(const NoticeTemplates::Parsed& t, const NoticeValues& v, Language lang,
-                       bool html) {
-    // text::clean drops control characters and bidi marks, so a file name cannot forge or
-    // reorder lines ("Trojan Source").
-    auto val = [&](std::string_view s) {
-        return html ? text::html_escape(text::clean(s)) : text::clean(s);
-    };
-    std::string out;
-    for (const auto& piece : t) {
-        if (!piece.placeholder) {
-            out += piece.text;
-        } else if (piece.text == "practice") {
-            out += val(v.practice);
-        } else if (piece.text == "link") {
-            out += val(v.link);
-        } else if (piece.text == "expires") {
-            out += val(format_date(v.expires_at, lang));
-        } else if (piece.text == "phone") {
-            out += val(log::mask_phone(v.phone_e164));
-        } else if (piece.text == "documents") {
-            for (std::size_t i = 0; i < v.documents.size(); ++i) {
-                if (html) {
-                    out += "<li>" + val(v.documents[i]) + "</li>";
-                } else {
-                    out += (i == 0 ? "- " : "\n- ") + val(v.documents[i]);
-                }
-            }
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string link_url(const PracticeConfig& practice, std::string_view token) {
     std::string out = practice.base_url;
     out += "/d/";
     out += token;
-    return out;
-}
-
-Result<NoticeTemplates::Parsed> parse_template(std::string_view text) {
-    NoticeTemplates::Parsed out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t open = text.find("{{", pos);
-        if (open == std::string_view::npos) {
-            out.push_back({false, std::string(text.substr(pos))});
-            break;
-        }
-        if (open > pos) {
-            out.push_back({false, std::string(text.substr(pos, open - pos))});
-        }
-        const std::size_t close = text.find("}}", open + 2);
-        if (close == std::string_view::npos) {
-            return make_error(Errc::invalid_argument,
-                              "unclosed {{ at byte " + std::to_string(open));
-        }
-        const std::string name(text.substr(open + 2, close - open - 2));
-        if (std::find(kPlaceholders.begin(), kPlaceholders.end(), name) == kPlaceholders.end()) {
-            return make_error(Errc::invalid_argument, "unknown placeholder {{" + name +
-                                                          "}} at byte " + std::to_string(open));
-        }
-        out.push_back({true, name});
-        pos = close + 2;
-    }
     return out;
 }
 
@@ -110,7 +47,8 @@ Result<NoticeTemplates> NoticeTemplates::load(const std::filesystem::path& dir) 
             const auto path =
                 dir / ("notice." + std::string(to_string(lang)) + (html ? ".html" : ".txt"));
             SP_TRY(text, read_file(path));
-            auto parsed = parse_template(text);
+            auto parsed = Template::parse(
+                text, {.vars = kPlaceholders, .keys = false, .cite = Template::Cite::byte});
             if (!parsed) {
                 return make_error(Errc::invalid_argument,
                                   path.string() + ": " + parsed.error().detail);
@@ -122,8 +60,17 @@ Result<NoticeTemplates> NoticeTemplates::load(const std::filesystem::path& dir) 
 }
 
 mime::MimeNotice NoticeTemplates::render(Language lang, const NoticeValues& v) const {
-    return mime::MimeNotice{render_one(text_[lang_index(lang)], v, lang, false),
-                            render_one(html_[lang_index(lang)], v, lang, true)};
+    // The engine cleans every value (text::clean drops control characters and bidi marks, so
+    // a file name cannot forge or reorder lines: "Trojan Source") and escapes it in HTML.
+    const TemplateValues vars = {{"practice", v.practice},
+                                 {"link", v.link},
+                                 {"expires", format_date(v.expires_at, lang)},
+                                 {"phone", log::mask_phone(v.phone_e164)}};
+    const TemplateLists lists = {{"documents", v.documents}};
+    const std::size_t i = lang_index(lang);
+    return mime::MimeNotice{
+        text_[i].render({.output = Template::Output::text, .vars = &vars, .lists = &lists}),
+        html_[i].render({.output = Template::Output::html, .vars = &vars, .lists = &lists})};
 }
 
 std::string format_date(std::int64_t unix_seconds, Language lang) {

@@ -11,6 +11,7 @@
 
 #include "core/core_config.hpp"
 #include "core/core_result.hpp"
+#include "core/core_template.hpp"
 #include "proxy/mime_rewrite.hpp"
 
 namespace sealpost::seal {
@@ -24,16 +25,16 @@ struct NoticeValues {
     std::string phone_e164;              ///< {{phone}}: shown masked, `••67`
 };
 
-/// The placeholders a template may use; any other `{{...}}` is an error at load.
-inline constexpr std::array<std::string_view, 5> kPlaceholders = {"practice", "documents", "link",
-                                                                  "expires", "phone"};
+/// The placeholders a template may use (space-separated); any other `{{...}}` is an error at
+/// load.
+inline constexpr std::string_view kPlaceholders = "practice documents link expires phone";
 
 /// Templates for the four languages, parsed once at start (and on reload).
 class NoticeTemplates {
   public:
     /** Loads notice.{de,fr,it,en}.{txt,html} from `dir`. Errors: Errc::io (a file missing
-     * or unreadable), Errc::invalid_argument (an unknown placeholder, an unclosed `{{`, or a
-     * file larger than 64 KiB; detail names the file).
+     * or unreadable), Errc::invalid_argument (an unknown or malformed placeholder, an unclosed
+     * `{{`, or a file larger than 64 KiB; detail names the file).
      */
     static Result<NoticeTemplates> load(const std::filesystem::path& dir);
 
@@ -44,20 +45,10 @@ class NoticeTemplates {
      */
     [[nodiscard]] mime::MimeNotice render(Language lang, const NoticeValues& v) const;
 
-    struct Piece {
-        bool placeholder = false;
-        std::string text;  ///< literal text, or the placeholder's name
-    };
-    using Parsed = std::vector<Piece>;
-
   private:
-    std::array<Parsed, 4> text_{};
-    std::array<Parsed, 4> html_{};
+    std::array<Template, 4> text_{};
+    std::array<Template, 4> html_{};
 };
-
-/// Parses one template's text. Errors: Errc::invalid_argument (unknown placeholder or
-/// unclosed `{{`; detail has the byte offset).
-Result<NoticeTemplates::Parsed> parse_template(std::string_view text);
 
 /// The date of `unix_seconds` in Swiss local time (zurich_time, core/core_time.hpp)
 /// in the language's long form: de `27. Dezember 2026`, fr `27 décembre 2026` (`1er` on the

@@ -5,7 +5,6 @@ sealpost_unit_test(test_portal_pages
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/portal_pages_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/portal_pages_load_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/portal_i18n_test.cpp
-          ${CMAKE_CURRENT_LIST_DIR}/portal_template_test.cpp
   LIBS sealpost_portal_pages)
 target_compile_definitions(test_portal_pages PRIVATE
   SEALPOST_PORTAL_TEMPLATES="${PROJECT_SOURCE_DIR}/portal/templates")

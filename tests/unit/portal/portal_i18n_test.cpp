@@ -80,7 +80,6 @@ TEST_CASE("catalog files: comments, blanks, errors with line numbers", "[i18n]")
     CHECK(*c->find("a.b") == "x {n} y");
     CHECK(*c->find("c") == "#not a comment");
     CHECK(placeholders("{b} and {a} and {b}") == std::vector<std::string>{"a", "b"});
-    CHECK(substitute("{a}-{b}-{missing}", {{"a", "1"}, {"b", "{a}"}}) == "1-{a}-");
 
     CHECK(Catalog::parse("a = 1\na = 2\n", "f").error().detail == "f:2: duplicate key 'a'");
     CHECK(Catalog::parse("A = 1\n", "f").error().detail == "f:1: bad key 'A'");

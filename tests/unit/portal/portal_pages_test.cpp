@@ -8,9 +8,9 @@
 #include <set>
 #include <string>
 
+#include "core/core_template.hpp"
 #include "portal/portal_i18n.hpp"
 #include "portal/portal_pages.hpp"
-#include "portal/portal_template.hpp"
 #include "tests/unit/portal/portal_test_util.hpp"
 
 namespace sealpost::portal {
