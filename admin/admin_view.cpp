@@ -190,7 +190,10 @@ std::string view_stats(const vault::VaultStats& s, std::uint64_t active, std::ui
 std::string view_purge(const vault::PurgeCounts& c) {
     return "purged " + std::to_string(c.retention_ended) + " past retention, deleted " +
            std::to_string(c.orphans) + " orphaned, removed " +
-           std::to_string(c.tombstones_removed) + " old tombstones\n";
+           std::to_string(c.tombstones_removed) + " old tombstones" +
+           (c.staged_removed != 0
+                ? ", cleared " + std::to_string(c.staged_removed) + " half-written envelopes\n"
+                : std::string("\n"));
 }
 
 }  // namespace sealpost::admin

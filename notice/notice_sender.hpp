@@ -1,4 +1,4 @@
-// sealpost's own mails (DESIGN 5b: resend notices, later download notices): one transaction
+// sealpost's own mails (architecture.md section 5b: resend and download notices): one transaction
 // through the [notify] upstream (or [upstream]), SMTP smarthost or maildir, in two steps so
 // that the caller can commit to the vault once the upstream has accepted sender and recipient.
 #pragma once

@@ -115,9 +115,9 @@ Server::Server(net::io_context& io, const Config& cfg)
     // run here, never on the event loop. A sealing thread spends most of its time waiting for
     // the vault's fsync, and every envelope sealed during one fsync shares the next commit
     // (the vault's group commit): so the number of threads, not of cores, sets how many
-    // envelopes one fsync carries. 16 carry a practice's burst (measured: bench/relay, 20
-    // sessions, every fsync made 5 ms slower: 282 sealed msgs/s with 4 threads, 468 with 8, 685
-    // with 16); more than max_sessions could never all be busy. They run at a lower priority
+    // envelopes one fsync carries. 16 carry a practice's burst (bench/relay with a slow fsync
+    // shows sealed throughput rising with the thread count up to about there); more than
+    // max_sessions could never all be busy. They run at a lower priority
     // than the event loop (proxy_session_data.cpp).
     env->rewrite_pool = std::make_shared<net::thread_pool>(
         std::clamp<std::size_t>(cfg.proxy.max_sessions, 2, kSealThreads));

@@ -57,10 +57,9 @@ constexpr std::uint64_t kLeaseStep = std::uint64_t{256} << 10;
 constexpr int kRewriteNice = 10;
 
 /// Rewrite-pool threads give way to the event loop, which serves every session: a parse or an
-/// encryption may wait a little, a session's next read and write should not. Measured on 2
-/// cores with 16 pool threads (bench/relay): the 200 KB pass-through row 1030 msgs/s at nice 0,
-/// 1110 at nice 10 (1 thread: 1200), sealed rows unchanged. Linux applies setpriority() to one
-/// thread only; lowering it needs no privilege, and a failure just leaves the default.
+/// encryption may wait a little, a session's next read and write should not (bench/relay's
+/// pass-through rows show the difference; sealed rows do not change). Linux applies setpriority()
+/// to one thread only; lowering it needs no privilege, and a failure just leaves the default.
 void lower_pool_thread_priority() {
     thread_local const bool lowered = [] {
         return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kRewriteNice) == 0;

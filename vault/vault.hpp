@@ -62,8 +62,8 @@ namespace sealpost::vault {
  * - **One writer at a time** across all processes sharing the directory (LMDB's write lock):
  *   every write verb is one short transaction. Key derivation and sealing of keys and
  *   metadata run before it starts; envelope_create encrypts its documents inside it, straight
- *   into the pages LMDB reserves (no copy), which holds the lock about 40 us longer per
- *   200 kB against a commit of about 600 us. Never hold a Vault call across network I/O;
+ *   into the pages LMDB reserves (no copy): AES-GCM is fast beside the fsync that follows
+ *   (bench/vault_ingest measures both). Never hold a Vault call across network I/O;
  *   nothing in this API lets a caller keep a transaction open.
  * - **Group commit**: within a process, a write verb that starts while another one commits
  *   waits for that fsync and then commits together with every verb that queued meanwhile

@@ -44,8 +44,8 @@ namespace sealpost::vault {
  * it): they must not depend on the calling thread, and must not call into the vault. A leader
  * (a run() or defer() caller) thus does the others' work too, sealing included: call neither
  * from an event-loop thread. The writer lock is held while the group's bodies run, so their
- * computing adds to the commit (AES-GCM: about 40 us per 200 kB, where writing and syncing
- * the same bytes takes about 600 us).
+ * computing adds to the commit (little beside writing and syncing the same bytes;
+ * bench/vault_ingest measures it).
  */
 class GroupCommit {
   public:

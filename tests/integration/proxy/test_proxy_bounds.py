@@ -76,6 +76,15 @@ def settle_rss(pid: int, target: int, bound_s: float = 120) -> int:
         time.sleep(0.25)
 
 
+def without_asan_quarantine(monkeypatch):
+    """In a sanitizer build (the dev preset) ASan keeps freed memory in a quarantine of up to
+    256 MiB on purpose, to catch use after free; the memory tests measure what the proxy holds
+    and gives back, so that quarantine is off for their proxy (a release build ignores it)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") +
+                       "quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
+
+
 def send(port: int, mail: bytes, to: str, results: list, i: int):
     try:
         with smtplib.SMTP("127.0.0.1", port, timeout=300) as s:
@@ -87,96 +96,86 @@ def send(port: int, mail: bytes, to: str, results: list, i: int):
 # ---------------------------------------------------------------- memory
 
 
-def test_twelve_large_sealed_mails_stay_within_1_5x_and_memory_returns(dev_certs, start_proxy,
-                                                                       monkeypatch):
-    # In a sanitizer build (the dev preset) ASan keeps freed memory in a quarantine of up to
-    # 256 MiB on purpose, to catch use after free; this test measures what the proxy holds and
-    # gives back, so that quarantine is off for its proxy (a release build ignores the option).
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") +
-                       "quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
+@pytest.fixture
+def memory_proxy(dev_certs, start_proxy, monkeypatch):
+    """(upstream, proxy pid, plain port) of a proxy whose memory a test measures."""
+    without_asan_quarantine(monkeypatch)
     up = Upstream(dev_certs, require_auth=False)
     try:
         proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-        pid = proxy.proc.pid
-        port = proxy.ports["plain"]
-        # Warm-up: one small sealed mail (GMime, the vault's first write, the pool's threads),
-        # so the idle level is that of a proxy that has served mail.
-        small = sealed_mail(big_pdf(64 * 1024), 0)
-        with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-            assert s.sendmail("praxis@example.ch", ["patient0@example.org"], small) == {}
-        idle = settle_rss(pid, 0, bound_s=1)
-
-        pdf = big_pdf(18 * 1000 * 1000)
-        mails = [sealed_mail(pdf, i) for i in range(1, 13)]
-        wire = sum(len(m) for m in mails)
-        assert wire > 280 * 1000 * 1000  # 12 x ~24 MB on the wire (base64)
-        results = [None] * len(mails)
-        sampler = Sampler(pid)
-        threads = [threading.Thread(target=send, args=(port, m, f"patient{i + 1}@example.org",
-                                                       results, i))
-                   for i, m in enumerate(mails)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        peak = sampler.stop()
-        assert results == [{}] * len(mails), results
-        assert up.handler.count() == 13
-        assert all(b"JVBERi0" not in m.content for m in up.messages)  # sealed, no PDF left
-
-        growth = peak - idle
-        # 1.5x the bytes in flight, plus a fixed 48 MiB: per-thread malloc arenas touched for
-        # the first time (at most 4, proxy/core_memory.cpp), GMime's and OpenSSL's first use by
-        # each of the 12 sealing threads, and the 12 sessions' read buffers and stacks.
-        allowance = 48 * MiB
-        print(f"idle {idle / MiB:.0f} MiB, peak {peak / MiB:.0f} MiB, growth "
-              f"{growth / MiB:.0f} MiB for {wire / MiB:.0f} MiB in flight "
-              f"({growth / wire:.2f}x)")
-        assert growth <= 1.5 * wire + allowance
-
-        after = settle_rss(pid, idle + 64 * MiB)
-        print(f"after the burst: {after / MiB:.0f} MiB ({(after - idle) / MiB:+.0f} MiB)")
-        assert after <= idle + 64 * MiB
+        yield up, proxy.proc.pid, proxy.ports["plain"]
     finally:
         up.stop()
 
 
-def test_one_large_sealed_mail_costs_at_most_1_5x_its_wire_size(dev_certs, start_proxy,
-                                                               monkeypatch):
+def warm_up(pid: int, port: int, pdf_size: int) -> int:
+    """Seals one mail (GMime, the vault's first writes, the pool's threads), so the idle level
+    is that of a proxy that has served mail; returns that level."""
+    mail = sealed_mail(big_pdf(pdf_size), 0)
+    with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
+        assert s.sendmail("praxis@example.ch", ["patient0@example.org"], mail) == {}
+    return settle_rss(pid, 0, bound_s=1)
+
+
+def test_twelve_large_sealed_mails_stay_within_1_5x_and_memory_returns(memory_proxy):
+    up, pid, port = memory_proxy
+    idle = warm_up(pid, port, 64 * 1024)
+
+    pdf = big_pdf(18 * 1000 * 1000)
+    mails = [sealed_mail(pdf, i) for i in range(1, 13)]
+    wire = sum(len(m) for m in mails)
+    assert wire > 280 * 1000 * 1000  # 12 x ~24 MB on the wire (base64)
+    results = [None] * len(mails)
+    sampler = Sampler(pid)
+    threads = [threading.Thread(target=send, args=(port, m, f"patient{i + 1}@example.org",
+                                                   results, i))
+               for i, m in enumerate(mails)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    peak = sampler.stop()
+    assert results == [{}] * len(mails), results
+    assert up.handler.count() == 13
+    assert all(b"JVBERi0" not in m.content for m in up.messages)  # sealed, no PDF left
+
+    growth = peak - idle
+    # 1.5x the bytes in flight, plus a fixed 48 MiB: per-thread malloc arenas touched for
+    # the first time (at most 4, proxy/core_memory.cpp), GMime's and OpenSSL's first use by
+    # each of the 12 sealing threads, and the 12 sessions' read buffers and stacks.
+    allowance = 48 * MiB
+    print(f"idle {idle / MiB:.0f} MiB, peak {peak / MiB:.0f} MiB, growth "
+          f"{growth / MiB:.0f} MiB for {wire / MiB:.0f} MiB in flight "
+          f"({growth / wire:.2f}x)")
+    assert growth <= 1.5 * wire + allowance
+
+    after = settle_rss(pid, idle + 64 * MiB)
+    print(f"after the burst: {after / MiB:.0f} MiB ({(after - idle) / MiB:+.0f} MiB)")
+    assert after <= idle + 64 * MiB
+
+
+def test_one_large_sealed_mail_costs_at_most_1_5x_its_wire_size(memory_proxy):
     # One message alone, so nothing is shared with others: the attachment is scanned as it is
     # decoded, never held whole, and sealed straight into vault chunks in batches. The 4 MiB
     # hold budget, the 4 MiB batch and its dirty LMDB pages are fixed costs, inside the 1.5x
-    # for a mail of this size. ASan's quarantine is off (see the test above).
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    monkeypatch.setenv("ASAN_OPTIONS", (asan + ":" if asan else "") +
-                       "quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
-    up = Upstream(dev_certs, require_auth=False)
-    try:
-        proxy = start_proxy(f"smtp://127.0.0.1:{up.port}", proxy={"auth": "none"})
-        pid = proxy.proc.pid
-        port = proxy.ports["plain"]
-        # Warm-up with a sealed mail large enough to take every path the big one takes
-        # (a part decoded again, a staged envelope), so first-use costs are in the idle level.
-        warm = sealed_mail(big_pdf(6 * 1000 * 1000), 0)
-        with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
-            assert s.sendmail("praxis@example.ch", ["patient0@example.org"], warm) == {}
-        idle = settle_rss(pid, 0, bound_s=1)
+    # for a mail of this size.
+    up, pid, port = memory_proxy
+    # Warm-up large enough to take every path the big one takes (a part decoded again,
+    # a staged envelope), so first-use costs are in the idle level.
+    idle = warm_up(pid, port, 6 * 1000 * 1000)
 
-        mail = sealed_mail(big_pdf(18 * 1000 * 1000), 1)
-        wire = len(mail)
-        sampler = Sampler(pid)
-        with smtplib.SMTP("127.0.0.1", port, timeout=300) as s:
-            assert s.sendmail("praxis@example.ch", ["patient1@example.org"], mail) == {}
-        peak = sampler.stop()
-        assert up.handler.count() == 2
-        assert b"JVBERi0" not in up.messages[-1].content  # sealed
-        growth = peak - idle
-        print(f"one mail: {wire / MiB:.1f} MiB on the wire, growth {growth / MiB:.1f} MiB "
-              f"({growth / wire:.2f}x)")
-        assert growth <= 1.5 * wire
-    finally:
-        up.stop()
+    mail = sealed_mail(big_pdf(18 * 1000 * 1000), 1)
+    wire = len(mail)
+    sampler = Sampler(pid)
+    with smtplib.SMTP("127.0.0.1", port, timeout=300) as s:
+        assert s.sendmail("praxis@example.ch", ["patient1@example.org"], mail) == {}
+    peak = sampler.stop()
+    assert up.handler.count() == 2
+    assert b"JVBERi0" not in up.messages[-1].content  # sealed
+    growth = peak - idle
+    print(f"one mail: {wire / MiB:.1f} MiB on the wire, growth {growth / MiB:.1f} MiB "
+          f"({growth / wire:.2f}x)")
+    assert growth <= 1.5 * wire
 
 
 # ---------------------------------------------------------------- in-flight budget
