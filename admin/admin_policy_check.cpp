@@ -19,11 +19,11 @@
 
 #include "admin/admin_commands.hpp"
 #include "admin/admin_format.hpp"
-#include "proxy/mime_message.hpp"
-#include "proxy/policy.hpp"
+#include "mime/mime_message.hpp"
+#include "mime/mime_phone_strip.hpp"
+#include "mime/mime_plan.hpp"
+#include "policy/policy.hpp"
 #include "proxy/proxy_reply.hpp"
-#include "proxy/proxy_seal.hpp"
-#include "proxy/seal_phone_strip.hpp"
 #include "vault/vault_keys.hpp"
 
 namespace sealpost::admin {
@@ -243,16 +243,16 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
         return kExitError;
     }
 
-    proxy::Envelope env;
-    env.session_id = "policy-check";
-    env.mail.reverse_path = args.from;
+    smtp::MailArgs mail;
+    mail.reverse_path = args.from;
+    std::vector<smtp::RcptArgs> rcpts;
     for (const auto& to : args.to) {
         smtp::RcptArgs r;
         r.forward_path = to;
-        env.rcpts.push_back(std::move(r));
+        rcpts.push_back(std::move(r));
     }
     const std::string msg = to_crlf(*raw);
-    const proxy::MessagePlan plan = proxy::plan_message(*pol, cfg.practice, env, msg);
+    const seal::MessagePlan plan = seal::plan_message(*pol, cfg.practice, mail, rcpts, msg);
     if (plan.parse_error) {
         print_error(err, kVerb,
                     "note: the message cannot be parsed (" + plan.parse_error->detail +
@@ -290,8 +290,8 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
         passed = *raw;
     }
     std::optional<std::string> shape;  // the reply for a message that cannot be read safely
-    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
-        const std::string& rcpt = env.rcpts[i].forward_path;
+    for (std::size_t i = 0; i < rcpts.size(); ++i) {
+        const std::string& rcpt = rcpts[i].forward_path;
         const policy::Decision& d = plan.decisions[i];
         out << printable(rcpt) << "  ";
         if (d.action == policy::Action::pass) {
@@ -321,7 +321,7 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             docs +=
                 (docs.empty() ? "" : ", ") + printable(plan.message->attachments()[k].file_name);
         }
-        auto phone = proxy::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override);
+        auto phone = seal::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {
@@ -333,8 +333,8 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             refusal = refusal.value_or(*text);
             continue;
         }
-        auto sealed = proxy::seal_planned(plan, d, rcpt, args.from, *phone, cfg.practice,
-                                          *templates, *scratch->vault);
+        auto sealed = seal::seal_planned(plan, d, rcpt, args.from, *phone, cfg.practice, *templates,
+                                         *scratch->vault);
         if (!sealed) {
             out << "seal  " << rule_text(d) << ": sealing failed ("
                 << printable(sealed.error().detail) << ")\n";

@@ -1,5 +1,6 @@
-// `sealpost resend`: reissue with the escrow key, then mail the new link with the proxy's
-// notice templates (seal::NoticeTemplates) and upstream client (proxy::NotifySender).
+// `sealpost resend`: reissue with the escrow key, then mail the new link with the notice
+// templates (notice/notice_templates.hpp) and the sender of sealpost's own mails
+// (notice/notice_sender.hpp).
 #include "admin/admin_resend.hpp"
 
 #include <exception>
@@ -12,9 +13,9 @@
 #include "core/core_log.hpp"
 #include "core/core_text.hpp"
 #include "crypto/crypto_secret.hpp"
-#include "proxy/mime_compose.hpp"
-#include "proxy/proxy_notify.hpp"
-#include "proxy/seal_notice.hpp"
+#include "notice/notice_compose.hpp"
+#include "notice/notice_sender.hpp"
+#include "notice/notice_templates.hpp"
 
 namespace sealpost::admin {
 namespace {
@@ -65,7 +66,7 @@ Result<std::string> compose_mail(const MailPlan& plan, const PracticeConfig& pra
 
 /// begin (up to RCPT) -> reissue -> render and compose -> DATA. The order is the point: see
 /// run_resend in the header.
-net::awaitable<Outcome> mail_new_link(proxy::NotifySender& sender, const MailPlan& plan,
+net::awaitable<Outcome> mail_new_link(notice::NotifySender& sender, const MailPlan& plan,
                                       const PracticeConfig& practice,
                                       const seal::NoticeTemplates& templates, vault::Vault& v,
                                       const crypto::X25519KeyPair& escrow) {
@@ -188,7 +189,7 @@ int run_resend(const Args& args, const Config& cfg, vault::Vault& v, const keys:
         return kExitError;
     }
     net::io_context io;
-    auto sender = proxy::NotifySender::make(io.get_executor(), cfg);
+    auto sender = notice::NotifySender::make(io.get_executor(), notice::notify_options(cfg));
     if (!sender) {
         print_error(err, "resend", "[notify]: " + describe(sender.error()));
         return kExitError;

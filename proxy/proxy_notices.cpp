@@ -11,7 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/core_log.hpp"
-#include "proxy/proxy_notice_mail.hpp"
+#include "notice/notice_download.hpp"
 
 namespace sealpost::proxy {
 
@@ -33,7 +33,7 @@ NoticeLoop::NoticeLoop(const Config& cfg, std::shared_ptr<vault::Vault> vault, P
     : cfg_(cfg), vault_(std::move(vault)), counts_(counts) {
     // The same checks as every later send, once at start: a broken [notify] stops the start
     // with one line instead of failing quietly for three days.
-    auto probe = NotifySender::make(io_.get_executor(), cfg_);
+    auto probe = notice::NotifySender::make(io_.get_executor(), notice::notify_options(cfg_));
     if (!probe) {
         throw std::runtime_error("[notify]: " + probe.error().detail);
     }
@@ -80,14 +80,15 @@ net::awaitable<void> NoticeLoop::pass() {
         ++counts_.notice_runs;
         co_return;
     }
-    std::optional<NotifySender> sender;
+    std::optional<notice::NotifySender> sender;
     for (const vault::QueuedNotice& n : *due) {
         if (n.unreadable) {
             drop(n, "unreadable", *n.unreadable);
             continue;
         }
         if (!sender) {
-            auto made = NotifySender::make(io_.get_executor(), cfg_);
+            auto made =
+                notice::NotifySender::make(io_.get_executor(), notice::notify_options(cfg_));
             if (!made) {
                 // Checked at start, so a file changed since: every notice waits for the next try.
                 log::error("proxy.notice_failed")
@@ -102,9 +103,10 @@ net::awaitable<void> NoticeLoop::pass() {
     ++counts_.notice_runs;
 }
 
-net::awaitable<void> NoticeLoop::send_one(NotifySender& sender, const vault::QueuedNotice& n) {
+net::awaitable<void> NoticeLoop::send_one(notice::NotifySender& sender,
+                                          const vault::QueuedNotice& n) {
     const std::string id = vault::envelope_id_hex(n.id);
-    auto mail = compose_download_notice(cfg_.practice, n, vault_->now());
+    auto mail = notice::compose_download_notice(cfg_.practice, n, vault_->now());
     if (!mail) {
         drop(n, "unusable", mail.error());
         co_return;

@@ -12,8 +12,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "core/core_config.hpp"
+#include "notice/notice_sender.hpp"
 #include "proxy/proxy_metrics.hpp"
-#include "proxy/proxy_notify.hpp"
 #include "vault/vault.hpp"
 
 namespace sealpost::proxy {
@@ -32,7 +32,8 @@ std::int64_t notice_backoff(std::uint32_t failures) noexcept;
 /** Runs the notice queue on a thread and an io_context of its own, so neither the vault's
  * fsyncs nor a slow [notify] upstream ever delay an SMTP session. A pass runs at start and
  * then every proxy.notice_interval; each due notice gets its own upstream session
- * (proxy_notify.hpp) and the mail of proxy_notice_mail.hpp, in practice.default_language.
+ * (notice/notice_sender.hpp) and the mail of notice/notice_download.hpp, in
+ * practice.default_language.
  * - sent: removed from the queue (vault::notice_done);
  * - refused or upstream unreachable: tried again after notice_backoff(), and given up with an
  *   error in the log once the download is kNoticeGiveUp old;
@@ -60,7 +61,7 @@ class NoticeLoop {
   private:
     net::awaitable<void> run();
     net::awaitable<void> pass();
-    net::awaitable<void> send_one(NotifySender& sender, const vault::QueuedNotice& n);
+    net::awaitable<void> send_one(notice::NotifySender& sender, const vault::QueuedNotice& n);
     void drop(const vault::QueuedNotice& n, std::string_view reason, const Error& e);
 
     const Config& cfg_;

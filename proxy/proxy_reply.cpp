@@ -1,8 +1,8 @@
 // Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
 #include "proxy/proxy_reply.hpp"
 
-#include "proxy/mime_message.hpp"
-#include "proxy/policy.hpp"
+#include "mime/mime_message.hpp"
+#include "policy/policy.hpp"
 
 namespace sealpost::proxy {
 

@@ -2,7 +2,7 @@
 #include "proxy/proxy_senders.hpp"
 
 #include "core/core_ascii.hpp"
-#include "proxy/mime_header_fields.hpp"
+#include "mime/mime_header_fields.hpp"
 
 namespace sealpost::proxy {
 

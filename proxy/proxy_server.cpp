@@ -99,7 +99,12 @@ Server::Server(net::io_context& io, const Config& cfg)
     auto env = std::make_shared<SessionEnv>();
     env->cfg = &cfg.proxy;
     env->hostname = cfg.proxy.hostname.empty() ? system_hostname() : cfg.proxy.hostname;
-    env->upstream = load_upstream_settings(cfg);
+    env->upstream = smtp::load_upstream_settings(
+        {.upstream = cfg.upstream,
+         .hostname = cfg.proxy.hostname,
+         .max_message_size = cfg.proxy.max_message_size,
+         .data_timeout = cfg.proxy.data_timeout,
+         .relays_client_auth = cfg.proxy.auth == AuthMode::passthrough});
     if (cfg.proxy.auth == AuthMode::local) {
         env->users = std::make_shared<const UserDb>(UserDb::load(cfg.proxy.users_file));
         env->auth_pool = std::make_shared<net::thread_pool>(1);

@@ -473,9 +473,10 @@ net::awaitable<Session::Next> Session::hello(const std::string& args, bool esmtp
     if (need_upstream) {
         if (!upstream_) {
             if (env_->upstream->cfg.kind == UpstreamKind::maildir) {
-                upstream_ = make_maildir_upstream(env_->upstream);
+                upstream_ = smtp::make_maildir_upstream(env_->upstream);
             } else {
-                upstream_ = make_smtp_upstream(stream_->socket().get_executor(), env_->upstream);
+                upstream_ =
+                    smtp::make_smtp_upstream(stream_->socket().get_executor(), env_->upstream);
             }
         }
         auto r = co_await upstream_->hello();

@@ -27,14 +27,16 @@
 #include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_rewrite.hpp"
 #include "proxy/proxy_seal_gate.hpp"
-#include "proxy/proxy_upstream.hpp"
 #include "smtp/smtp_command.hpp"
+#include "smtp/smtp_upstream.hpp"
 
 /// The session's states (OpenSMTPD's STATE_*), in one list: the enum and the names in the
 /// logs are both made from it, so a new state cannot be logged under another's name.
 #define SEALPOST_SMTP_SESSION_STATES(X) X(init) X(tls) X(connected) X(helo) X(auth) X(body) X(quit)
 
 namespace sealpost::proxy {
+
+namespace net = boost::asio;
 
 /// How many sessions are open, kept by the server and the sessions (event loop thread only):
 /// the reserved room and stress mode are decided from it.
@@ -52,7 +54,7 @@ struct SessionLoad {
 struct SessionEnv {
     const ProxyConfig* cfg = nullptr;
     std::string hostname;
-    std::shared_ptr<const UpstreamSettings> upstream;
+    std::shared_ptr<const smtp::UpstreamSettings> upstream;
     std::shared_ptr<const UserDb> users;  ///< auth = local
     /// auth = local: scrypt runs here (tens of ms, 32 MiB each), not on the event loop.
     std::shared_ptr<net::thread_pool> auth_pool;
@@ -190,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool loopback_listener_;
     std::shared_ptr<net::ssl::context> tls_ctx_;
     std::shared_ptr<Stream> stream_;
-    std::unique_ptr<Upstream> upstream_;
+    std::unique_ptr<smtp::Upstream> upstream_;
     std::string sid_;
     std::string client_ip_;
     bool trusted_ = false;

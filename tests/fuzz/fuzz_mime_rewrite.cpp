@@ -34,11 +34,12 @@
 
 #include "core/core_log.hpp"
 #include "fuzz_vault.hpp"
-#include "proxy/mime_message.hpp"
-#include "proxy/mime_sniff.hpp"
-#include "proxy/policy.hpp"
-#include "proxy/proxy_seal.hpp"
-#include "proxy/seal_notice.hpp"
+#include "mime/mime_message.hpp"
+#include "mime/mime_plan.hpp"
+#include "mime/mime_sniff.hpp"
+#include "notice/notice_templates.hpp"
+#include "policy/policy.hpp"
+#include "proxy/proxy_rewrite.hpp"
 
 using namespace sealpost;
 
@@ -366,7 +367,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         r.forward_path = rcpt;
         env.rcpts.push_back(r);
     }
-    const proxy::MessagePlan plan = proxy::plan_message(w.policy, w.practice, env, msg);
+    const seal::MessagePlan plan =
+        seal::plan_message(w.policy, w.practice, env.mail, env.rcpts, msg);
     if (plan.decisions.size() != env.rcpts.size()) {
         fail("not one decision per recipient");
     }
@@ -400,13 +402,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const seal::ContactLookup lookup = [lang](std::string_view) -> Result<seal::StoredContact> {
         return seal::StoredContact{"+41791234567", std::string(lang)};
     };
-    auto phone = proxy::plan_phone(plan, env.rcpts[0].forward_path, lookup);
+    auto phone = seal::plan_phone(plan, env.rcpts[0].forward_path, lookup);
     if (!phone) {
         return 0;  // a malformed tag or number: the sender gets 550, nothing is stored
     }
     const std::uint64_t before = live_envelopes(v);
-    auto sealed = proxy::seal_planned(plan, d, env.rcpts[0].forward_path, env.mail.reverse_path,
-                                      *phone, w.practice, *w.templates, v);
+    auto sealed = seal::seal_planned(plan, d, env.rcpts[0].forward_path, env.mail.reverse_path,
+                                     *phone, w.practice, *w.templates, v);
     if (!sealed) {
         if (live_envelopes(v) != before) {
             fail("a failed seal left an envelope behind: " + sealed.error().detail);

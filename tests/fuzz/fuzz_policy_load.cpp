@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/policy.hpp"
-#include "proxy/policy_match.hpp"
+#include "policy/policy.hpp"
+#include "policy/policy_match.hpp"
 
 using namespace sealpost;
 using namespace sealpost::policy;

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "proxy/mime_message.hpp"
-#include "proxy/policy.hpp"
+#include "mime/mime_message.hpp"
+#include "policy/policy.hpp"
 #include "proxy/proxy_reply.hpp"
 #include "proxy/proxy_seal.hpp"
 #include "tests/unit/vault/vault_test_fixture.hpp"
@@ -59,6 +59,12 @@ const std::string kUnparsable =
     "From: mpa@praxis.example.ch\r\nTo: patient@example.org\r\nSubject: x\r\n"
     "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n--b\r\n"
     "Content-Type: application/pdf\r\n\r\n%PDF-1.4 ...\r\n--b--\r\n";
+
+/// The plan of `env`'s transaction (seal::plan_message takes its sender and recipients).
+seal::MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practice,
+                               const Envelope& env, const std::string& msg) {
+    return seal::plan_message(pol, practice, env.mail, env.rcpts, msg);
+}
 
 policy::Policy narrow() {
     auto p = policy::policy_parse(kNarrow, "narrow.toml");
