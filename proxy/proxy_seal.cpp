@@ -1,4 +1,4 @@
-// The sealing rewrite at the end of DATA: the message's plan (mime/mime_plan.hpp), phone
+// The sealing delivery plan at the end of DATA: the message's plan (mime/mime_plan.hpp), phone
 // resolution, one envelope per sealed recipient, recipient groups.
 #include "proxy/proxy_seal.hpp"
 
@@ -19,9 +19,9 @@ namespace sealpost::proxy {
 
 namespace {
 
-void log_decision(const Envelope& env, std::string_view rcpt, const policy::Decision& d) {
+void log_decision(const Submission& sub, std::string_view rcpt, const policy::Decision& d) {
     log::info("seal.decision")
-        .kv("sid", env.session_id)
+        .kv("sid", sub.session_id)
         .kv("rcpt", log::mask_address(rcpt))
         .kv("action", policy::to_string(d.action))
         .kv("source", policy::to_string(d.source))
@@ -29,16 +29,16 @@ void log_decision(const Envelope& env, std::string_view rcpt, const policy::Deci
         .kv("docs", static_cast<std::uint64_t>(d.selection.size()));
 }
 
-RewriteResult refuse(const Envelope& env, std::string_view why, std::string text) {
-    log::info("seal.refused").kv("sid", env.session_id).kv("why", why);
-    RewriteResult r;
+DeliveryPlan refuse(const Submission& sub, std::string_view why, std::string text) {
+    log::info("seal.refused").kv("sid", sub.session_id).kv("why", why);
+    DeliveryPlan r;
     r.refusal = std::move(text);
     return r;
 }
 
 /// Every group's message loses its phone data (the tag, X-Sealpost-Phone): on the passing
 /// paths too, where it is the only change. A tag that cannot be taken out refuses the mail.
-Result<RewriteResult> without_phone_data(const Envelope& env, RewriteResult out) {
+Result<DeliveryPlan> without_phone_data(const Submission& sub, DeliveryPlan out) {
     for (auto& g : out.groups) {
         if (auto st = seal::strip_phone_data(g.message); !st) {
             for (auto& h : out.groups) {
@@ -50,7 +50,7 @@ Result<RewriteResult> without_phone_data(const Envelope& env, RewriteResult out)
             if (!text) {
                 return std::move(st).error();
             }
-            return refuse(env, st.error().detail, std::move(*text));
+            return refuse(sub, st.error().detail, std::move(*text));
         }
     }
     return out;
@@ -104,48 +104,48 @@ struct Sealed {
     seal::ResolvedPhone phone;
 };
 
-Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx,
-                                   const Envelope& env, std::string&& msg) {
+Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx,
+                                   const Submission& sub, std::string&& msg) {
     const std::shared_ptr<const policy::Policy> pol = ctx->policy->current();
     const seal::MessagePlan plan =
-        seal::plan_message(*pol, ctx->practice, env.mail, env.rcpts, msg);
+        seal::plan_message(*pol, ctx->practice, sub.mail, sub.rcpts, msg);
     if (plan.parse_error) {
         // Fail closed: pass only when every recipient's decision holds whatever the message
         // carries (plan_message); else refuse, permanently for a MIME shape, temporarily for
         // an internal error.
         const std::string_view reason = mime::refusal_reason(*plan.parse_error);
-        for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+        for (std::size_t i = 0; i < sub.rcpts.size(); ++i) {
             if (plan.decisions[i].action != policy::Action::pass) {
                 log::info("seal.unparsable")
-                    .kv("sid", env.session_id)
-                    .kv("rcpt", log::mask_address(env.rcpts[i].forward_path))
+                    .kv("sid", sub.session_id)
+                    .kv("rcpt", log::mask_address(sub.rcpts[i].forward_path))
                     .kv("reason", reason.empty() ? std::string_view("internal") : reason)
                     .kv("detail", plan.parse_error->detail);
                 if (reason.empty()) {
                     return *plan.parse_error;
                 }
-                RewriteResult r;
+                DeliveryPlan r;
                 r.shape_refusal = *plan.parse_error;
                 return r;
             }
         }
         log::info("seal.unparsable_passed")
-            .kv("sid", env.session_id)
+            .kv("sid", sub.session_id)
             .kv("reason", reason.empty() ? std::string_view("internal") : reason)
-            .kv("rcpts", static_cast<std::uint64_t>(env.rcpts.size()));
-        return without_phone_data(env, pass_all(env, std::move(msg)));
+            .kv("rcpts", static_cast<std::uint64_t>(sub.rcpts.size()));
+        return without_phone_data(sub, pass_all(sub, std::move(msg)));
     }
     if (plan.refusal) {
-        return refuse(env, seal::kErrTagRecipients, *plan.refusal);
+        return refuse(sub, seal::kErrTagRecipients, *plan.refusal);
     }
 
     std::vector<std::size_t> passing;
     std::vector<Sealed> sealed;
-    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+    for (std::size_t i = 0; i < sub.rcpts.size(); ++i) {
         const auto& d = plan.decisions[i];
-        log_decision(env, env.rcpts[i].forward_path, d);
+        log_decision(sub, sub.rcpts[i].forward_path, d);
         if (d.action == policy::Action::reject) {
-            return refuse(env, "policy", d.message);
+            return refuse(sub, "policy", d.message);
         }
         if (d.action == policy::Action::pass) {
             passing.push_back(i);
@@ -154,30 +154,30 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         }
     }
     if (sealed.empty()) {
-        return without_phone_data(env, pass_all(env, std::move(msg)));
+        return without_phone_data(sub, pass_all(sub, std::move(msg)));
     }
 
     // The patient's phone, for every sealed recipient, before anything is written.
     const auto lookup = seal::vault_contact_lookup(*ctx->vault);
     for (auto& s : sealed) {
-        const std::string& rcpt = env.rcpts[s.rcpt].forward_path;
+        const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
         auto phone = seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {
                 return std::move(phone).error();
             }
-            return refuse(env, phone.error().detail, std::move(*text));
+            return refuse(sub, phone.error().detail, std::move(*text));
         }
         s.phone = std::move(*phone);
     }
 
     // One envelope per sealed recipient; on any failure the ones made so far are discarded.
-    RewriteResult out;
+    DeliveryPlan out;
     std::vector<vault::EnvelopeId> made;
     for (const auto& s : sealed) {
-        const std::string& rcpt = env.rcpts[s.rcpt].forward_path;
-        auto res = seal::seal_planned(plan, plan.decisions[s.rcpt], rcpt, env.mail.reverse_path,
+        const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
+        auto res = seal::seal_planned(plan, plan.decisions[s.rcpt], rcpt, sub.mail.reverse_path,
                                       s.phone, ctx->practice, *ctx->templates, *ctx->vault);
         if (!res) {
             for (const auto& id : made) {
@@ -189,7 +189,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         OutgoingMessage g;
         g.rcpts.push_back(s.rcpt);
         g.message = std::move(res->message);
-        g.settle = settler(ctx, env.session_id, rcpt, res->envelope, s.phone);
+        g.settle = settler(ctx, sub.session_id, rcpt, res->envelope, s.phone);
         out.groups.push_back(std::move(g));
     }
     if (!passing.empty()) {
@@ -198,7 +198,7 @@ Result<RewriteResult> seal_rewrite(const std::shared_ptr<const SealContext>& ctx
         g.message = std::move(msg);
         out.groups.insert(out.groups.begin(), std::move(g));
     }
-    return without_phone_data(env, std::move(out));
+    return without_phone_data(sub, std::move(out));
 }
 
 }  // namespace
@@ -234,10 +234,11 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     return ctx;
 }
 
-RewriteFn make_seal_rewrite(std::shared_ptr<const SealContext> ctx) {
-    return [ctx = std::move(ctx)](const Envelope& env, std::string&& msg) -> Result<RewriteResult> {
-        return seal_rewrite(ctx, env, std::move(msg));
-    };
+DeliveryFn make_seal_delivery(std::shared_ptr<const SealContext> ctx) {
+    return
+        [ctx = std::move(ctx)](const Submission& sub, std::string&& msg) -> Result<DeliveryPlan> {
+            return seal_delivery(ctx, sub, std::move(msg));
+        };
 }
 
 }  // namespace sealpost::proxy

@@ -1,4 +1,4 @@
-// The sealing RewriteFn of sealpost-proxy (DESIGN 3 "Sealing", 5): policy per recipient, the
+// The sealing DeliveryFn of sealpost-proxy (DESIGN 3 "Sealing", 5): policy per recipient, the
 // patient's phone, one vault envelope and one upstream transaction per sealed recipient.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include "mime/mime_plan.hpp"
 #include "notice/notice_templates.hpp"
 #include "policy/policy_store.hpp"
-#include "proxy/proxy_rewrite.hpp"
+#include "proxy/proxy_delivery.hpp"
 #include "vault/vault.hpp"
 
 namespace sealpost::proxy {
@@ -38,7 +38,7 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg);
  *   tag that cannot be taken out: a refusal (`550 5.7.1 <text>`), nothing is sent and no
  *   envelope is made;
  * - a message that cannot be parsed (mime:<reason>), unless every recipient may get it
- *   (internal, decision independent of content): RewriteResult::shape_refusal (554 5.6.0 or
+ *   (internal, decision independent of content): DeliveryPlan::shape_refusal (554 5.6.0 or
  *   550 5.7.1, reply_shape_refused) and a `seal.unparsable` log line;
  * - vault errors as they are (vault_full -> 452 4.3.1, others 451 4.3.0);
  * - nothing to seal (every recipient `pass`): the original as one group, its header section
@@ -51,6 +51,6 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg);
  *   unknown (purge removes a pending envelope once its link expired and vault.orphan_grace
  *   passed). settle() writes to the vault: call it off the event loop.
  */
-RewriteFn make_seal_rewrite(std::shared_ptr<const SealContext> ctx);
+DeliveryFn make_seal_delivery(std::shared_ptr<const SealContext> ctx);
 
 }  // namespace sealpost::proxy

@@ -96,21 +96,21 @@ void validate_proxy_config(const Config& cfg) {
 Server::Server(net::io_context& io, const Config& cfg)
     : io_(io), cfg_(cfg), signals_(io), grace_timer_(io) {
     validate_proxy_config(cfg);
-    auto env = std::make_shared<SessionEnv>();
-    env->cfg = &cfg.proxy;
-    env->hostname = cfg.proxy.hostname.empty() ? system_hostname() : cfg.proxy.hostname;
-    env->upstream = smtp::load_upstream_settings(
+    auto shared = std::make_shared<SessionShared>();
+    shared->cfg = &cfg.proxy;
+    shared->hostname = cfg.proxy.hostname.empty() ? system_hostname() : cfg.proxy.hostname;
+    shared->upstream = smtp::load_upstream_settings(
         {.upstream = cfg.upstream,
          .hostname = cfg.proxy.hostname,
          .max_message_size = cfg.proxy.max_message_size,
          .data_timeout = cfg.proxy.data_timeout,
          .relays_client_auth = cfg.proxy.auth == AuthMode::passthrough});
     if (cfg.proxy.auth == AuthMode::local) {
-        env->users = std::make_shared<const UserDb>(UserDb::load(cfg.proxy.users_file));
-        env->auth_pool = std::make_shared<net::thread_pool>(1);
+        shared->users = std::make_shared<const UserDb>(UserDb::load(cfg.proxy.users_file));
+        shared->auth_pool = std::make_shared<net::thread_pool>(1);
     }
     seal_ = load_seal_context(cfg);
-    env->rewrite = make_seal_rewrite(seal_);
+    shared->deliver = make_seal_delivery(seal_);
     // Sealing (MIME parsing, encryption, the vault's commit) and settling (mark sent, discard)
     // run here, never on the event loop. A sealing thread spends most of its time waiting for
     // the vault's fsync, and every envelope sealed during one fsync shares the next commit
@@ -119,30 +119,30 @@ Server::Server(net::io_context& io, const Config& cfg)
     // shows sealed throughput rising with the thread count up to about there); more than
     // max_sessions could never all be busy. They run at a lower priority
     // than the event loop (proxy_session_data.cpp).
-    env->rewrite_pool = std::make_shared<net::thread_pool>(
+    shared->seal_pool = std::make_shared<net::thread_pool>(
         std::clamp<std::size_t>(cfg.proxy.max_sessions, 2, kSealThreads));
     // When nothing has been in flight for kTrimDelay, freed buffers go back to the kernel (on
     // the sealing pool: a trim takes the arenas' locks for a few milliseconds). The budget
     // calls from the event loop (leases end in the sessions' coroutines); the weak pointer
     // makes a call after the server is gone (sessions destroyed with the loop) a no-op.
-    trimmer_ = std::make_shared<Trimmer>(io, env->rewrite_pool);
-    env->inflight = std::make_shared<InflightBudget>(cfg.proxy.max_inflight, kTrimAfter,
-                                                     [t = std::weak_ptr<Trimmer>(trimmer_)] {
-                                                         if (auto p = t.lock()) {
-                                                             p->arm();
-                                                         }
-                                                     });
-    trimmer_->budget = env->inflight;
-    env->seal_gate = std::make_shared<SealGate>(io.get_executor(), kLargeSeals);
-    env->load = std::make_shared<SessionLoad>();
-    load_ = env->load;
+    trimmer_ = std::make_shared<Trimmer>(io, shared->seal_pool);
+    shared->inflight = std::make_shared<InflightBudget>(cfg.proxy.max_inflight, kTrimAfter,
+                                                        [t = std::weak_ptr<Trimmer>(trimmer_)] {
+                                                            if (auto p = t.lock()) {
+                                                                p->arm();
+                                                            }
+                                                        });
+    trimmer_->budget = shared->inflight;
+    shared->seal_gate = std::make_shared<SealGate>(io.get_executor(), kLargeSeals);
+    shared->load = std::make_shared<SessionLoad>();
+    load_ = shared->load;
     // Only untrusted sessions are counted (see accept); max_sessions bounds them in total.
     conn_limit_ = std::make_unique<ConnLimiter>(
         ConnLimiter::Limits{.total = cfg.proxy.max_sessions,
                             .per_address = cfg.proxy.max_connections_per_ip,
                             .reserved = 0});
-    metrics_ = env->metrics;
-    env_ = std::move(env);
+    metrics_ = shared->metrics;
+    shared_ = std::move(shared);
     notices_ = std::make_unique<NoticeLoop>(cfg, seal_->vault, *metrics_);
     admin_ = std::make_unique<AdminListener>(io, cfg.proxy.admin_listen, "proxy.admin_listen");
     bool any_tls = false;
@@ -189,7 +189,7 @@ void Server::start() {
     pages.unhealthy = [v = seal_->vault] {
         return v->vault_stats().ok() ? std::string() : std::string("vault unavailable");
     };
-    admin_->start(env_->rewrite_pool->get_executor(), std::move(pages));
+    admin_->start(shared_->seal_pool->get_executor(), std::move(pages));
     notices_->start();
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
@@ -223,9 +223,9 @@ void Server::reload() {
                 make_server_tls_context(cfg_.proxy.tls_cert.string(), cfg_.proxy.tls_key.string());
         }
         if (cfg_.proxy.auth == AuthMode::local) {
-            auto env = std::make_shared<SessionEnv>(*env_);
-            env->users = std::make_shared<const UserDb>(UserDb::load(cfg_.proxy.users_file));
-            env_ = std::move(env);
+            auto shared = std::make_shared<SessionShared>(*shared_);
+            shared->users = std::make_shared<const UserDb>(UserDb::load(cfg_.proxy.users_file));
+            shared_ = std::move(shared);
         }
         log::info("proxy.reload").kv("result", "ok");
     } catch (const std::exception& e) {
@@ -340,7 +340,7 @@ net::awaitable<void> Server::accept_loop(std::size_t index) {
                 continue;
             }
         }
-        auto session = std::make_shared<Session>(env_, kind, loopback, std::move(sock),
+        auto session = std::make_shared<Session>(shared_, kind, loopback, std::move(sock),
                                                  needs_tls(kind) ? tls_ : nullptr);
         if (slot) {
             session->hold(std::move(slot));

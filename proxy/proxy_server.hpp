@@ -68,7 +68,7 @@ class Server {
     net::io_context& io_;
     const Config& cfg_;
     std::shared_ptr<SealContext> seal_;
-    std::shared_ptr<SessionEnv> env_;
+    std::shared_ptr<SessionShared> shared_;
     std::shared_ptr<ProxyMetrics> metrics_;
     std::shared_ptr<SessionLoad> load_;
     std::unique_ptr<ConnLimiter> conn_limit_;

@@ -56,10 +56,11 @@ std::string new_session_id() {
     return hex::encode(b);
 }
 
-Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
-                 net::ip::tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
-    : env_(std::move(env)),
-      cfg_(*env_->cfg),
+Session::Session(std::shared_ptr<const SessionShared> shared, ListenerKind kind,
+                 bool loopback_listener, net::ip::tcp::socket socket,
+                 std::shared_ptr<net::ssl::context> tls)
+    : shared_(std::move(shared)),
+      cfg_(*shared_->cfg),
       kind_(kind),
       loopback_listener_(loopback_listener),
       tls_ctx_(std::move(tls)),
@@ -67,9 +68,9 @@ Session::Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool 
       sid_(new_session_id()) {
     client_ip_ = stream_->remote_ip();
     trusted_ = cfg_.is_trusted(client_ip_);
-    if (!trusted_ && env_->load) {
+    if (!trusted_ && shared_->load) {
         unprivileged_ = true;
-        ++env_->load->unprivileged;
+        ++shared_->load->unprivileged;
     }
 }
 
@@ -78,8 +79,8 @@ Session::~Session() {
 }
 
 void Session::mark_authenticated() {
-    if (unprivileged_ && env_->load) {
-        --env_->load->unprivileged;
+    if (unprivileged_ && shared_->load) {
+        --shared_->load->unprivileged;
     }
     unprivileged_ = false;
 }
@@ -94,7 +95,7 @@ std::chrono::steady_clock::duration Session::command_wait() const {
         wait = std::min<std::chrono::steady_clock::duration>(
             {wait, cfg_.preauth_timeout, std::max(left, std::chrono::steady_clock::duration(1))});
     }
-    if (!trusted_ && env_->load && env_->load->stressed(cfg_)) {
+    if (!trusted_ && shared_->load && shared_->load->stressed(cfg_)) {
         wait = std::min<std::chrono::steady_clock::duration>(wait, cfg_.stress_timeout);
     }
     return wait;
@@ -157,7 +158,7 @@ net::awaitable<Session::Next> Session::relay(smtp::Reply r) {
 }
 
 net::awaitable<Session::Next> Session::upstream_failed(const Error& e, std::string_view step) {
-    ++env_->metrics->upstream_errors;
+    ++shared_->metrics->upstream_errors;
     log::warn("upstream.failed")
         .kv("sid", sid_)
         .kv("step", step)
@@ -234,7 +235,7 @@ smtp::ParamPolicy Session::param_policy() const {
 smtp::Reply Session::ehlo_reply() const {
     smtp::Reply r;
     r.code = 250;
-    r.lines.push_back(env_->hostname);
+    r.lines.push_back(shared_->hostname);
     const auto p = param_policy();
     // PIPELINING and ENHANCEDSTATUSCODES are per hop: the proxy itself reads pipelined
     // commands and relays to the upstream one at a time, and it adds enhanced codes to any
@@ -292,7 +293,7 @@ net::awaitable<void> Session::run() {
         log::info("smtp.tls").kv("sid", sid_).kv("cipher", stream_->tls_description());
     }
     enter_state(State::connected);
-    bool open = co_await send(smtp::make_reply(220, "", env_->hostname + " ESMTP sealpost"));
+    bool open = co_await send(smtp::make_reply(220, "", shared_->hostname + " ESMTP sealpost"));
     while (open) {
         if (shutdown_requested_ && !tx_) {
             co_await send(reply(R::shutting_down));
@@ -472,11 +473,11 @@ net::awaitable<Session::Next> Session::hello(const std::string& args, bool esmtp
     const bool need_upstream = stream_->tls() || kind_ != ListenerKind::submission || trusted_;
     if (need_upstream) {
         if (!upstream_) {
-            if (env_->upstream->cfg.kind == UpstreamKind::maildir) {
-                upstream_ = smtp::make_maildir_upstream(env_->upstream);
+            if (shared_->upstream->cfg.kind == UpstreamKind::maildir) {
+                upstream_ = smtp::make_maildir_upstream(shared_->upstream);
             } else {
                 upstream_ =
-                    smtp::make_smtp_upstream(stream_->socket().get_executor(), env_->upstream);
+                    smtp::make_smtp_upstream(stream_->socket().get_executor(), shared_->upstream);
             }
         }
         auto r = co_await upstream_->hello();
@@ -493,7 +494,7 @@ net::awaitable<Session::Next> Session::hello(const std::string& args, bool esmtp
     enter_state(State::helo);
     log::info("smtp.helo").kv("sid", sid_).kv("esmtp", esmtp).kv("tls", stream_->tls());
     if (!esmtp) {
-        co_return co_await reply_next(smtp::make_reply(250, "", env_->hostname));
+        co_return co_await reply_next(smtp::make_reply(250, "", shared_->hostname));
     }
     co_return co_await reply_next(ehlo_reply());
 }

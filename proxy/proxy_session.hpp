@@ -22,10 +22,10 @@
 #include "net/net_conn_limit.hpp"
 #include "net/net_stream.hpp"
 #include "proxy/proxy_auth.hpp"
+#include "proxy/proxy_delivery.hpp"
 #include "proxy/proxy_inflight.hpp"
 #include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_reply.hpp"
-#include "proxy/proxy_rewrite.hpp"
 #include "proxy/proxy_seal_gate.hpp"
 #include "smtp/smtp_command.hpp"
 #include "smtp/smtp_upstream.hpp"
@@ -51,17 +51,17 @@ struct SessionLoad {
 };
 
 /// Read-only inputs shared by all sessions.
-struct SessionEnv {
+struct SessionShared {
     const ProxyConfig* cfg = nullptr;
     std::string hostname;
     std::shared_ptr<const smtp::UpstreamSettings> upstream;
     std::shared_ptr<const UserDb> users;  ///< auth = local
     /// auth = local: scrypt runs here (tens of ms, 32 MiB each), not on the event loop.
     std::shared_ptr<net::thread_pool> auth_pool;
-    RewriteFn rewrite = identity_rewrite;
-    /// Where `rewrite` runs (GMime parsing, encryption and the vault's fsync take long enough
+    DeliveryFn deliver = deliver_unchanged;
+    /// Where `deliver` runs (GMime parsing, encryption and the vault's fsync take long enough
     /// to stall every session on the event loop); empty: inline.
-    std::shared_ptr<net::thread_pool> rewrite_pool;
+    std::shared_ptr<net::thread_pool> seal_pool;
     /// Counters for /metrics, shared with the server.
     std::shared_ptr<ProxyMetrics> metrics = std::make_shared<ProxyMetrics>();
     /// Bytes of mail held over all sessions (max_inflight); empty: unbounded (unit tests).
@@ -74,7 +74,7 @@ struct SessionEnv {
 
 class Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(std::shared_ptr<const SessionEnv> env, ListenerKind kind, bool loopback_listener,
+    Session(std::shared_ptr<const SessionShared> env, ListenerKind kind, bool loopback_listener,
             net::ip::tcp::socket socket, std::shared_ptr<net::ssl::context> tls);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -186,7 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] const SenderRules* bound_senders() const;
     void reset_transaction();
 
-    std::shared_ptr<const SessionEnv> env_;
+    std::shared_ptr<const SessionShared> shared_;
     const ProxyConfig& cfg_;
     ListenerKind kind_;
     bool loopback_listener_;

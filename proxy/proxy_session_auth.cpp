@@ -204,8 +204,8 @@ net::awaitable<Session::Next> Session::auth_local(const std::string& mech, std::
         // scrypt runs on the auth pool; the session resumes on its own executor afterwards.
         // (A named awaitable and no lambda: GCC 12 mishandles captures of a lambda created
         // inside a co_await expression.)
-        auto task = verify_password(env_->users, user, std::move(password));
-        const bool ok = co_await net::co_spawn(env_->auth_pool->get_executor(), std::move(task),
+        auto task = verify_password(shared_->users, user, std::move(password));
+        const bool ok = co_await net::co_spawn(shared_->auth_pool->get_executor(), std::move(task),
                                                net::use_awaitable);
         if (!ok) {
             failure = R::auth_failed;

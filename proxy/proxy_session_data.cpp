@@ -1,5 +1,5 @@
 // The DATA phase of the client session: reading the message with the smuggling rules, the
-// Received header and loop check (RFC 5321 4.4, 6.3), the rewrite hook, and the lockstep
+// Received header and loop check (RFC 5321 4.4, 6.3), the delivery hook, and the lockstep
 // hand-over to the upstream whose final reply is the client's (DESIGN 3).
 #include <sys/resource.h>
 #include <unistd.h>
@@ -53,28 +53,28 @@ std::size_t count_received(std::string_view msg) {
 /// operation per TCP segment).
 constexpr std::uint64_t kLeaseStep = std::uint64_t{256} << 10;
 
-/// Nice value of the rewrite pool's threads (see below).
-constexpr int kRewriteNice = 10;
+/// Nice value of the sealing pool's threads (see below).
+constexpr int kSealPoolNice = 10;
 
-/// Rewrite-pool threads give way to the event loop, which serves every session: a parse or an
+/// Sealing-pool threads give way to the event loop, which serves every session: a parse or an
 /// encryption may wait a little, a session's next read and write should not (bench/relay's
 /// pass-through rows show the difference; sealed rows do not change). Linux applies setpriority()
 /// to one thread only; lowering it needs no privilege, and a failure just leaves the default.
 void lower_pool_thread_priority() {
     thread_local const bool lowered = [] {
-        return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kRewriteNice) == 0;
+        return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kSealPoolNice) == 0;
     }();
     (void)lowered;
 }
 
-/// The rewrite as a task for the rewrite pool (optional: co_spawn needs a default value).
-net::awaitable<std::optional<Result<RewriteResult>>> run_rewrite(RewriteFn fn, Envelope env,
+/// The delivery plan as a task for the sealing pool (optional: co_spawn needs a default value).
+net::awaitable<std::optional<Result<DeliveryPlan>>> run_delivery(DeliveryFn fn, Submission sub,
                                                                  std::string message) {
     lower_pool_thread_priority();
-    co_return fn(env, std::move(message));
+    co_return fn(sub, std::move(message));
 }
 
-/// A group's settle as a task for the rewrite pool.
+/// A group's settle as a task for the sealing pool.
 net::awaitable<void> run_settle(std::function<void(SendOutcome)> fn, SendOutcome o) {
     lower_pool_thread_priority();
     fn(o);
@@ -144,11 +144,11 @@ std::string rfc5322_date() {
 }  // namespace
 
 const SenderRules* Session::bound_senders() const {
-    if (cfg_.auth != AuthMode::local || !authenticated_ || !env_->users) {
+    if (cfg_.auth != AuthMode::local || !authenticated_ || !shared_->users) {
         return nullptr;
     }
     static const SenderRules kNone;
-    const SenderRules* rules = env_->users->senders(auth_user_);
+    const SenderRules* rules = shared_->users->senders(auth_user_);
     return rules != nullptr ? rules : &kNone;
 }
 
@@ -170,7 +170,7 @@ std::string Session::received_header(std::size_t n) const {
     h += v6 ? " ([IPv6:" : " ([";
     h += client_ip_;
     h += "])\r\n\tby ";
-    h += env_->hostname;
+    h += shared_->hostname;
     h += " (sealpost) with ";
     h += proto;
     h += " id ";
@@ -192,15 +192,15 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
     // (No temporaries of Lease inside co_await expressions: GCC 12 destroys some of them
     // twice, which returned a lease's bytes twice.)
     InflightBudget::Lease lease;
-    if (env_->inflight) {
-        auto got = env_->inflight->try_reserve(
+    if (shared_->inflight) {
+        auto got = shared_->inflight->try_reserve(
             std::max<std::uint64_t>(declared, InflightBudget::kInitialReserve));
         if (!got) {
-            env_->metrics->refuse(Refusal::inflight);
+            shared_->metrics->refuse(Refusal::inflight);
             log::warn("smtp.inflight_full")
                 .kv("sid", sid_)
-                .kv("in_use", env_->inflight->in_use())
-                .kv("limit", env_->inflight->limit());
+                .kv("in_use", shared_->inflight->in_use())
+                .kv("limit", shared_->inflight->limit());
             co_return co_await reply_next(reply(R::inflight_full));
         }
         lease = std::move(*got);
@@ -220,7 +220,7 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
         auto& buf = stream_->buffer();
         const std::size_t used = reader.feed(buf);
         buf.erase(0, used);
-        if (env_->inflight && !reader.discarded() && reader.size() > lease.bytes() &&
+        if (shared_->inflight && !reader.discarded() && reader.size() > lease.bytes() &&
             !lease.resize(std::min(limit, reader.size() + kLeaseStep))) {
             // No room left in the budget: read to the end, keep nothing, answer 452.
             reader.discard();
@@ -264,7 +264,7 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
         refusal = R::loop;
     }
     if (refusal) {
-        env_->metrics->refuse(refusal_of(*refusal));
+        shared_->metrics->refuse(refusal_of(*refusal));
         log::info("smtp.data_refused")
             .kv("sid", sid_)
             .kv("bytes", reader.size())
@@ -276,7 +276,7 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
         }
         co_return co_await reply_next(reply(*refusal));
     }
-    if (env_->inflight) {
+    if (shared_->inflight) {
         (void)lease.resize(reader.size());  // what it holds now: shrinking always succeeds
     }
     co_return co_await finish_message(std::move(reader.message()), std::move(lease));
@@ -284,8 +284,8 @@ net::awaitable<Session::Next> Session::proceed_data(std::string& /*args*/) {
 
 net::awaitable<Session::Next> Session::finish_message(std::string message,
                                                       InflightBudget::Lease lease) {
-    const LatencyTimer timer(env_->metrics->latency);
-    ProxyMetrics& counts = *env_->metrics;
+    const LatencyTimer timer(shared_->metrics->latency);
+    ProxyMetrics& counts = *shared_->metrics;
     (void)lease;  // the message's bytes in flight, held until its final reply is written
     ++messages_;
     if (const SenderRules* rules = bound_senders()) {
@@ -308,22 +308,22 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
                 ": address is not one this login may send from: use your own address"));
         }
     }
-    Envelope env{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
+    Submission sub{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
     // A large message waits for a sealing permit (proxy_seal_gate.hpp), holding only itself.
     SealGate::Permit permit;
-    if (env_->seal_gate && message.size() >= SealGate::kLarge) {
-        auto got = co_await env_->seal_gate->acquire();
+    if (shared_->seal_gate && message.size() >= SealGate::kLarge) {
+        auto got = co_await shared_->seal_gate->acquire();
         permit = std::move(got);
     }
-    std::optional<Result<RewriteResult>> done;
-    if (env_->rewrite_pool) {
+    std::optional<Result<DeliveryPlan>> done;
+    if (shared_->seal_pool) {
         // (A named awaitable and no lambda: GCC 12 mishandles captures of a lambda created
         // inside a co_await expression.)
-        auto task = run_rewrite(env_->rewrite, env, std::move(message));
-        done = co_await net::co_spawn(env_->rewrite_pool->get_executor(), std::move(task),
+        auto task = run_delivery(shared_->deliver, sub, std::move(message));
+        done = co_await net::co_spawn(shared_->seal_pool->get_executor(), std::move(task),
                                       net::use_awaitable);
     } else {
-        done = env_->rewrite(env, std::move(message));
+        done = shared_->deliver(sub, std::move(message));
     }
     permit = SealGate::Permit();  // the decoded copies and the vault's are gone
     auto& rewritten = *done;
@@ -351,8 +351,8 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
         co_return co_await reply_next(*refusal);
     }
     auto& groups = rewritten->groups;
-    bool single = groups.size() == 1 && groups[0].rcpts.size() == env.rcpts.size();
-    for (std::size_t i = 0; single && i < env.rcpts.size(); ++i) {
+    bool single = groups.size() == 1 && groups[0].rcpts.size() == sub.rcpts.size();
+    for (std::size_t i = 0; single && i < sub.rcpts.size(); ++i) {
         single = groups[0].rcpts[i] == i;
     }
     const auto outcome = [](const Result<smtp::Reply>& r, bool handed_over) {
@@ -371,9 +371,9 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
         if (o == SendOutcome::accepted && groups[0].settle) {
             ++counts.sealed;
         }
-        co_await settle_group(env_->rewrite_pool, std::move(groups[0].settle), o);
+        co_await settle_group(shared_->seal_pool, std::move(groups[0].settle), o);
     } else {
-        // The rewrite split the recipients: abort the open transaction and make one upstream
+        // The plan split the recipients: abort the open transaction and make one upstream
         // transaction per group. The client gets 250 only if every group was accepted.
         // Known duplicate: when group 1 was accepted and group 2 is refused, the client gets
         // group 2's refusal and may send the whole message again; group 1's recipient then
@@ -383,9 +383,9 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
         std::size_t g = 0;
         for (; r && r->code == 250 && g < groups.size(); ++g) {
             auto& group = groups[g];
-            r = co_await upstream_->mail(env.mail);
+            r = co_await upstream_->mail(sub.mail);
             for (std::size_t k = 0; r && r->code == 250 && k < group.rcpts.size(); ++k) {
-                r = co_await upstream_->rcpt(env.rcpts.at(group.rcpts[k]));
+                r = co_await upstream_->rcpt(sub.rcpts.at(group.rcpts[k]));
             }
             bool handed_over = false;
             if (r && r->code == 250) {
@@ -396,10 +396,10 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
             if (o == SendOutcome::accepted && group.settle) {
                 ++counts.sealed;
             }
-            co_await settle_group(env_->rewrite_pool, std::move(group.settle), o);
+            co_await settle_group(shared_->seal_pool, std::move(group.settle), o);
         }
         for (; g < groups.size(); ++g) {
-            co_await settle_group(env_->rewrite_pool, std::move(groups[g].settle),
+            co_await settle_group(shared_->seal_pool, std::move(groups[g].settle),
                                   SendOutcome::refused);  // never sent
         }
         final_reply = std::move(r);
@@ -425,7 +425,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
     }
     log::info("smtp.message")
         .kv("sid", sid_)
-        .kv("rcpts", static_cast<std::uint64_t>(env.rcpts.size()))
+        .kv("rcpts", static_cast<std::uint64_t>(sub.rcpts.size()))
         .kv("code", final_reply->code);
     co_return co_await relay(std::move(*final_reply));
 }

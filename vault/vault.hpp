@@ -118,7 +118,7 @@ inline constexpr std::uint64_t kOneWriteMax = std::uint64_t{4} << 20;
 /// Plaintext bytes per transaction when a larger envelope is staged (a multiple of kChunkSize).
 inline constexpr std::size_t kStageBatch = std::size_t{4} << 20;
 /// How old a staging record must be before vault_purge takes it for a crash's leftover.
-inline constexpr std::int64_t kStagingGrace = 6 * 3600;
+inline constexpr std::int64_t kStagingGrace = std::int64_t{6} * 3600;
 
 /// Where a streamed document's plaintext goes: called with consecutive pieces of any size.
 using DocumentSink = std::function<Status(crypto::ByteView piece)>;

@@ -39,7 +39,7 @@
 #include "mime/mime_sniff.hpp"
 #include "notice/notice_templates.hpp"
 #include "policy/policy.hpp"
-#include "proxy/proxy_rewrite.hpp"
+#include "proxy/proxy_delivery.hpp"
 
 using namespace sealpost;
 
@@ -358,18 +358,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     vault::Vault& v = w.vault.vault();
     const std::string msg = crlf_only(std::string_view(reinterpret_cast<const char*>(data), size));
 
-    proxy::Envelope env;
-    env.session_id = "fuzz";
-    env.client_ip = "127.0.0.1";
-    env.mail.reverse_path = "mpa@praxis.example.ch";
+    proxy::Submission sub;
+    sub.session_id = "fuzz";
+    sub.client_ip = "127.0.0.1";
+    sub.mail.reverse_path = "mpa@praxis.example.ch";
     for (const char* rcpt : {"patient@example.org", "kollegin@praxis.example.ch"}) {
         smtp::RcptArgs r;
         r.forward_path = rcpt;
-        env.rcpts.push_back(r);
+        sub.rcpts.push_back(r);
     }
     const seal::MessagePlan plan =
-        seal::plan_message(w.policy, w.practice, env.mail, env.rcpts, msg);
-    if (plan.decisions.size() != env.rcpts.size()) {
+        seal::plan_message(w.policy, w.practice, sub.mail, sub.rcpts, msg);
+    if (plan.decisions.size() != sub.rcpts.size()) {
         fail("not one decision per recipient");
     }
     if (plan.decisions[1].action == policy::Action::seal) {
@@ -402,12 +402,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const seal::ContactLookup lookup = [lang](std::string_view) -> Result<seal::StoredContact> {
         return seal::StoredContact{"+41791234567", std::string(lang)};
     };
-    auto phone = seal::plan_phone(plan, env.rcpts[0].forward_path, lookup);
+    auto phone = seal::plan_phone(plan, sub.rcpts[0].forward_path, lookup);
     if (!phone) {
         return 0;  // a malformed tag or number: the sender gets 550, nothing is stored
     }
     const std::uint64_t before = live_envelopes(v);
-    auto sealed = seal::seal_planned(plan, d, env.rcpts[0].forward_path, env.mail.reverse_path,
+    auto sealed = seal::seal_planned(plan, d, sub.rcpts[0].forward_path, sub.mail.reverse_path,
                                      *phone, w.practice, *w.templates, v);
     if (!sealed) {
         if (live_envelopes(v) != before) {

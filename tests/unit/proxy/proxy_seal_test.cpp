@@ -36,15 +36,15 @@ std::shared_ptr<SealContext> context(Fixture& fx) {
     return ctx;
 }
 
-Envelope envelope() {
-    Envelope env;
-    env.session_id = "s1";
-    env.client_ip = "127.0.0.1";
-    env.mail.reverse_path = "mpa@praxis.example.ch";
+Submission envelope() {
+    Submission sub;
+    sub.session_id = "s1";
+    sub.client_ip = "127.0.0.1";
+    sub.mail.reverse_path = "mpa@praxis.example.ch";
     smtp::RcptArgs r;
     r.forward_path = "patient@example.org";
-    env.rcpts.push_back(r);
-    return env;
+    sub.rcpts.push_back(r);
+    return sub;
 }
 
 /// One PDF attachment and the patient's mobile in the subject; CRLF lines as after DATA.
@@ -74,7 +74,7 @@ struct Sealed {
     vault::EnvelopeId id{};
 };
 Sealed seal_one(const std::shared_ptr<SealContext>& ctx) {
-    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const DeliveryFn rewrite = make_seal_delivery(ctx);
     auto out = rewrite(envelope(), message());
     INFO((out ? std::string() : out.error().detail));
     REQUIRE(out);
@@ -144,10 +144,10 @@ std::string message_with(std::string_view subject, std::string_view extra = {}) 
     return m;
 }
 
-Envelope envelope_to(std::string_view rcpt) {
-    Envelope env = envelope();
-    env.rcpts[0].forward_path = std::string(rcpt);
-    return env;
+Submission envelope_to(std::string_view rcpt) {
+    Submission sub = envelope();
+    sub.rcpts[0].forward_path = std::string(rcpt);
+    return sub;
 }
 
 TEST_CASE("rewrite: the stored contact wins, a differing tag is refused masked",
@@ -155,7 +155,7 @@ TEST_CASE("rewrite: the stored contact wins, a differing tag is refused masked",
     Fixture fx;
     auto ctx = context(fx);
     REQUIRE(ctx->vault->contact_set("patient@example.org", "+41781112289", "fr"));
-    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const DeliveryFn rewrite = make_seal_delivery(ctx);
 
     auto out = rewrite(envelope(), message());  // tag ...45 67, contact ...22 89
     REQUIRE(out);
@@ -176,7 +176,7 @@ TEST_CASE("rewrite: the stored contact wins, a differing tag is refused masked",
     // With the override on, the tag's number is used; learning keeps the stored contact.
     ctx->allow_phone_override = true;
     ctx->learn_contacts = true;
-    out = make_seal_rewrite(ctx)(envelope(), message());
+    out = make_seal_delivery(ctx)(envelope(), message());
     REQUIRE(out);
     REQUIRE_FALSE(out->refusal);
     REQUIRE(out->groups.size() == 1);
@@ -188,7 +188,7 @@ TEST_CASE("rewrite: a tag in a reply or forward to a recipient without contact i
           "[proxy][seal][tag-rules]") {
     Fixture fx;
     auto ctx = context(fx);
-    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const DeliveryFn rewrite = make_seal_delivery(ctx);
     const std::string refused =
         "An [sms:...] tag in a reply or forward is not accepted for p***@example.org (it may "
         "come from the other side): store the number with 'sealpost contacts set', or write a "
@@ -216,7 +216,7 @@ TEST_CASE("rewrite: passing groups lose the tag and the header, nothing else",
           "[proxy][seal][strip]") {
     Fixture fx;
     auto ctx = context(fx);
-    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const DeliveryFn rewrite = make_seal_delivery(ctx);
     const std::string original =
         message_with("Rechnung [sms:079 123 45 67]", "X-Sealpost-Phone: 079 123 45 67\r\n");
     std::string expected = message_with("Rechnung");

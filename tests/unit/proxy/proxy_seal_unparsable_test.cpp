@@ -42,16 +42,16 @@ PracticeConfig practice() {
     return p;
 }
 
-Envelope envelope(std::initializer_list<const char*> rcpts) {
-    Envelope env;
-    env.session_id = "s1";
-    env.mail.reverse_path = "mpa@praxis.example.ch";
+Submission envelope(std::initializer_list<const char*> rcpts) {
+    Submission sub;
+    sub.session_id = "s1";
+    sub.mail.reverse_path = "mpa@praxis.example.ch";
     for (const char* r : rcpts) {
         smtp::RcptArgs a;
         a.forward_path = r;
-        env.rcpts.push_back(a);
+        sub.rcpts.push_back(a);
     }
-    return env;
+    return sub;
 }
 
 /// A multipart without a boundary, the PDF in its body: GMime cannot read it.
@@ -60,10 +60,10 @@ const std::string kUnparsable =
     "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n--b\r\n"
     "Content-Type: application/pdf\r\n\r\n%PDF-1.4 ...\r\n--b--\r\n";
 
-/// The plan of `env`'s transaction (seal::plan_message takes its sender and recipients).
+/// The plan of `sub`'s transaction (seal::plan_message takes its sender and recipients).
 seal::MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practice,
-                               const Envelope& env, const std::string& msg) {
-    return seal::plan_message(pol, practice, env.mail, env.rcpts, msg);
+                               const Submission& sub, const std::string& msg) {
+    return seal::plan_message(pol, practice, sub.mail, sub.rcpts, msg);
 }
 
 policy::Policy narrow() {
@@ -131,7 +131,7 @@ TEST_CASE("unparsable: the rewrite refuses with the MIME-shape reply, or passes 
     REQUIRE(tpl);
     ctx->templates = std::make_shared<const seal::NoticeTemplates>(std::move(tpl).value());
     ctx->vault = std::make_shared<vault::Vault>(fx.open());
-    const RewriteFn rewrite = make_seal_rewrite(ctx);
+    const DeliveryFn rewrite = make_seal_delivery(ctx);
 
     auto out = rewrite(envelope({"patient@example.org"}), std::string(kUnparsable));
     REQUIRE(out);

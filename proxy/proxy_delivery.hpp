@@ -1,7 +1,8 @@
-// The hook at the end of DATA where the sealing rewrite (DESIGN 3, "Sealing") slots in: it
-// gets the transaction's envelope and the message, and returns one message per recipient
-// group, or a policy refusal. The default is the identity: one group, all recipients, the
-// message unchanged (proxy_seal.hpp has the sealing one).
+// The delivery plan made at the end of DATA: it gets the submission (who sent what to whom,
+// RFC 6409) and the message, and returns one message per recipient group, or a refusal.
+// Sealing (proxy_seal.hpp, architecture.md section 3) is the plan the daemon uses; the
+// default passes the message unchanged to all recipients in one group. In this tree
+// "envelope" means the vault's sealed envelope only, and "rewrite" only the MIME rewrite.
 #pragma once
 
 #include <functional>
@@ -14,7 +15,8 @@
 
 namespace sealpost::proxy {
 
-struct Envelope {
+/// What one SMTP transaction submitted: MAIL FROM, the accepted RCPT TOs, and who sent it.
+struct Submission {
     std::string session_id;
     std::string client_ip;
     std::string auth_user;  ///< "" when not authenticated (trusted network)
@@ -29,7 +31,7 @@ enum class SendOutcome {
     unknown,   ///< the connection failed after the message was handed over
 };
 
-/// One upstream transaction to make: the recipients (indexes into Envelope::rcpts) and the
+/// One upstream transaction to make: the recipients (indexes into Submission::rcpts) and the
 /// message for them (CRLF lines, not dot-stuffed).
 struct OutgoingMessage {
     std::vector<std::size_t> rcpts;
@@ -40,7 +42,7 @@ struct OutgoingMessage {
     std::function<void(SendOutcome)> settle;
 };
 
-struct RewriteResult {
+struct DeliveryPlan {
     std::vector<OutgoingMessage> groups;
     /// A refusal the sender must act on (policy reject, no mobile number): the text after
     /// `550 5.7.1 `. When set, `groups` is empty and nothing goes upstream.
@@ -53,22 +55,22 @@ struct RewriteResult {
 
 /// A rewrite step. An error gives the client a temporary failure via reply_for() (fail
 /// closed: nothing is sent); Errc::invalid_argument means "cannot be sealed safely".
-using RewriteFn = std::function<Result<RewriteResult>(const Envelope&, std::string&&)>;
+using DeliveryFn = std::function<Result<DeliveryPlan>(const Submission&, std::string&&)>;
 
 /// Every recipient gets `msg` unchanged, in one transaction.
-inline RewriteResult pass_all(const Envelope& env, std::string&& msg) {
+inline DeliveryPlan pass_all(const Submission& sub, std::string&& msg) {
     OutgoingMessage out;
-    for (std::size_t i = 0; i < env.rcpts.size(); ++i) {
+    for (std::size_t i = 0; i < sub.rcpts.size(); ++i) {
         out.rcpts.push_back(i);
     }
     out.message = std::move(msg);
-    RewriteResult r;
+    DeliveryPlan r;
     r.groups.push_back(std::move(out));
     return r;
 }
 
-inline Result<RewriteResult> identity_rewrite(const Envelope& env, std::string&& msg) {
-    return pass_all(env, std::move(msg));
+inline Result<DeliveryPlan> deliver_unchanged(const Submission& sub, std::string&& msg) {
+    return pass_all(sub, std::move(msg));
 }
 
 }  // namespace sealpost::proxy
