@@ -110,6 +110,19 @@ void DataReader::put_run(std::string_view run) {
     }
 }
 
+void DataReader::end_line(std::size_t eol_octets, bool bare_lf) {
+    line_len_ += eol_octets;
+    if (line_len_ > max_line_) {
+        add_fault(DataFault::line_too_long);
+    }
+    put('\r');
+    put('\n');
+    line_start_ = true;
+    line_len_ = 0;
+    dot_only_ = false;
+    lf_line_ = bare_lf;
+}
+
 std::size_t DataReader::feed(std::string_view in) {
     std::size_t i = 0;
     while (i < in.size() && !done_) {
@@ -133,16 +146,7 @@ std::size_t DataReader::feed(std::string_view in) {
                 if (dot_only_) {
                     add_fault(DataFault::bare_lf);  // <LF>.<CRLF>: an end elsewhere, refused
                 }
-                lf_line_ = false;
-                line_len_ += 2;
-                if (line_len_ > max_line_) {
-                    add_fault(DataFault::line_too_long);
-                }
-                put('\r');
-                put('\n');
-                line_start_ = true;
-                line_len_ = 0;
-                dot_only_ = false;
+                end_line(2, false);
                 continue;
             }
             add_fault(DataFault::bare_cr);
@@ -174,16 +178,7 @@ std::size_t DataReader::feed(std::string_view in) {
                 add_fault(DataFault::bare_lf);
             }
             ++normalised_lf_;
-            line_len_ += 1;
-            if (line_len_ > max_line_) {
-                add_fault(DataFault::line_too_long);
-            }
-            put('\r');
-            put('\n');
-            line_start_ = true;
-            line_len_ = 0;
-            dot_only_ = false;
-            lf_line_ = true;
+            end_line(1, true);
             continue;
         }
         dot_only_ = false;

@@ -57,6 +57,9 @@ class DataReader {
     void add_fault(DataFault f) noexcept;
     void put(char c);
     void put_run(std::string_view run);  ///< bytes with no CR or LF, inside a line
+    /// Ends the current line, sent with `eol_octets` (CRLF, or a bare LF read as one); stored
+    /// as CRLF either way.
+    void end_line(std::size_t eol_octets, bool bare_lf);
     [[nodiscard]] bool storing() const noexcept {
         return !discarded_ && fault_ != DataFault::too_big;
     }
