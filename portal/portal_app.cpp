@@ -24,7 +24,6 @@ std::vector<DocumentRow> rows_of(const vault::EnvelopeMeta& meta) {
     return rows;
 }
 
-
 App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
          std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo)
     : cfg_(cfg),
