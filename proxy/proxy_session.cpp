@@ -21,6 +21,20 @@ namespace sealpost::proxy {
 
 namespace {
 
+/// The reply to MAIL or RCPT arguments that do not parse; only a bad address differs.
+R arg_refusal(const smtp::ArgFailure& f, R bad_address) {
+    switch (f.kind) {
+        case smtp::ArgError::unknown_param:
+            return R::unknown_param;
+        case smtp::ArgError::bad_address:
+            return bad_address;
+        case smtp::ArgError::need_utf8:
+            return R::need_utf8;
+        default:
+            return R::syntax;
+    }
+}
+
 std::string_view kind_name(ListenerKind k) {
     return to_string(k);
 }
@@ -537,16 +551,7 @@ net::awaitable<Session::Next> Session::proceed_mail(std::string& args) {
     // The arguments, parsed for what is forwarded: refusals count as errors.
     auto parsed = smtp::parse_mail(args, param_policy());
     if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
-        switch (f->kind) {
-            case smtp::ArgError::unknown_param:
-                co_return co_await refuse(R::unknown_param);
-            case smtp::ArgError::bad_address:
-                co_return co_await refuse(R::bad_sender);
-            case smtp::ArgError::need_utf8:
-                co_return co_await refuse(R::need_utf8);
-            default:
-                co_return co_await refuse(R::syntax);
-        }
+        co_return co_await refuse(arg_refusal(*f, R::bad_sender));
     }
     auto& mail = std::get<smtp::MailArgs>(parsed);
     // policy: never an open relay (DESIGN 3)
@@ -606,16 +611,7 @@ net::awaitable<Session::Next> Session::proceed_rcpt(std::string& args) {
     // The arguments, parsed for what is forwarded: refusals count as errors.
     auto parsed = smtp::parse_rcpt(args, param_policy(), tx_->mail.smtputf8);
     if (auto* f = std::get_if<smtp::ArgFailure>(&parsed)) {
-        switch (f->kind) {
-            case smtp::ArgError::unknown_param:
-                co_return co_await refuse(R::unknown_param);
-            case smtp::ArgError::bad_address:
-                co_return co_await refuse(R::bad_recipient);
-            case smtp::ArgError::need_utf8:
-                co_return co_await refuse(R::need_utf8);
-            default:
-                co_return co_await refuse(R::syntax);
-        }
+        co_return co_await refuse(arg_refusal(*f, R::bad_recipient));
     }
     auto& rcpt = std::get<smtp::RcptArgs>(parsed);
     // policy: RFC 5321 4.5.3.1.8 allows 452 for too many recipients
