@@ -3,9 +3,10 @@
 #include "notice/notice_download.hpp"
 
 #include <array>
-#include <ctime>
+#include <cstdio>
 
 #include "core/core_text.hpp"
+#include "core/core_time.hpp"
 
 namespace sealpost::notice {
 
@@ -43,17 +44,18 @@ constexpr std::array<Wording, 4> kWording = {{
      "An automatic message from sealpost, once per envelope at the first download. History:"},
 }};
 
-/// `27.11.2026 14:33 CET`, the Swiss date form, in this host's local time zone (like the
-/// times `sealpost show` prints, which use the ISO form).
+/// `27.11.2026 14:33 CET`: the Swiss date form in Swiss time (core/core_time.hpp), whatever
+/// the host's TZ, like every date the patient and the practice read.
 std::string local_time(std::int64_t unix_seconds) {
-    const auto t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    if (localtime_r(&t, &tm) == nullptr) {
+    const auto z = zurich_time(unix_seconds);
+    if (!z) {
         return std::to_string(unix_seconds);
     }
     std::array<char, 64> buf{};
-    const std::size_t n = std::strftime(buf.data(), buf.size(), "%d.%m.%Y %H:%M %Z", &tm);
-    return {buf.data(), n};
+    const int n = std::snprintf(buf.data(), buf.size(), "%02u.%02u.%04d %02u:%02u ", z->day,
+                                z->month, z->year, z->hour, z->minute);
+    return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0) +
+           std::string(z->zone());
 }
 
 }  // namespace

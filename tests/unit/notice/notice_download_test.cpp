@@ -11,7 +11,7 @@
 namespace sealpost::notice {
 namespace {
 
-constexpr std::int64_t kT0 = 1795773720;  // 2026-11-27 10:02 UTC
+constexpr std::int64_t kT0 = 1795773720;  // 2026-11-27 11:02 CET
 
 vault::QueuedNotice sample() {
     vault::QueuedNotice n;
@@ -42,12 +42,12 @@ TEST_CASE("the notice names envelope, document, time and masked recipient", "[no
     CHECK(mail.from_name == "Praxis Muster");
     CHECK(mail.subject == "Dokument abgerufen (Praxis Muster)");
     CHECK(mail.notice.text ==
-          "p***@example.org hat das Dokument «Rechnung-2026-1127.pdf» am 27.11.2026 10:02 UTC "
+          "p***@example.org hat das Dokument «Rechnung-2026-1127.pdf» am 27.11.2026 11:02 CET "
           "abgerufen.\n\n"
           "Sendung: 3f2a9c0e0102030405060708090a0b0c\n"
           "Dokument: Rechnung-2026-1127.pdf\n"
           "Empfänger: p***@example.org\n"
-          "Abgerufen: 27.11.2026 10:02 UTC\n\n"
+          "Abgerufen: 27.11.2026 11:02 CET\n\n"
           "Automatische Mitteilung von sealpost, einmal pro Sendung beim ersten Abruf. Verlauf: "
           "sealpost show 3f2a9c0e0102030405060708090a0b0c\n");
     CHECK(mail.notice.html.find("<tr><th align=\"left\">Sendung</th><td>" + std::string(kId) +
@@ -65,7 +65,7 @@ TEST_CASE("the notice comes in the four languages", "[notice]") {
     CHECK(fr.subject == "Document téléchargé (Praxis Muster)");
     CHECK(
         fr.notice.text.starts_with("p***@example.org a téléchargé le document « "
-                                   "Rechnung-2026-1127.pdf » le 27.11.2026 10:02 UTC.\n"));
+                                   "Rechnung-2026-1127.pdf » le 27.11.2026 11:02 CET.\n"));
     const auto it = download_notice_mail(practice(), Language::it, sample());
     CHECK(it.subject == "Documento scaricato (Praxis Muster)");
     CHECK(it.notice.text.find("\nInvio: " + std::string(kId) + "\n") != std::string::npos);
@@ -73,7 +73,7 @@ TEST_CASE("the notice comes in the four languages", "[notice]") {
     CHECK(en.subject == "Document downloaded (Praxis Muster)");
     CHECK(
         en.notice.text.starts_with("p***@example.org downloaded the document "
-                                   "\u201cRechnung-2026-1127.pdf\u201d on 27.11.2026 10:02 UTC."));
+                                   "\u201cRechnung-2026-1127.pdf\u201d on 27.11.2026 11:02 CET."));
     CHECK(en.notice.text.find("\nRecipient: p***@example.org\n") != std::string::npos);
 }
 
