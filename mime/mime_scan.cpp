@@ -15,20 +15,15 @@ constexpr std::size_t kOverlap = 30 + 65535;
 }  // namespace
 
 Result<ContentScan> ContentScan::make(std::size_t hold_limit) {
-    ossl::MdCtx md(EVP_MD_CTX_new());
-    if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
-        return make_error(Errc::internal, "mime: sha-256 unavailable");
-    }
-    return ContentScan(hold_limit, std::move(md));
+    SP_TRY(sha, crypto::Sha256::make());
+    return ContentScan(hold_limit, std::move(sha));
 }
 
 Status ContentScan::feed(std::string_view piece) {
     if (piece.empty()) {
         return {};
     }
-    if (EVP_DigestUpdate(md_.get(), piece.data(), piece.size()) != 1) {
-        return make_error(Errc::internal, "mime: sha-256 failed");
-    }
+    SP_CHECK(sha_.update(piece));
     size_ += piece.size();
     if (head_.size() < kScanHead) {
         head_.append(piece.substr(0, kScanHead - head_.size()));
@@ -53,10 +48,8 @@ Status ContentScan::feed(std::string_view piece) {
 }
 
 Status ContentScan::finish() {
-    unsigned len = 0;
-    if (EVP_DigestFinal_ex(md_.get(), digest_.data(), &len) != 1 || len != digest_.size()) {
-        return make_error(Errc::internal, "mime: sha-256 failed");
-    }
+    SP_TRY(digest, sha_.finish());
+    digest_ = digest;
     return {};
 }
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/core_openssl.hpp"
 #include "core/core_result.hpp"
+#include "crypto/crypto_sha256.hpp"
 
 namespace sealpost::mime {
 
@@ -41,10 +41,10 @@ class ContentScan {
     std::optional<std::string> take_held() noexcept;
 
   private:
-    ContentScan(std::size_t hold_limit, ossl::MdCtx md)
-        : hold_limit_(hold_limit), md_(std::move(md)) {}
+    ContentScan(std::size_t hold_limit, crypto::Sha256 sha)
+        : hold_limit_(hold_limit), sha_(std::move(sha)) {}
     std::size_t hold_limit_;
-    ossl::MdCtx md_;
+    crypto::Sha256 sha_;
     std::uint64_t size_ = 0;
     std::array<std::uint8_t, 32> digest_{};
     std::string head_;
