@@ -23,7 +23,7 @@ struct VerbInfo {
     std::string_view missing;   ///< what is missing when there are too few
 };
 
-constexpr std::array<VerbInfo, 12> kVerbs{{
+constexpr std::array<VerbInfo, 15> kVerbs{{
     {Verb::keys_init, "keys init", "", "create the key files in vault.key_dir",
      "Creates pepper, escrow.pub, escrow.key and contacts.key (mode 0600) in vault.key_dir.\n"
      "Existing keys are never overwritten.\n",
@@ -97,6 +97,25 @@ constexpr std::array<VerbInfo, 12> kVerbs{{
      "real vault when its keys are readable; otherwise they are skipped (said on stderr).\n"
      "Exit status 0 whatever the decisions; 1 when the file, policy or templates are bad.\n",
      1, "missing message file"},
+    {Verb::vault_init, "vault init", "", "make the vault's store ready (PostgreSQL: the schema)",
+     "PostgreSQL (vault.backend = \"postgresql\"): creates sealpost's tables in the database\n"
+     "that vault.dsn_file names, or finds them there at this version. Safe to run twice and\n"
+     "from several nodes at once. LMDB: creates the vault directory if it is missing.\n"
+     "No key is needed.\n",
+     0, ""},
+    {Verb::vault_upgrade, "vault upgrade", "", "bring the PostgreSQL schema to this version",
+     "Run after installing a new sealpost version whose daemons refuse to start with\n"
+     "'run sealpost vault upgrade'. Upgrades the schema in place, one step per version.\n"
+     "Back up the database first (pg_dump).\n",
+     0, ""},
+    {Verb::vault_copy, "vault copy", "--to postgresql",
+     "copy the LMDB vault into PostgreSQL (as ciphertext)",
+     "Copies every record of the LMDB vault in vault.dir into the PostgreSQL database that\n"
+     "vault.dsn_file names, byte for byte: nothing is decrypted and no key is needed. The\n"
+     "database must be initialised ('sealpost vault init' with vault.backend =\n"
+     "\"postgresql\") and empty. Stop the proxy and the portal first, then set\n"
+     "vault.backend = \"postgresql\" and start them: links sent before the copy keep working.\n",
+     0, ""},
 }};
 
 const VerbInfo* find_verb(Verb v) {
@@ -264,15 +283,16 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     }
     std::size_t used = 1;
     std::string name(words[0]);
-    if (name == "keys" || name == "contacts" || name == "policy") {
+    if (name == "keys" || name == "contacts" || name == "policy" || name == "vault") {
         if (words.size() < 2) {
             if (help) {
                 out.action = Args::Action::help;
                 return out;
             }
-            return usage(name + (name == "keys" ? ": missing subcommand (init)"
-                                 : name == "policy"
-                                     ? ": missing subcommand (check)"
+            return usage(name + (name == "keys"     ? ": missing subcommand (init)"
+                                 : name == "policy" ? ": missing subcommand (check)"
+                                 : name == "vault"
+                                     ? ": missing subcommand (init, upgrade, copy)"
                                      : ": missing subcommand (import, set, list, rm)"));
         }
         name += " " + std::string(words[1]);
@@ -318,6 +338,14 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             return usage(prefix + "--lang must be de, fr, it or en");
         }
         out.lang = *lang;
+    }
+    if (out.verb == Verb::vault_copy) {
+        // The one option of vault copy: where to. PostgreSQL is the only destination.
+        if (out.to.size() != 1 || out.to[0] != "postgresql" ||
+            check_options.size() != out.to.size()) {
+            return usage(prefix + "give --to postgresql");
+        }
+        check_options.clear();
     }
     if (out.verb != Verb::policy_check && !check_options.empty()) {
         return usage(prefix + "unknown option " + quoted(check_options.front()));

@@ -25,6 +25,9 @@ enum class Verb {
     contacts_list,
     contacts_rm,
     policy_check,
+    vault_init,
+    vault_upgrade,
+    vault_copy,
 };
 
 enum class ListFilter { all, active, expired };

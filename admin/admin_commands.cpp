@@ -194,6 +194,9 @@ unsigned key_needs(Verb verb) {
         case Verb::none:
         case Verb::keys_init:
         case Verb::policy_check:
+        case Verb::vault_init:
+        case Verb::vault_upgrade:
+        case Verb::vault_copy:
             return 0;
         case Verb::show:
         case Verb::resend:
@@ -296,6 +299,9 @@ int run_vault_command(const Args& args, vault::Vault& v, const keys::KeyRing& ke
         case Verb::none:
         case Verb::keys_init:
         case Verb::policy_check:
+        case Verb::vault_init:  // below the records: admin_store
+        case Verb::vault_upgrade:
+        case Verb::vault_copy:
         case Verb::resend:  // needs the config: run_resend
             break;
     }

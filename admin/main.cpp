@@ -11,6 +11,7 @@
 #include "admin/admin_commands.hpp"
 #include "admin/admin_policy_check.hpp"
 #include "admin/admin_resend.hpp"
+#include "admin/admin_store.hpp"
 #include "core/core_config.hpp"
 #include "core/core_log.hpp"
 #include "vault/vault.hpp"
@@ -67,6 +68,15 @@ int run(int argc, char** argv) {
     }
     if (args.verb == admin::Verb::policy_check) {
         return admin::run_policy_check(args, cfg, std::cout, std::cerr);
+    }
+    if (args.verb == admin::Verb::vault_init) {
+        return admin::run_vault_init(cfg, std::cout, std::cerr);
+    }
+    if (args.verb == admin::Verb::vault_upgrade) {
+        return admin::run_vault_upgrade(cfg, std::cout, std::cerr);
+    }
+    if (args.verb == admin::Verb::vault_copy) {
+        return admin::run_vault_copy(cfg, std::cout, std::cerr);
     }
     auto keys = admin::load_keys_for(args.verb, cfg, std::cerr);
     if (!keys) {

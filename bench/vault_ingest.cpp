@@ -1,6 +1,9 @@
 // Benchmark: sealed envelopes per second (envelope_create, one 200 kB document, durable commit
 // each) against a baseline of plain LMDB puts of the same number and sizes, in one run.
 //   usage: vault_ingest [N=500] [DIR=/tmp]   prints envelopes/s and ratio=E/B
+// With SEALPOST_BENCH_PG_DSN set (the DSN of an empty database, e.g. one bench/pg-run made),
+// the same envelopes are then sealed into a PostgreSQL vault too, and a second line gives
+// postgresql envelopes/s and its ratio to the LMDB vault's (target >= 0.50).
 // DIR must be on a real disk for the numbers to mean anything; the line names its filesystem.
 // cpu_us is each side's thread CPU time per envelope (user + kernel), which tells the cost of
 // the crypto from the noise of the disk.
@@ -12,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -244,6 +248,43 @@ int main(int argc, char** argv) {
             n, kDocBytes, fs_name(root).c_str(), sealed_eps, plain_eps, ratio,
             ratio >= 0.90 ? "ok" : "below_target", sealed_cpu * 1e6 / n, plain_cpu * 1e6 / n);
         rc = 0;
+
+        // The same envelopes into a PostgreSQL vault, one after another like the LMDB side.
+        // Read once at start, before any thread of the bench's own.
+        const char* pg_dsn = std::getenv("SEALPOST_BENCH_PG_DSN");  // NOLINT(concurrency-mt-unsafe)
+        if (pg_dsn != nullptr && *pg_dsn != '\0') {
+            vault::VaultOptions po = opts;
+            po.backend = VaultBackend::postgresql;
+            po.dsn = pg_dsn;
+            if (auto made = vault::vault_init(po); !made) {
+                die("pg init", made.error());
+            }
+            auto pv = vault::Vault::open(po, *ring);
+            if (!pv) {
+                die("pg vault open", pv.error());
+            }
+            for (int i = 0; i < kWarmup; ++i) {
+                if (auto link = pv->envelope_create(in); !link) {
+                    die("pg envelope_create", link.error());
+                }
+            }
+            const double c0 = thread_cpu_seconds();
+            const auto t0 = Clock::now();
+            for (int i = 0; i < n; ++i) {
+                if (auto link = pv->envelope_create(in); !link) {
+                    die("pg envelope_create", link.error());
+                }
+            }
+            const double pg_s = std::chrono::duration<double>(Clock::now() - t0).count();
+            const double pg_cpu = thread_cpu_seconds() - c0;
+            const double pg_eps = n / pg_s;
+            const double pg_ratio = pg_eps / sealed_eps;
+            std::printf(
+                "vault_ingest backend=postgresql n=%d postgresql_eps=%.1f lmdb_eps=%.1f "
+                "ratio=%.3f target=0.50 %s cpu_us_client=%.0f\n",
+                n, pg_eps, sealed_eps, pg_ratio, pg_ratio >= 0.50 ? "ok" : "below_target",
+                pg_cpu * 1e6 / n);
+        }
     }
     std::error_code ec;
     fs::remove_all(root, ec);

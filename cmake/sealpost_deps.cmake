@@ -8,6 +8,7 @@ find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)  # inflates PDF streams for invoice detection; CRC-32 of portal ZIPs
 
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # tests: reads the portal ZIPs back

@@ -33,6 +33,7 @@ enum class SmsProvider { outbox, http, twilio };
 enum class HttpMethod { post, get, put };
 enum class BodyEncoding { json, form };
 enum class LogLevel { trace, debug, info, warn, error };
+enum class VaultBackend { lmdb, postgresql };
 
 /// Spelling used in the config file (and for log::init in the case of LogLevel).
 std::string_view to_string(Language v) noexcept;
@@ -99,7 +100,16 @@ struct PracticeConfig {
 };
 
 struct VaultConfig {
+    /// lmdb: the embedded store in `dir` (one host). postgresql: the shared engine for several
+    /// nodes, reached through the DSN in `dsn_file`.
+    VaultBackend backend = VaultBackend::lmdb;
     std::filesystem::path dir = "/var/lib/sealpost/vault";
+    /// postgresql: a file holding the libpq connection string (it carries the password, so it
+    /// must be readable by nobody but the daemon's user and group).
+    std::filesystem::path dsn_file;
+    std::uint32_t pool_size = 8;                 ///< postgresql: connections per process, 1..256
+    std::chrono::seconds connect_timeout{5};     ///< postgresql: 1s..60s
+    std::chrono::seconds statement_timeout{10};  ///< postgresql: per transaction, 1s..600s
     std::filesystem::path key_dir = "/etc/sealpost/keys";
     std::uint64_t map_size = 64ULL << 20;          ///< initial LMDB map, 1MiB..max_size
     std::uint64_t max_size = 8ULL << 30;           ///< map growth cap, map_size..1TiB

@@ -153,6 +153,16 @@ void read_practice(Section& s, PracticeConfig& out) {
 }
 
 void read_vault(Section& s, VaultConfig& out) {
+    out.backend = pick(s, "backend", out.backend, {"lmdb", "postgresql"});
+    out.dsn_file = s.path("dsn_file", out.dsn_file);
+    if (out.backend == VaultBackend::postgresql && out.dsn_file.empty()) {
+        s.fail("dsn_file", "is required when vault.backend = \"postgresql\"",
+               s.has("backend") ? "backend" : "dsn_file");
+    }
+    out.pool_size = static_cast<std::uint32_t>(s.integer("pool_size", out.pool_size, 1, 256));
+    out.connect_timeout = s.duration("connect_timeout", out.connect_timeout, seconds{1}, kMinute);
+    out.statement_timeout =
+        s.duration("statement_timeout", out.statement_timeout, seconds{1}, 10 * kMinute);
     out.dir = s.path("dir", out.dir);
     if (out.dir.empty()) {
         s.fail("dir", "must not be empty");

@@ -120,6 +120,15 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
+/// The outcome of `r` without its value: for calls made for their effect.
+template <class T>
+Status status_of(Result<T>&& r) {
+    if (!r) {
+        return std::move(r).error();
+    }
+    return {};
+}
+
 }  // namespace sealpost
 
 /// Propagate an error: `SP_TRY(x, expr);` declares `x` from a Result or returns its error.

@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::size_t kMaxSessions = 100000;
 constexpr std::size_t kMaxIps = 100000;
+/// Retry-After of the page that says the portal is unavailable (the vault database down).
+constexpr std::int64_t kUnavailableRetrySeconds = 15;
 
 }  // namespace
 
@@ -77,6 +79,11 @@ Response App::page(unsigned status, Ctx& c, std::string html) {
 Response App::message(unsigned status, Ctx& c, MessageKind kind, std::int64_t until) {
     MessagePage m;
     m.kind = kind;
+    if (kind == MessageKind::unavailable && until == 0) {
+        // The vault's database is down or busy (RFC 9110 15.6.4): say when to come back, so
+        // browsers and load balancers do not hammer it. The page itself says "try again".
+        until = vault_.now() + kUnavailableRetrySeconds;
+    }
     m.until = until;
     if (!c.link_path.empty() && kind != MessageKind::not_found && kind != MessageKind::gone) {
         m.back_href = c.link_path;

@@ -20,6 +20,7 @@
 #include "net/net_tls.hpp"
 #include "portal/portal_request.hpp"
 #include "vault/vault_crypto.hpp"
+#include "vault/vault_metrics.hpp"
 
 namespace sealpost::portal {
 
@@ -103,7 +104,10 @@ AdminPages Server::admin_pages() {
     AdminPages pages;
     pages.metrics = [&app = app_, &v = vault_, &m = metrics_, &limiter = limiter_] {
         auto stats = v.vault_stats();
-        return render_metrics(app.counters(), m, limiter.open(), stats ? &*stats : nullptr);
+        std::string out =
+            render_metrics(app.counters(), m, limiter.open(), stats ? &*stats : nullptr);
+        vault::render_pool_metrics(out, v);
+        return out;
     };
     pages.unhealthy = [&v = vault_] {
         return v.vault_stats() ? std::string() : std::string("vault unavailable");

@@ -72,7 +72,9 @@ net::awaitable<void> NoticeLoop::pass() {
     // A quiet proxy would keep the last escrow batch key until its next envelope.
     vault_->escrow_batch_expire();
     // The vault calls block this thread only (short transactions, at most one fsync each).
-    auto due = vault_->notice_list(kNoticeBatch);
+    // Claimed, not just listed: with several proxies on one PostgreSQL vault, each notice goes
+    // out once. A proxy that dies mid-batch leaves its claims to another after the lease.
+    auto due = vault_->notice_claim(kNoticeBatch, kNoticeLeaseSeconds);
     if (!due) {
         log::error("proxy.notice_queue_failed")
             .kv("err", errc_name(due.error().code))

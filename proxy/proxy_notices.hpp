@@ -22,6 +22,9 @@ namespace net = boost::asio;
 
 /// Notices taken from the queue per pass; the rest wait for the next pass.
 inline constexpr std::size_t kNoticeBatch = 100;
+/// How long a claimed notice is this proxy's: a batch is sent well within it, and a notice a
+/// dead proxy claimed goes out from another one after it.
+inline constexpr std::int64_t kNoticeLeaseSeconds = 600;
 /// A notice that still fails this long after the download is given up (and logged).
 inline constexpr std::int64_t kNoticeGiveUp = 3LL * 86400;
 

@@ -17,6 +17,7 @@
 #include "core/core_memory.hpp"
 #include "net/net_listen.hpp"
 #include "net/net_tls.hpp"
+#include "vault/vault_metrics.hpp"
 
 namespace sealpost::proxy {
 
@@ -184,7 +185,9 @@ void Server::start() {
     AdminPages pages;
     pages.metrics = [m = metrics_, v = seal_->vault] {
         auto stats = v->vault_stats();
-        return render_proxy_metrics(*m, stats ? &*stats : nullptr);
+        std::string out = render_proxy_metrics(*m, stats ? &*stats : nullptr);
+        vault::render_pool_metrics(out, *v);
+        return out;
     };
     pages.unhealthy = [v = seal_->vault] {
         return v->vault_stats().ok() ? std::string() : std::string("vault unavailable");

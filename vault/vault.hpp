@@ -17,6 +17,7 @@
 #include "core/core_result.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_keys.hpp"
+#include "vault/vault_kv.hpp"
 
 namespace sealpost::vault {
 
@@ -111,6 +112,9 @@ std::string_view envelope_state_name(EnvelopeState s) noexcept;
 struct VaultOptions : VaultConfig {
     /// Clock in unix seconds; empty means the system clock. Injected by tests.
     std::function<std::int64_t()> now;
+    /// postgresql: the connection string itself, used instead of reading `dsn_file` (tests and
+    /// `sealpost vault copy`). Never logged.
+    std::string dsn;
 };
 
 /// envelope_create writes an envelope of at most this many plaintext bytes in one transaction.
@@ -256,6 +260,7 @@ struct PurgeCounts {
     std::uint64_t orphans = 0;  ///< pending, link expired, past orphan_grace: deleted entirely
     std::uint64_t tombstones_removed = 0;  ///< tombstones past tombstone_ttl, deleted entirely
     std::uint64_t staged_removed = 0;      ///< chunks of envelopes a crash left half-staged
+    bool other_node = false;               ///< PostgreSQL: stopped because another node was purging
 };
 
 struct VaultStats {
@@ -637,6 +642,13 @@ class Vault {
      * Errors: Errc::io. */
     Result<std::vector<QueuedNotice>> notice_list(std::size_t limit);
 
+    /** Proxy: as notice_list, but takes the notices it returns, so no other proxy sends them:
+     * each gets next_attempt_at = now + `lease_seconds`, in one write transaction that skips
+     * notices another node is taking at that moment (PostgreSQL: FOR UPDATE SKIP LOCKED). A
+     * proxy that stops before notice_done or notice_retry_later leaves its notices to be taken
+     * again once the lease is over. Errors: Errc::io, Errc::unavailable, Errc::vault_full. */
+    Result<std::vector<QueuedNotice>> notice_claim(std::size_t limit, std::int64_t lease_seconds);
+
     /** Proxy: the notice was sent, or given up: remove it from the queue (the marker stays).
      * Errors: Errc::not_found (not queued: already done, or the envelope was revoked or
      * purged meanwhile), Errc::io. */
@@ -649,6 +661,11 @@ class Vault {
     /// The clock the vault uses (unix seconds).
     [[nodiscard]] std::int64_t now() const;
 
+    /// "lmdb" or "postgresql".
+    [[nodiscard]] std::string_view backend() const noexcept;
+    /// The database pool's figures (PostgreSQL; zeros on LMDB), for /metrics.
+    [[nodiscard]] kv::PoolStats pool_stats() const;
+
     struct Impl;
 
   private:
@@ -658,5 +675,30 @@ class Vault {
                        std::string_view language, bool replace);
     std::shared_ptr<Impl> impl_;
 };
+
+/** `sealpost vault init`: make the store ready. PostgreSQL: create the schema if the database
+ * has none (true), or find it at this build's version (false). LMDB: create the environment
+ * (true if it was not there). Errors: Errc::invalid_argument (a schema of another version),
+ * Errc::unavailable, Errc::key_error (DSN file), Errc::io. */
+Result<bool> vault_init(const VaultOptions& opts);
+
+/** `sealpost vault upgrade`: bring a PostgreSQL schema to this build's version; returns the
+ * version found. LMDB has nothing to upgrade (returns the current version). Errors: as
+ * vault_init. */
+Result<int> vault_upgrade(const VaultOptions& opts);
+
+struct CopyCounts {
+    std::uint64_t rows = 0;
+    std::uint64_t bytes = 0;  ///< keys and values
+    std::uint64_t envelopes = 0;
+};
+
+/** `sealpost vault copy --to postgresql`: copy every table of the LMDB vault `from` into the
+ * PostgreSQL vault `to`, byte for byte (ciphertext stays ciphertext, no key is needed), in
+ * transactions of at most kStageBatch bytes, then compare the row counts. Links and codes made
+ * before the copy work after it, with the same key directory. The destination must be
+ * initialised and empty. Errors: Errc::exists (destination not empty), Errc::corrupt (counts
+ * differ after the copy), as vault_init. */
+Result<CopyCounts> vault_copy(const VaultOptions& from, const VaultOptions& to);
 
 }  // namespace sealpost::vault

@@ -35,17 +35,17 @@ std::string_view audit_kind_name(AuditKind k) noexcept {
     return "unknown";
 }
 
-Status Vault::Impl::put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind kind,
+Status Vault::Impl::put_audit(kv::Txn& txn, const EnvelopeId& id, AuditKind kind,
                               std::optional<std::uint32_t> doc, std::optional<IpHash> ip) {
     // Next sequence = last key with this id's prefix + 1: position just past the prefix and
     // step back (inside the write transaction, so no other writer interleaves).
     std::uint64_t seq = 0;
     {
-        SP_TRY(cur, lmdb::Cursor::open(txn, db.audit));
+        SP_TRY(cur, kv::Cursor::open(txn, db.audit));
         const records::AuditKey past =
             records::audit_key(id, std::numeric_limits<std::uint64_t>::max());
         SP_TRY(at, cur.seek(past));
-        std::optional<lmdb::Entry> prev;
+        std::optional<kv::Entry> prev;
         if (at) {
             SP_TRY(p, cur.prev());
             prev = p;
@@ -53,7 +53,7 @@ Status Vault::Impl::put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind ki
             SP_TRY(l, cur.last());
             prev = l;
         }
-        if (prev && prev->key.size() == 24 && lmdb::has_prefix(prev->key, id)) {
+        if (prev && prev->key.size() == 24 && kv::has_prefix(prev->key, id)) {
             seq = records::get_u64(prev->key.data() + 16) + 1;
         }
     }
@@ -73,7 +73,7 @@ Status Vault::audit_append(const EnvelopeId& id, AuditKind kind,
         static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::locked)) {
         return make_error(Errc::invalid_argument, "unknown audit kind");
     }
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         SP_CHECK(im.load_live(txn, id));  // the envelope must be live
         return im.put_audit(txn, id, kind, doc_index, ip_hash);
     });
@@ -87,9 +87,9 @@ Result<std::vector<AuditEvent>> Vault::audit_list(const EnvelopeId& id) {
         return make_error(Errc::not_found, "no such envelope");
     }
     std::vector<AuditEvent> out;
-    SP_TRY(cur, lmdb::Cursor::open(txn, im.db.audit));
+    SP_TRY(cur, kv::Cursor::open(txn, im.db.audit));
     SP_TRY(e, cur.seek(id));
-    while (e && lmdb::has_prefix(e->key, id)) {
+    while (e && kv::has_prefix(e->key, id)) {
         SP_TRY(ev, records::decode_audit(e->key, e->value));
         out.push_back(ev);
         SP_TRY(n, cur.next());

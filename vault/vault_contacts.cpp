@@ -82,7 +82,7 @@ Status Vault::contact_put(std::string_view email, std::string_view phone_e164,
            crypto::aead_seal(im.contacts->key, contact_aad(im.contacts->id, lookup), plain));
     const crypto::Bytes value =
         records::encode_contact_record({im.contacts->id, std::move(sealed)});
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         if (!replace) {
             SP_TRY(old, txn.get(im.db.contacts, lookup));
             if (old) {
@@ -118,7 +118,7 @@ Result<std::vector<Contact>> Vault::contact_list() {
     std::vector<Raw> raws;
     {
         SP_TRY(txn, im.read());
-        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.contacts));
+        SP_TRY(cur, kv::Cursor::open(txn, im.db.contacts));
         SP_TRY(e, cur.first());
         while (e) {
             raws.push_back({{e->key.begin(), e->key.end()}, {e->value.begin(), e->value.end()}});
@@ -139,7 +139,7 @@ Status Vault::contact_remove(std::string_view email) {
     Impl& im = *impl_;
     SP_CHECK(need_key(im.contacts));
     const records::LookupId lookup = contact_lookup(im.pepper, email);
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(gone, txn.del(im.db.contacts, lookup));
         if (!gone) {
             return make_error(Errc::not_found, "no such contact");

@@ -62,7 +62,7 @@ class Vault::Impl::ChunkWriter {
 
     /// Seals `plain` as chunks first..., of document `di`, into `txn`; the document's last
     /// chunk is marked so when `plain` reaches the document's end.
-    Status seal(lmdb::Txn& txn, std::uint32_t di, std::uint32_t first,
+    Status seal(kv::Txn& txn, std::uint32_t di, std::uint32_t first,
                 crypto::ByteView plain) const {
         crypto::ChunkContext ctx;
         ctx.dek = dek_;
@@ -141,7 +141,7 @@ class Vault::Impl::ChunkWriter {
         if (!staged_) {
             return;
         }
-        const Status st = im_.write([&](lmdb::Txn& txn) -> Status {
+        const Status st = im_.write([&](kv::Txn& txn) -> Status {
             SP_TRY(chunks, im_.delete_prefix(txn, im_.db.documents, id_));
             (void)chunks;
             SP_TRY(gone, txn.del(im_.db.staging, id_));
@@ -160,7 +160,7 @@ class Vault::Impl::ChunkWriter {
         const bool mark = !staged_;
         std::array<std::uint8_t, 8> since{};
         records::put_u64(since.data(), static_cast<std::uint64_t>(im_.now()));
-        const Status written = im_.write([&](lmdb::Txn& txn) -> Status {
+        const Status written = im_.write([&](kv::Txn& txn) -> Status {
             if (mark) {
                 SP_CHECK(txn.insert(im_.db.staging, id_, since));
             }
@@ -262,7 +262,7 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
         for (std::size_t di = 0; di < in.documents.size(); ++di) {
             SP_CHECK(read_whole(in.documents[di], plain[di]));
         }
-        const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        const Status written = im.write([&](kv::Txn& txn) -> Status {
             // Both ids are random (128 and 256 bits): a clash means a broken RNG, and is
             // refused (Errc::exists) rather than overwriting another patient's envelope or link.
             SP_CHECK(txn.insert(im.db.envelopes, id, rec_bytes));
@@ -277,7 +277,7 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
         // Staged: the chunks in batches, then the records that make the envelope exist.
         Status st = chunks.stage_all(in.documents);
         if (st) {
-            st = im.write([&](lmdb::Txn& txn) -> Status {
+            st = im.write([&](kv::Txn& txn) -> Status {
                 SP_CHECK(txn.insert(im.db.envelopes, id, rec_bytes));
                 SP_CHECK(txn.insert(im.db.links, rec.lookup, link_bytes));
                 SP_TRY(gone, txn.del(im.db.staging, id));
@@ -372,7 +372,7 @@ Result<std::int64_t> Vault::envelope_renew(const OpenedEnvelope& opened) {
     Impl& im = *impl_;
     const EnvelopeId& id = opened.summary.id;
     std::int64_t expires = 0;
-    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status written = im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(rec, im.load(txn, id));
         SP_CHECK(check_live(rec));
         const std::int64_t now = im.now();
@@ -413,7 +413,7 @@ Result<IssuedLink> Vault::envelope_reissue(const EnvelopeId& id,
 
     std::int64_t expires = 0;
     std::int64_t retain = 0;
-    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status written = im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(cur, im.load(txn, id));  // re-read: it may have changed since
         SP_CHECK(check_live(cur));
         const std::int64_t now = im.now();
@@ -440,7 +440,7 @@ Result<IssuedLink> Vault::envelope_reissue(const EnvelopeId& id,
 
 Status Vault::envelope_revoke(const EnvelopeId& id) {
     Impl& im = *impl_;
-    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status written = im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(rec, im.load(txn, id));
         SP_CHECK(check_live(rec));
         return im.make_tombstone(txn, id, *rec, EnvelopeState::revoked);
@@ -453,7 +453,7 @@ Status Vault::envelope_revoke(const EnvelopeId& id) {
 namespace {
 
 /// pending -> sent inside `txn` (idempotent on sent).
-Status mark_sent_in(Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
+Status mark_sent_in(Vault::Impl& im, kv::Txn& txn, const EnvelopeId& id) {
     SP_TRY(rec, im.load(txn, id));
     SP_CHECK(check_live(rec));
     if (rec->state == EnvelopeState::sent) {
@@ -468,14 +468,14 @@ Status mark_sent_in(Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
 
 Status Vault::envelope_mark_sent(const EnvelopeId& id) {
     Impl& im = *impl_;
-    return im.write([&](lmdb::Txn& txn) -> Status { return mark_sent_in(im, txn, id); });
+    return im.write([&](kv::Txn& txn) -> Status { return mark_sent_in(im, txn, id); });
 }
 
 void Vault::envelope_mark_sent_deferred(const EnvelopeId& id) {
     Impl& im = *impl_;
     // The body outlives this call: it captures the id by value, and `im` lives until the
     // final drain in ~Impl.
-    im.write_deferred([&im, id](lmdb::Txn& txn) -> Status { return mark_sent_in(im, txn, id); },
+    im.write_deferred([&im, id](kv::Txn& txn) -> Status { return mark_sent_in(im, txn, id); },
                       [id](const Status& st) {
                           if (!st) {
                               log::error("vault.mark_sent_failed")
@@ -488,7 +488,7 @@ void Vault::envelope_mark_sent_deferred(const EnvelopeId& id) {
 
 Status Vault::envelope_discard(const EnvelopeId& id) {
     Impl& im = *impl_;
-    const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status written = im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(rec, im.load(txn, id));
         if (!rec) {
             return make_error(Errc::not_found, "no such envelope");
@@ -521,9 +521,9 @@ Result<EnvelopeId> Vault::envelope_resolve(std::string_view prefix) {
     std::vector<EnvelopeId> found;
     {
         SP_TRY(txn, im.read());
-        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+        SP_TRY(cur, kv::Cursor::open(txn, im.db.envelopes));
         SP_TRY(e, cur.seek(seek_bytes));
-        while (e && lmdb::has_prefix(e->key, seek_bytes) && found.size() < 2) {
+        while (e && kv::has_prefix(e->key, seek_bytes) && found.size() < 2) {
             if (e->key.size() == 16 && hex::encode(e->key).starts_with(lower)) {
                 EnvelopeId id{};
                 std::copy(e->key.begin(), e->key.end(), id.begin());
@@ -547,7 +547,7 @@ Result<std::vector<EnvelopeSummary>> Vault::envelope_list(ListFilter filter) {
     const std::int64_t now = im.now();
     std::vector<EnvelopeSummary> out;
     SP_TRY(txn, im.read());
-    SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+    SP_TRY(cur, kv::Cursor::open(txn, im.db.envelopes));
     SP_TRY(e, cur.first());
     while (e) {
         SP_TRY(id, records::id_of_key(e->key));

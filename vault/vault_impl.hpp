@@ -10,11 +10,10 @@
 #include <string_view>
 
 #include "vault/vault.hpp"
-#include "vault/vault_commit.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_keys.hpp"
+#include "vault/vault_kv.hpp"
 #include "vault/vault_linkkeys.hpp"
-#include "vault/vault_lmdb.hpp"
 #include "vault/vault_records.hpp"
 
 namespace sealpost::vault {
@@ -32,11 +31,16 @@ crypto::Bytes labelled_aad(std::string_view label, const EnvelopeId& id);
 
 struct Vault::Impl {
     VaultOptions opts;
-    lmdb::Env env;
-    struct Dbis {
-        lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
+    /// The storage engine ([vault] backend). Destroyed last among what the bodies use: its
+    /// destructor's final drain of deferred writes runs while `opts` is still alive.
+    std::unique_ptr<kv::Engine> engine;
+    /// The tables, under the names the per-object files use.
+    struct Tables {
+        kv::Table envelopes = kv::Table::envelopes, links = kv::Table::links,
+                  documents = kv::Table::documents, contacts = kv::Table::contacts,
+                  audit = kv::Table::audit, portal = kv::Table::portal;
         /// envelope id -> created_at (8 bytes, big-endian) while its chunks are staged.
-        lmdb::Dbi staging = 0;
+        kv::Table staging = kv::Table::staging;
     } db;
     keys::SymmetricKey pepper;
     std::string escrow_id;
@@ -47,63 +51,53 @@ struct Vault::Impl {
     /// against it when a token is unknown, so a miss costs what a hit costs.
     EnvelopeId dummy_id{};
     crypto::Bytes dummy_wrapped;
-    /// The process's writers share transactions and fsyncs here (see write()). Last member,
-    /// so it is destroyed first: its destructor's final drain runs while the members above,
-    /// which the bodies use, are still alive.
-    GroupCommit commits;
 
-    Impl(VaultOptions o, lmdb::Env e)
-        : opts(std::move(o)),
-          env(std::move(e)),
-          commits(env, opts.max_size, [this](lmdb::Txn& txn) { return touch(txn); }) {}
+    Impl(VaultOptions o, std::unique_ptr<kv::Engine> e)
+        : opts(std::move(o)), engine(std::move(e)) {}
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
-    ~Impl() = default;
+    ~Impl() { engine->drain(); }
 
     [[nodiscard]] std::int64_t now() const { return opts.now(); }
-
-    /// A change that leaves the content as it was (GroupCommit's `release` on a full map):
-    /// a 1-byte key put and deleted again in `portal`, where every key is 16 bytes or more.
-    Status touch(lmdb::Txn& txn) const;
 
     class ChunkWriter;  ///< envelope_create's chunk sealing (vault_envelope.cpp)
     /// Deletes the chunks of envelopes left half-staged by a crash (vault_purge.cpp).
     Result<std::uint64_t> purge_staged();
 
     /** Run `body` in a write transaction and commit; returns once the commit is durable.
-     * Concurrent callers share one transaction and one fsync (GroupCommit): `body` runs in a
-     * nested transaction of its own, possibly on another caller's thread, so a failing body
-     * undoes only its own puts. On MDB_MAP_FULL (from a put or the commit) the map grows and
-     * `body` runs again from scratch, so `body` must only put data prepared before the call.
+     * On LMDB concurrent callers share one transaction and one fsync (GroupCommit): `body`
+     * runs in a nested transaction of its own, possibly on another caller's thread, so a
+     * failing body undoes only its own puts. `body` may run more than once (LMDB map growth,
+     * a PostgreSQL serialization failure), so it must only put data prepared before the call.
      * At max_size: Errc::vault_full, nothing of `body` written. */
-    Status write(const std::function<Status(lmdb::Txn&)>& body) { return commits.run(body); }
+    Status write(const kv::Body& body) { return engine->write(body); }
     /** Like write(), but returns without waiting for the commit when another caller's commit
      * is in progress: `body` joins that group or the next. Errors go to `done` (on the
      * committing thread). Only for changes whose loss in a crash is harmless (mark_sent). */
-    void write_deferred(GroupCommit::Body body, GroupCommit::Done done) {
-        commits.defer(std::move(body), std::move(done));
+    void write_deferred(kv::Body body, kv::Done done) {
+        engine->write_deferred(std::move(body), std::move(done));
     }
     /// A short read transaction.
-    Result<lmdb::Txn> read();
+    Result<kv::Txn> read() { return engine->read(); }
 
     /// The envelope record, or std::nullopt. Errors: Errc::corrupt, Errc::io.
-    Result<std::optional<records::EnvelopeRecord>> load(lmdb::Txn& txn, const EnvelopeId& id);
+    Result<std::optional<records::EnvelopeRecord>> load(kv::Txn& txn, const EnvelopeId& id);
     /// The envelope record if it is live; else check_live()'s error.
-    Result<records::EnvelopeRecord> load_live(lmdb::Txn& txn, const EnvelopeId& id);
+    Result<records::EnvelopeRecord> load_live(kv::Txn& txn, const EnvelopeId& id);
     /// load() in its own short read transaction, closed before returning.
     Result<std::optional<records::EnvelopeRecord>> load(const EnvelopeId& id);
-    Status store(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
+    Status store(kv::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
     /// Delete every key of `dbi` that starts with `prefix`; returns how many.
-    Result<std::uint64_t> delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi, crypto::ByteView prefix);
+    Result<std::uint64_t> delete_prefix(kv::Txn& txn, kv::Table dbi, crypto::ByteView prefix);
     /// Reduce to a tombstone: chunks and audit deleted; record keeps id, state, times, lookup.
-    Status make_tombstone(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec,
+    Status make_tombstone(kv::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec,
                           EnvelopeState state);
     /// Delete every record of the envelope (chunks, audit, link, envelope).
-    Status delete_all(lmdb::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
+    Status delete_all(kv::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
     /// Delete the envelope's download notice and its marker (vault_notices.cpp).
-    Status drop_notice(lmdb::Txn& txn, const EnvelopeId& id);
+    Status drop_notice(kv::Txn& txn, const EnvelopeId& id);
     /// Append an audit event inside `txn` (no checks on the envelope).
-    Status put_audit(lmdb::Txn& txn, const EnvelopeId& id, AuditKind kind,
+    Status put_audit(kv::Txn& txn, const EnvelopeId& id, AuditKind kind,
                      std::optional<std::uint32_t> doc, std::optional<IpHash> ip);
 };
 

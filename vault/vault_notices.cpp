@@ -135,7 +135,7 @@ void open_into(const keys::SymmetricKey& pepper, const Queued& q, QueuedNotice& 
 
 }  // namespace
 
-Status Vault::Impl::drop_notice(lmdb::Txn& txn, const EnvelopeId& id) {
+Status Vault::Impl::drop_notice(kv::Txn& txn, const EnvelopeId& id) {
     SP_TRY(queued, txn.del(db.portal, key_of(kQueuedPrefix, id)));
     SP_TRY(seen, txn.del(db.portal, key_of(kSeenPrefix, id)));
     (void)queued;
@@ -176,7 +176,7 @@ Result<bool> Vault::notice_queue(const OpenedEnvelope& opened, std::uint32_t doc
     records::put_u64(seen.data() + 1, static_cast<std::uint64_t>(q.downloaded_at));
 
     bool queued = false;
-    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status st = im.write([&](kv::Txn& txn) -> Status {
         queued = false;
         SP_CHECK(im.load_live(txn, id));  // the envelope must be live
         SP_TRY(marker, txn.get(im.db.portal, key_of(kSeenPrefix, id)));
@@ -195,37 +195,39 @@ Result<bool> Vault::notice_queue(const OpenedEnvelope& opened, std::uint32_t doc
     return queued;
 }
 
-Result<std::vector<QueuedNotice>> Vault::notice_list(std::size_t limit) {
-    Impl& im = *impl_;
-    const std::int64_t now = im.now();
-    std::vector<std::pair<QueuedNotice, Queued>> due;
-    {
-        SP_TRY(txn, im.read());
-        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.portal));
-        const crypto::ByteView prefix = crypto::as_bytes(kQueuedPrefix);
-        SP_TRY(e, cur.seek(prefix));
-        while (e && lmdb::has_prefix(e->key, prefix)) {
-            // A 16-byte guard key could start with the prefix bytes; only 24-byte keys count.
-            if (e->key.size() == kKeyLen) {
-                QueuedNotice n;
-                std::copy(e->key.begin() + 8, e->key.end(), n.id.begin());
-                auto q = decode(e->value);
-                if (!q) {
-                    // Listed as unreadable (and due), so the proxy can drop it instead of
-                    // one damaged record stopping the whole queue.
-                    n.unreadable = std::move(q).error();
-                    due.emplace_back(std::move(n), Queued{});
-                } else if (q->next_attempt_at <= now) {
-                    n.doc_index = q->doc_index;
-                    n.downloaded_at = q->downloaded_at;
-                    n.next_attempt_at = q->next_attempt_at;
-                    n.attempts = q->attempts;
-                    due.emplace_back(std::move(n), std::move(*q));
-                }
+namespace {
+
+/// A due notice found by a scan: what the caller gets, and the record to rewrite when claiming.
+using Due = std::vector<std::pair<QueuedNotice, Queued>>;
+
+/// Scan the queue in `txn`: due notices (and unreadable ones), earliest first, at most `limit`.
+Result<Due> scan_due(kv::Txn& txn, kv::Table portal, std::int64_t now, std::size_t limit,
+                     kv::Scan scan) {
+    Due due;
+    SP_TRY(cur, kv::Cursor::open(txn, portal, scan));
+    const crypto::ByteView prefix = crypto::as_bytes(kQueuedPrefix);
+    SP_TRY(e, cur.seek(prefix));
+    while (e && kv::has_prefix(e->key, prefix)) {
+        // A 16-byte guard key could start with the prefix bytes; only 24-byte keys count.
+        if (e->key.size() == kKeyLen) {
+            QueuedNotice n;
+            std::copy(e->key.begin() + 8, e->key.end(), n.id.begin());
+            auto q = decode(e->value);
+            if (!q) {
+                // Listed as unreadable (and due), so the proxy can drop it instead of
+                // one damaged record stopping the whole queue.
+                n.unreadable = std::move(q).error();
+                due.emplace_back(std::move(n), Queued{});
+            } else if (q->next_attempt_at <= now) {
+                n.doc_index = q->doc_index;
+                n.downloaded_at = q->downloaded_at;
+                n.next_attempt_at = q->next_attempt_at;
+                n.attempts = q->attempts;
+                due.emplace_back(std::move(n), std::move(*q));
             }
-            SP_TRY(n, cur.next());
-            e = n;
         }
+        SP_TRY(n, cur.next());
+        e = n;
     }
     std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
         return std::pair(a.first.next_attempt_at, a.first.id) <
@@ -234,20 +236,68 @@ Result<std::vector<QueuedNotice>> Vault::notice_list(std::size_t limit) {
     if (due.size() > limit) {
         due.resize(limit);
     }
+    return due;
+}
+
+/// Open the records (after the transaction: no crypto while it is open).
+std::vector<QueuedNotice> open_all(const keys::SymmetricKey& pepper, Due& due) {
     std::vector<QueuedNotice> out;
     out.reserve(due.size());
     for (auto& [n, q] : due) {
         if (!n.unreadable) {
-            open_into(im.pepper, q, n);  // after the read transaction: no crypto while open
+            open_into(pepper, q, n);
         }
         out.push_back(std::move(n));
     }
     return out;
 }
 
+}  // namespace
+
+Result<std::vector<QueuedNotice>> Vault::notice_list(std::size_t limit) {
+    Impl& im = *impl_;
+    Due due;
+    {
+        SP_TRY(txn, im.read());
+        SP_TRY(d, scan_due(txn, im.db.portal, im.now(), limit, kv::Scan::plain));
+        due = std::move(d);
+    }
+    return open_all(im.pepper, due);
+}
+
+Result<std::vector<QueuedNotice>> Vault::notice_claim(std::size_t limit,
+                                                      std::int64_t lease_seconds) {
+    Impl& im = *impl_;
+    const std::int64_t now = im.now();
+    {
+        // Most rounds find nothing: look in a read snapshot before taking any lock.
+        SP_TRY(txn, im.read());
+        SP_TRY(d, scan_due(txn, im.db.portal, now, 1, kv::Scan::plain));
+        if (d.empty()) {
+            return std::vector<QueuedNotice>{};
+        }
+    }
+    Due due;
+    const Status st = im.write([&](kv::Txn& txn) -> Status {
+        SP_TRY(d, scan_due(txn, im.db.portal, now, limit, kv::Scan::claim));
+        due = std::move(d);
+        for (auto& [n, q] : due) {
+            if (n.unreadable) {
+                continue;  // the caller drops it (notice_done)
+            }
+            Queued taken = q;
+            taken.next_attempt_at = now + lease_seconds;
+            SP_CHECK(txn.put(im.db.portal, key_of(kQueuedPrefix, n.id), encode(taken)));
+        }
+        return {};
+    });
+    SP_CHECK(st);
+    return open_all(im.pepper, due);
+}
+
 Status Vault::notice_done(const EnvelopeId& id) {
     Impl& im = *impl_;
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(gone, txn.del(im.db.portal, key_of(kQueuedPrefix, id)));
         if (!gone) {
             return make_error(Errc::not_found, "no queued notice");
@@ -258,7 +308,7 @@ Status Vault::notice_done(const EnvelopeId& id) {
 
 Status Vault::notice_retry_later(const EnvelopeId& id, std::int64_t next_attempt_at) {
     Impl& im = *impl_;
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         const NoticeKey key = key_of(kQueuedPrefix, id);
         SP_TRY(raw, txn.get(im.db.portal, key));
         if (!raw) {

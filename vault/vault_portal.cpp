@@ -221,7 +221,7 @@ namespace {
 
 /// Load the envelope (must be live) and its guard inside `txn`.
 Result<std::pair<records::EnvelopeRecord, std::optional<Guard>>> load_guarded(
-    Vault::Impl& im, lmdb::Txn& txn, const EnvelopeId& id) {
+    Vault::Impl& im, kv::Txn& txn, const EnvelopeId& id) {
     SP_TRY(rec, im.load_live(txn, id));
     SP_TRY(raw, txn.get(im.db.portal, id));
     std::optional<Guard> stored;
@@ -250,7 +250,7 @@ Result<CodeIssue> Vault::code_issue(const EnvelopeId& id, const CodePolicy& poli
     // Made before the transaction: the write body may run twice (map growth).
     SP_TRY(code, random_code(policy.digits));
     CodeIssue out;
-    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status st = im.write([&](kv::Txn& txn) -> Status {
         out = CodeIssue{};
         SP_TRY(loaded, load_guarded(im, txn, id));
         const std::int64_t now = im.now();
@@ -282,7 +282,7 @@ Result<CodeIssue> Vault::code_issue(const EnvelopeId& id, const CodePolicy& poli
 
 Status Vault::code_withdraw(const EnvelopeId& id, std::int64_t issued_at) {
     Impl& im = *impl_;
-    return im.write([&](lmdb::Txn& txn) -> Status {
+    return im.write([&](kv::Txn& txn) -> Status {
         SP_TRY(loaded, load_guarded(im, txn, id));
         if (!loaded.second || loaded.second->link_tag != link_tag_of(loaded.first)) {
             return {};
@@ -309,7 +309,7 @@ Result<CodeCheck> Vault::code_verify(const EnvelopeId& id, std::string_view code
     const auto presented = code_hash(im.pepper, id, code);
     const bool formed = well_formed(code, policy.digits);
     CodeCheck out;
-    const Status st = im.write([&](lmdb::Txn& txn) -> Status {
+    const Status st = im.write([&](kv::Txn& txn) -> Status {
         out = CodeCheck{};
         SP_TRY(loaded, load_guarded(im, txn, id));
         const std::int64_t now = im.now();

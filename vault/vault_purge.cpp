@@ -34,6 +34,9 @@ Action decide(const records::EnvelopeRecord& rec, std::int64_t now, const VaultO
     return Action::none;
 }
 
+/// The advisory lock purge takes in each of its write transactions ("sealpurg").
+constexpr std::int64_t kPurgeLock = 0x7365616c70757267;
+
 }  // namespace
 
 Result<std::uint64_t> Vault::Impl::purge_staged() {
@@ -42,7 +45,7 @@ Result<std::uint64_t> Vault::Impl::purge_staged() {
     std::vector<EnvelopeId> stale;
     {
         SP_TRY(txn, read());
-        SP_TRY(cur, lmdb::Cursor::open(txn, db.staging));
+        SP_TRY(cur, kv::Cursor::open(txn, db.staging));
         SP_TRY(e, cur.first());
         const std::int64_t cutoff = now() - kStagingGrace;
         while (e && stale.size() < kPurgeBatch) {
@@ -58,7 +61,11 @@ Result<std::uint64_t> Vault::Impl::purge_staged() {
     if (stale.empty()) {
         return std::uint64_t{0};
     }
-    SP_CHECK(write([&](lmdb::Txn& txn) -> Status {
+    SP_CHECK(write([&](kv::Txn& txn) -> Status {
+        SP_TRY(mine, txn.try_lock(kPurgeLock));
+        if (!mine) {
+            return {};  // another node is purging: its pass clears these
+        }
         for (const EnvelopeId& id : stale) {
             SP_TRY(rec, load(txn, id));
             if (!rec) {  // never completed: its chunks belong to no envelope
@@ -84,7 +91,7 @@ Result<PurgeCounts> Vault::vault_purge() {
         bool more = false;
         {
             SP_TRY(txn, im.read());
-            SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+            SP_TRY(cur, kv::Cursor::open(txn, im.db.envelopes));
             const std::int64_t now = im.now();
             SP_TRY(e, resume.empty() ? cur.first() : cur.seek(resume));
             std::size_t scanned = 0;
@@ -112,8 +119,16 @@ Result<PurgeCounts> Vault::vault_purge() {
         }
         // 2. One write transaction acts on them, re-checking each (it may have changed).
         PurgeCounts step;
-        const Status written = im.write([&](lmdb::Txn& txn) -> Status {
+        bool yielded = false;
+        const Status written = im.write([&](kv::Txn& txn) -> Status {
             step = {};
+            // One node purges at a time (PostgreSQL: an advisory lock for the transaction;
+            // always ours on LMDB). Another node purging now does this batch too: leave.
+            SP_TRY(mine, txn.try_lock(kPurgeLock));
+            yielded = !mine;
+            if (yielded) {
+                return {};
+            }
             const std::int64_t now = im.now();
             for (const EnvelopeId& id : batch) {
                 SP_TRY(rec, im.load(txn, id));
@@ -140,6 +155,11 @@ Result<PurgeCounts> Vault::vault_purge() {
             return {};
         });
         SP_CHECK(written);
+        if (yielded) {
+            counts.other_node = true;
+            log::info("vault.purge_yielded").kv("reason", "another node is purging");
+            return counts;
+        }
         counts.retention_ended += step.retention_ended;
         counts.orphans += step.orphans;
         counts.tombstones_removed += step.tombstones_removed;
@@ -162,7 +182,7 @@ Result<VaultStats> Vault::vault_stats() {
     VaultStats s;
     {
         SP_TRY(txn, im.read());
-        SP_TRY(cur, lmdb::Cursor::open(txn, im.db.envelopes));
+        SP_TRY(cur, kv::Cursor::open(txn, im.db.envelopes));
         SP_TRY(e, cur.first());
         while (e) {
             SP_TRY(rec, records::decode_envelope(e->value));
@@ -186,8 +206,8 @@ Result<VaultStats> Vault::vault_stats() {
             e = n;
         }
     }
-    SP_TRY(info, im.env.info());
-    s.map_size = info.map_size;
+    SP_TRY(info, im.engine->info());
+    s.map_size = info.allocated_bytes;
     s.used_bytes = info.used_bytes;
     s.max_size = im.opts.max_size;
     return s;

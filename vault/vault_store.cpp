@@ -70,11 +70,7 @@ EnvelopeSummary summarize(const EnvelopeId& id, const records::EnvelopeRecord& r
 
 // ---- Impl ------------------------------------------------------------------------------
 
-Result<lmdb::Txn> Vault::Impl::read() {
-    return lmdb::Txn::begin(env, false);
-}
-
-Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
+Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(kv::Txn& txn,
                                                                  const EnvelopeId& id) {
     SP_TRY(raw, txn.get(db.envelopes, id));
     if (!raw) {
@@ -82,14 +78,6 @@ Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(lmdb::Txn& txn,
     }
     SP_TRY(rec, records::decode_envelope(*raw));
     return std::optional<records::EnvelopeRecord>{std::move(rec)};
-}
-
-Status Vault::Impl::touch(lmdb::Txn& txn) const {
-    static constexpr std::array<std::uint8_t, 1> kKey{0};
-    SP_CHECK(txn.put(db.portal, kKey, kKey));
-    SP_TRY(gone, txn.del(db.portal, kKey));
-    (void)gone;
-    return {};
 }
 
 Status check_live(const std::optional<records::EnvelopeRecord>& rec) {
@@ -103,7 +91,7 @@ Status check_live(const std::optional<records::EnvelopeRecord>& rec) {
     return {};
 }
 
-Result<records::EnvelopeRecord> Vault::Impl::load_live(lmdb::Txn& txn, const EnvelopeId& id) {
+Result<records::EnvelopeRecord> Vault::Impl::load_live(kv::Txn& txn, const EnvelopeId& id) {
     SP_TRY(rec, load(txn, id));
     SP_CHECK(check_live(rec));
     return std::move(*rec);
@@ -114,20 +102,19 @@ Result<std::optional<records::EnvelopeRecord>> Vault::Impl::load(const EnvelopeI
     return load(txn, id);
 }
 
-Status Vault::Impl::store(lmdb::Txn& txn, const EnvelopeId& id,
-                          const records::EnvelopeRecord& rec) {
+Status Vault::Impl::store(kv::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec) {
     return txn.put(db.envelopes, id, records::encode_envelope(rec));
 }
 
-Result<std::uint64_t> Vault::Impl::delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi,
+Result<std::uint64_t> Vault::Impl::delete_prefix(kv::Txn& txn, kv::Table dbi,
                                                  crypto::ByteView prefix) {
     // Collect first, delete after: the keys are small, and deleting by key sidesteps cursor
     // repositioning rules after mdb_cursor_del.
     std::vector<crypto::Bytes> keys;
     {
-        SP_TRY(cur, lmdb::Cursor::open(txn, dbi));
+        SP_TRY(cur, kv::Cursor::open(txn, dbi));
         SP_TRY(e, cur.seek(prefix));
-        while (e && lmdb::has_prefix(e->key, prefix)) {
+        while (e && kv::has_prefix(e->key, prefix)) {
             keys.emplace_back(e->key.begin(), e->key.end());
             SP_TRY(n, cur.next());
             e = n;
@@ -140,7 +127,7 @@ Result<std::uint64_t> Vault::Impl::delete_prefix(lmdb::Txn& txn, lmdb::Dbi dbi,
     return static_cast<std::uint64_t>(keys.size());
 }
 
-Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
+Status Vault::Impl::make_tombstone(kv::Txn& txn, const EnvelopeId& id,
                                    const records::EnvelopeRecord& rec, EnvelopeState state) {
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
@@ -159,7 +146,7 @@ Status Vault::Impl::make_tombstone(lmdb::Txn& txn, const EnvelopeId& id,
     return store(txn, id, t);
 }
 
-Status Vault::Impl::delete_all(lmdb::Txn& txn, const EnvelopeId& id,
+Status Vault::Impl::delete_all(kv::Txn& txn, const EnvelopeId& id,
                                const records::EnvelopeRecord& rec) {
     SP_TRY(chunks, delete_prefix(txn, db.documents, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
@@ -194,8 +181,16 @@ std::int64_t Vault::now() const {
     return impl_->now();
 }
 
+std::string_view Vault::backend() const noexcept {
+    return impl_->engine->name();
+}
+
+kv::PoolStats Vault::pool_stats() const {
+    return impl_->engine->pool_stats();
+}
+
 Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
-    if (opts.dir.empty()) {
+    if (opts.backend == VaultBackend::lmdb && opts.dir.empty()) {
         return make_error(Errc::invalid_argument, "vault dir is empty");
     }
     if (opts.map_size == 0 || opts.map_size > opts.max_size) {
@@ -212,17 +207,16 @@ Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
                     .count());
         };
     }
-    SP_TRY(env, lmdb::Env::open(opts));
+    std::unique_ptr<kv::Engine> engine;
+    if (opts.backend == VaultBackend::postgresql) {
+        SP_TRY(e, kv::engine_open_postgresql(opts));
+        engine = std::move(e);
+    } else {
+        SP_TRY(e, kv::engine_open_lmdb(opts));
+        engine = std::move(e);
+    }
 
-    auto impl = std::make_shared<Impl>(std::move(opts), std::move(env));
-    SP_TRY(d_env, impl->env.open_dbi("envelopes"));
-    SP_TRY(d_links, impl->env.open_dbi("links"));
-    SP_TRY(d_docs, impl->env.open_dbi("documents"));
-    SP_TRY(d_contacts, impl->env.open_dbi("contacts"));
-    SP_TRY(d_audit, impl->env.open_dbi("audit"));
-    SP_TRY(d_portal, impl->env.open_dbi("portal"));
-    SP_TRY(d_staging, impl->env.open_dbi("staging"));
-    impl->db = {d_env, d_links, d_docs, d_contacts, d_audit, d_portal, d_staging};
+    auto impl = std::make_shared<Impl>(std::move(opts), std::move(engine));
 
     impl->pepper.key = keys.pepper.key;
     impl->pepper.id = keys.pepper.id;
@@ -243,7 +237,11 @@ Result<Vault> Vault::open(VaultOptions opts, const keys::KeyRing& keys) {
     SP_TRY(wrapped, crypto::aead_seal(kek, labelled_aad(kWrapAad, impl->dummy_id), dummy_dek));
     impl->dummy_wrapped = std::move(wrapped);
 
-    log::info("vault.open").kv("dir", impl->opts.dir.string());
+    if (impl->opts.backend == VaultBackend::postgresql) {
+        log::info("vault.open").kv("backend", "postgresql").kv("pool", impl->opts.pool_size);
+    } else {
+        log::info("vault.open").kv("backend", "lmdb").kv("dir", impl->opts.dir.string());
+    }
     return Vault(std::move(impl));
 }
 

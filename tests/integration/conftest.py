@@ -6,6 +6,8 @@ Environment (all optional):
   SEALPOST_BUILD_DIR   build folder (default: $SEALPOST_SOURCE_DIR/build/dev)
   SEALPOST_PROXY_BIN   sealpost-proxy binary (default: $SEALPOST_BUILD_DIR/proxy/sealpost-proxy)
   SEALPOST_BIN         sealpost admin CLI, for `keys init` (default: $SEALPOST_BUILD_DIR/admin/sealpost)
+  SEALPOST_TEST_VAULT_BACKEND  "postgresql": every vault made here lives in a fresh database of
+                       the PostgreSQL server at SEALPOST_TEST_PG_DSN (CTest starts one); else LMDB
 
 Every proxy config made here also gets what sealing needs: the shipped default policy and
 notice templates, a fresh vault and key directory (made with `sealpost keys init`), and a
@@ -248,15 +250,50 @@ def admin_run(seal_dir: Path, *args, check=True) -> subprocess.CompletedProcess:
     return p
 
 
-def seal_setup(seal_dir: Path = None) -> Path:
-    """A directory with `keys/` (sealpost keys init), room for `vault/`, and `admin.toml`."""
+VAULT_BACKEND = os.environ.get("SEALPOST_TEST_VAULT_BACKEND", "lmdb")
+_pg_databases = 0
+
+
+def pg_create_database(admin_dsn: str) -> str:
+    """A fresh database on the PostgreSQL server of `admin_dsn`; returns its DSN."""
+    global _pg_databases
+    _pg_databases += 1
+    name = f"it_{os.getpid()}_{_pg_databases}"
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", admin_dsn, "-c", sql],
+                       check=True, capture_output=True, timeout=60)
+    return re.sub(r"dbname=\S+", f"dbname={name}", admin_dsn)
+
+
+def vault_settings(seal_dir: Path) -> dict:
+    """The [vault] keys of the store in `seal_dir`: its LMDB directory and keys, plus the
+    PostgreSQL backend and DSN file when seal_setup made one."""
+    v = {"dir": str(seal_dir / "vault"), "key_dir": str(seal_dir / "keys")}
+    if (seal_dir / "vault.dsn").exists():
+        v.update({"backend": "postgresql", "dsn_file": str(seal_dir / "vault.dsn")})
+    return v
+
+
+def seal_setup(seal_dir: Path = None, backend: str = None, pg_admin_dsn: str = None) -> Path:
+    """A directory with `keys/` (sealpost keys init), room for `vault/`, and `admin.toml`. On
+    PostgreSQL (`backend`, default SEALPOST_TEST_VAULT_BACKEND) also a fresh database, its DSN
+    in `vault.dsn` (0600), and its schema (sealpost vault init)."""
     if seal_dir is None:
         seal_dir = Path(tempfile.mkdtemp(prefix="sealpost-proxy-it-", dir="/tmp"))
         _seal_dirs.append(seal_dir)
     seal_dir.mkdir(parents=True, exist_ok=True)
+    if (backend or VAULT_BACKEND) == "postgresql":
+        admin = pg_admin_dsn or os.environ.get("SEALPOST_TEST_PG_DSN")
+        assert admin, "SEALPOST_TEST_PG_DSN is not set: no PostgreSQL server for this run"
+        dsn_file = seal_dir / "vault.dsn"
+        dsn_file.write_text(pg_create_database(admin) + "\n")
+        dsn_file.chmod(0o600)
+    v = vault_settings(seal_dir)
     (seal_dir / "admin.toml").write_text(
-        f'[vault]\ndir = "{seal_dir / "vault"}"\nkey_dir = "{seal_dir / "keys"}"\n')
+        "[vault]\n" + "".join(f"{k} = {toml_value(x)}\n" for k, x in v.items()))
     admin_run(seal_dir, "keys", "init")
+    if "dsn_file" in v:
+        admin_run(seal_dir, "vault", "init")
     return seal_dir
 
 
@@ -276,7 +313,7 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
     out = ["[practice]", f"name = {toml_value(PRACTICE_NAME)}",
            f"base_url = {toml_value(BASE_URL)}",
            f"internal_domains = {toml_value([INTERNAL_DOMAIN])}"]
-    v = {"dir": str(seal_dir / "vault"), "key_dir": str(seal_dir / "keys")}
+    v = vault_settings(seal_dir)
     v.update(vault or {})
     out += ["[vault]"] + [f"{k} = {toml_value(x)}" for k, x in v.items()]
     out += ["[proxy]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]

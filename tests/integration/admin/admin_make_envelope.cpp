@@ -14,6 +14,7 @@
 // error's code name, one line each (exit 0 when all open): which envelope a mailed link names.
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -129,6 +130,13 @@ int main(int argc, char** argv) {
     }
     vault::VaultOptions opts;
     opts.dir = argv[1];
+    // The suites' seal directories keep a PostgreSQL vault's DSN beside vault/ (conftest.py
+    // seal_setup): then the envelope goes there.
+    const std::filesystem::path dsn = opts.dir.parent_path() / "vault.dsn";
+    if (std::filesystem::exists(dsn)) {
+        opts.backend = VaultBackend::postgresql;
+        opts.dsn_file = dsn;
+    }
     if (at) {
         const std::int64_t t = *at;
         opts.now = [t] { return t; };

@@ -24,7 +24,7 @@ import requests
 
 
 from conftest import (BASE_URL, BUILD_DIR, SOURCE_DIR, admin_run,  # noqa: E402
-                      record, seal_setup, stop_daemon, toml_value)
+                      record, seal_setup, stop_daemon, toml_value, vault_settings)
 from sms_recorder import SmsRecorder, extract_code  # noqa: E402
 
 PORTAL_BIN = Path(os.environ.get("SEALPOST_PORTAL_BIN",
@@ -103,9 +103,9 @@ def portal_config_text(certs: Path, seal_dir: Path, sms_url: str, portal=None, s
          "timeout": "2s", "retries": 0}
     s.update(sms or {})
     out = ["[practice]"] + [f"{k} = {toml_value(v)}" for k, v in pr.items()]
-    out += ["[vault]", f"dir = {toml_value(str(seal_dir / 'vault'))}",
-            f"key_dir = {toml_value(str(seal_dir / 'keys'))}"]
-    out += [f"{k} = {toml_value(v)}" for k, v in (vault or {}).items()]
+    v = vault_settings(seal_dir)
+    v.update(vault or {})
+    out += ["[vault]"] + [f"{k} = {toml_value(x)}" for k, x in v.items()]
     out += ["[portal]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
     out += ["[sms]"] + [f"{k} = {toml_value(v)}" for k, v in s.items()]
     out += ["[log]", 'level = "debug"']

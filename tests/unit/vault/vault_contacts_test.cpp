@@ -62,7 +62,7 @@ TEST_CASE("contact_add inserts only and never replaces a stored contact", "[vaul
     CHECK(v.contact_add("", "+41790000001", "").error().code == Errc::invalid_argument);
 }
 
-TEST_CASE("contacts are stored encrypted", "[vault][contacts]") {
+TEST_CASE("contacts are stored encrypted", "[vault][contacts][lmdb]") {
     Fixture fx;
     {
         auto v = fx.open();

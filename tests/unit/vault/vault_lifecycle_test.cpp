@@ -19,7 +19,7 @@ struct Footprint {
 /// Where the id still appears in the raw databases (the Vault must be closed).
 Footprint footprint(Fixture& fx, const EnvelopeId& id) {
     Footprint f;
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         f.envelopes = count_prefixed(txn, d.envelopes, id);
         f.links = count_links_to(txn, d.links, id);
         f.documents = count_prefixed(txn, d.documents, id);
@@ -317,7 +317,7 @@ TEST_CASE("purge works through more envelopes than one batch", "[vault][lifecycl
     CHECK(v.envelope_list(ListFilter::all).value().empty());
 }
 
-TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map]") {
+TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map][lmdb]") {
     Fixture fx;
     fx.opts.map_size = 1ULL << 20;
     fx.opts.max_size = 64ULL << 20;
@@ -333,7 +333,8 @@ TEST_CASE("the map grows from 1 MiB for a 5 MiB envelope", "[vault][map]") {
     CHECK(stats.map_size <= fx.opts.max_size);
 }
 
-TEST_CASE("envelopes sealed from several threads while the map grows all open", "[vault][map]") {
+TEST_CASE("envelopes sealed from several threads while the map grows all open",
+          "[vault][map][lmdb]") {
     // Concurrent creates share groups, run in nested transactions on whichever thread leads,
     // and are run again after the map grows: each must still hold exactly its own bytes.
     Fixture fx;
@@ -378,7 +379,7 @@ TEST_CASE("envelopes sealed from several threads while the map grows all open", 
     CHECK(v.vault_stats().value().map_size >= (8ULL << 20));
 }
 
-TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
+TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map][lmdb]") {
     Fixture fx;
     fx.opts.map_size = 1ULL << 20;
     fx.opts.max_size = 2ULL << 20;
@@ -405,7 +406,7 @@ TEST_CASE("at max_size create fails cleanly with vault_full", "[vault][map]") {
         ids.insert(Bytes(small->id.begin(), small->id.end()));
     }
     // No chunk belongs to an envelope that does not exist (nothing half-written).
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         std::set<Bytes> chunk_owners;
         for (const auto& k : raw_keys(txn, d.documents)) {
             REQUIRE(k.size() == 24);
@@ -439,7 +440,7 @@ std::vector<EnvelopeId> fill_until_full(Vault& v, const Bytes& doc) {
     }
 }
 
-TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vault][map]") {
+TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vault][map][lmdb]") {
     Fixture fx;
     auto v = open_capped(fx);
     const Bytes doc = pattern(std::size_t{200} * 1024, 12);
@@ -451,7 +452,7 @@ TEST_CASE("a purge on a full vault makes room for the very next envelope", "[vau
     CHECK(v.envelope_create(sample_input({{"r.pdf", "application/pdf", doc}})));
 }
 
-TEST_CASE("a revoke on a full vault makes room for the very next envelope", "[vault][map]") {
+TEST_CASE("a revoke on a full vault makes room for the very next envelope", "[vault][map][lmdb]") {
     // The group commit, not the purge, brings freed pages within reach: any verb that frees
     // space (here revoke) lets the next create fit.
     Fixture fx;

@@ -31,9 +31,9 @@ struct Queue {
 };
 
 /// Keys of the `portal` database that contain `id` after an 8-byte prefix (notice records).
-std::size_t notice_keys(const fs::path& dir, const EnvelopeId& id) {
+std::size_t notice_keys(const VaultOptions& opts, const EnvelopeId& id) {
     std::size_t n = 0;
-    with_raw(dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(opts, [&](kv::Txn& txn, const RawDbs& d) {
         for (const auto& k : raw_keys(txn, d.portal)) {
             if (k.size() == 24 && std::equal(id.begin(), id.end(), k.begin() + 8)) {
                 ++n;
@@ -139,9 +139,8 @@ TEST_CASE("revoke and purge take the notice and its marker with them", "[vault][
         auto done = q.v.notice_done(q.id);
         REQUIRE_FALSE(done);
         CHECK(done.error().code == Errc::not_found);
-        const fs::path dir = q.fx.opts.dir;
         { Vault closed = std::move(q.v); }
-        CHECK(notice_keys(dir, q.id) == 0);
+        CHECK(notice_keys(q.fx.opts, q.id) == 0);
     }
     SECTION("purge after retention") {
         Queue q;
@@ -152,9 +151,8 @@ TEST_CASE("revoke and purge take the notice and its marker with them", "[vault][
         REQUIRE(counts);
         CHECK(counts->retention_ended == 1);
         CHECK(q.list().empty());
-        const fs::path dir = q.fx.opts.dir;
         { Vault closed = std::move(q.v); }
-        CHECK(notice_keys(dir, q.id) == 0);
+        CHECK(notice_keys(q.fx.opts, q.id) == 0);
     }
 }
 
@@ -193,7 +191,7 @@ TEST_CASE("the portal's pepper writes what the proxy's key ring reads", "[vault]
     CHECK_FALSE((*due)[0].unreadable);
 }
 
-TEST_CASE("queued notices are sealed at rest", "[vault][notice]") {
+TEST_CASE("queued notices are sealed at rest", "[vault][notice][lmdb]") {
     Queue q;
     REQUIRE(q.v.notice_queue(*q.opened, 0).value());
     const fs::path dir = q.fx.opts.dir;
@@ -208,9 +206,8 @@ TEST_CASE("queued notices are sealed at rest", "[vault][notice]") {
 TEST_CASE("a damaged notice is listed as unreadable and can be dropped", "[vault][notice]") {
     Queue q;
     REQUIRE(q.v.notice_queue(*q.opened, 0).value());
-    const fs::path dir = q.fx.opts.dir;
     { Vault closed = std::move(q.v); }
-    with_raw(dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(q.fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         for (const auto& k : raw_keys(txn, d.portal)) {
             if (k.size() == 24 && std::equal(k.begin(), k.begin() + 8, "notice-q")) {
                 auto v = txn.get(d.portal, k);

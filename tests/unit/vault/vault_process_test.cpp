@@ -42,7 +42,7 @@ int child_writes(Fixture& fx, int which, const fs::path& out_file) {
     return out ? 0 : 13;
 }
 
-TEST_CASE("two processes write 50 envelopes each at once", "[vault][process]") {
+TEST_CASE("two processes write 50 envelopes each at once", "[vault][process][lmdb]") {
     Fixture fx;
     fx.opts.map_size = 1ULL << 20;  // 100 x 20 kB does not fit: both processes must grow
     fx.opts.max_size = 64ULL << 20;
@@ -89,7 +89,7 @@ TEST_CASE("two processes write 50 envelopes each at once", "[vault][process]") {
     CHECK(v.vault_stats().value().map_size > fx.opts.map_size);
 }
 
-TEST_CASE("a process adopts the map another process grew", "[vault][process]") {
+TEST_CASE("a process adopts the map another process grew", "[vault][process][lmdb]") {
     // The parent opens at 1 MiB; then the child grows the map to hold 5 MiB. The parent's next
     // transaction sees MDB_MAP_RESIZED and must adopt the new size, not fail.
     Fixture fx;
@@ -138,7 +138,7 @@ TEST_CASE("a process adopts the map another process grew", "[vault][process]") {
     CHECK(v.envelope_create(sample_input({{"t.pdf", "application/pdf", pattern(100, 2)}})));
 }
 
-TEST_CASE("threads create and read while the map grows", "[vault][threads]") {
+TEST_CASE("threads create and read while the map grows", "[vault][threads][lmdb]") {
     // Writers hit MDB_MAP_FULL and resize while readers stream documents: the process-wide
     // resize lock must keep every transaction consistent, with no deadlock.
     Fixture fx;

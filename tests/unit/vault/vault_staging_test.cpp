@@ -34,9 +34,9 @@ DocumentInput streamed(std::string name, const Bytes& bytes, std::size_t piece =
     return d;
 }
 
-std::size_t count_all(const fs::path& dir, lmdb::Dbi RawDbs::*which) {
+std::size_t count_all(const VaultOptions& opts, kv::Table RawDbs::*which) {
     std::size_t n = 0;
-    with_raw(dir, [&](lmdb::Txn& txn, const RawDbs& d) { n = raw_keys(txn, d.*which).size(); });
+    with_raw(opts, [&](kv::Txn& txn, const RawDbs& d) { n = raw_keys(txn, d.*which).size(); });
     return n;
 }
 
@@ -62,8 +62,8 @@ TEST_CASE("a large envelope is staged in batches and reads back whole", "[vault]
         CHECK(read_document(v, *opened, 2).value().empty());
         CHECK(read_document(v, *opened, 3).value() == small);
     }
-    CHECK(count_all(fx.opts.dir, &RawDbs::staging) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::documents) ==
+    CHECK(count_all(fx.opts, &RawDbs::staging) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::documents) ==
           (kStageBatch * 2 / crypto::kChunkSize + 1) + kStageBatch / crypto::kChunkSize + 1 + 1);
 }
 
@@ -78,10 +78,10 @@ TEST_CASE("a producer that fails leaves no envelope and no chunk", "[vault][stag
         CHECK(link.error().code == Errc::io);
         CHECK(link.error().detail == "producer failed");
     }
-    CHECK(count_all(fx.opts.dir, &RawDbs::documents) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::staging) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::envelopes) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::links) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::documents) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::staging) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::envelopes) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::links) == 0);
 }
 
 TEST_CASE("a producer that writes other than its size is refused", "[vault][staging]") {
@@ -105,7 +105,8 @@ TEST_CASE("a producer that writes other than its size is refused", "[vault][stag
     CHECK(c.error().code == Errc::invalid_argument);
 }
 
-TEST_CASE("purge removes the chunks a crash left staged, after the grace", "[vault][staging]") {
+TEST_CASE("purge removes the chunks a crash left staged, after the grace",
+          "[vault][staging][lmdb]") {
     Fixture fx;
     const Bytes big = pattern(kStageBatch * 3, 41);
     const pid_t child = fork();
@@ -124,9 +125,9 @@ TEST_CASE("purge removes the chunks a crash left staged, after the grace", "[vau
     REQUIRE(waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::staging) == 1);
-    CHECK(count_all(fx.opts.dir, &RawDbs::documents) == kStageBatch * 2 / crypto::kChunkSize);
-    CHECK(count_all(fx.opts.dir, &RawDbs::envelopes) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::staging) == 1);
+    CHECK(count_all(fx.opts, &RawDbs::documents) == kStageBatch * 2 / crypto::kChunkSize);
+    CHECK(count_all(fx.opts, &RawDbs::envelopes) == 0);
     {
         auto v = fx.open();
         fx.clock += kStagingGrace - 1;  // a seal may still be running: left alone
@@ -135,8 +136,8 @@ TEST_CASE("purge removes the chunks a crash left staged, after the grace", "[vau
         CHECK(v.vault_purge().value().staged_removed == 1);
         CHECK(v.vault_purge().value().staged_removed == 0);
     }
-    CHECK(count_all(fx.opts.dir, &RawDbs::staging) == 0);
-    CHECK(count_all(fx.opts.dir, &RawDbs::documents) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::staging) == 0);
+    CHECK(count_all(fx.opts, &RawDbs::documents) == 0);
 }
 
 }  // namespace sealpost::vault::test

@@ -184,7 +184,7 @@ TEST_CASE("envelope ids resolve from a unique prefix", "[vault]") {
         CHECK(envelope_id_parse(hex.substr(1)).error().code == Errc::invalid_argument);
     }
     // A second record whose id shares the first 9 bytes makes the 8-digit prefix ambiguous.
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         auto rec = txn.get(d.envelopes, id);
         REQUIRE(rec);
         REQUIRE(rec->has_value());
@@ -201,7 +201,7 @@ TEST_CASE("envelope ids resolve from a unique prefix", "[vault]") {
     CHECK(v.envelope_resolve(hex).value() == id);
 }
 
-TEST_CASE("vault directory is 0700 and its files 0600", "[vault]") {
+TEST_CASE("vault directory is 0700 and its files 0600", "[vault][lmdb]") {
     Fixture fx;
     auto v = fx.open();
     struct stat st {};
@@ -233,7 +233,7 @@ TEST_CASE("create needs the escrow public key", "[vault]") {
     CHECK(r.error().code == Errc::key_error);
 }
 
-TEST_CASE("nothing personal or secret is stored in clear", "[vault]") {
+TEST_CASE("nothing personal or secret is stored in clear", "[vault][lmdb]") {
     Fixture fx;
     const std::string marker_doc = "TARIF590-PLAINTEXT-INVOICE-BODY";
     Bytes content;
@@ -261,7 +261,7 @@ TEST_CASE("nothing personal or secret is stored in clear", "[vault]") {
         return Bytes(b->begin(), b->end());
     }();
     // The lookup id stored in `links` is HMAC(pepper, token), not the token.
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         auto keys = raw_keys(txn, d.links);
         REQUIRE(keys.size() == 1);
         CHECK(keys[0].size() == 32);
@@ -285,7 +285,7 @@ TEST_CASE("nothing personal or secret is stored in clear", "[vault]") {
     CHECK(contains(data, fx.keys.escrow_id));
 }
 
-TEST_CASE("mark_sent, discard and stats", "[vault]") {
+TEST_CASE("mark_sent, discard and stats", "[vault][lmdb]") {
     Fixture fx;
     auto v = fx.open();
     auto a = v.envelope_create(sample_input({{"a.pdf", "application/pdf", pattern(100, 1)}}));
@@ -436,7 +436,7 @@ TEST_CASE("envelopes of one escrow batch stay apart and each opens with the escr
 namespace sealpost::vault::test {
 namespace {
 
-TEST_CASE("group_access gives 0770 and 0660 whatever the umask", "[vault]") {
+TEST_CASE("group_access gives 0770 and 0660 whatever the umask", "[vault][lmdb]") {
     Fixture fx;
     fx.opts.group_access = true;
     const mode_t old_mask = ::umask(022);

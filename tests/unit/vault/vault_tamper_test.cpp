@@ -25,7 +25,7 @@ Created create_one(Fixture& fx, std::size_t size, std::uint32_t seed) {
     return c;
 }
 
-Bytes get_raw(lmdb::Txn& txn, lmdb::Dbi dbi, crypto::ByteView key) {
+Bytes get_raw(kv::Txn& txn, kv::Table dbi, crypto::ByteView key) {
     auto v = txn.get(dbi, key);
     REQUIRE(v);
     REQUIRE(v->has_value());
@@ -45,7 +45,7 @@ Errc read_error(Fixture& fx, const Created& c) {
 TEST_CASE("a flipped ciphertext byte fails authentication", "[vault][tamper]") {
     Fixture fx;
     const Created c = create_one(fx, 3 * 65536 + 10, 1);
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         const auto key = records::chunk_key(c.id, 0, 1);
         Bytes val = get_raw(txn, d.documents, key);
         val[100] ^= 0x01;
@@ -57,7 +57,7 @@ TEST_CASE("a flipped ciphertext byte fails authentication", "[vault][tamper]") {
 TEST_CASE("swapped chunks fail authentication", "[vault][tamper]") {
     Fixture fx;
     const Created c = create_one(fx, 3 * 65536, 2);
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         const auto k0 = records::chunk_key(c.id, 0, 0);
         const auto k1 = records::chunk_key(c.id, 0, 1);
         const Bytes v0 = get_raw(txn, d.documents, k0);
@@ -71,7 +71,7 @@ TEST_CASE("swapped chunks fail authentication", "[vault][tamper]") {
 TEST_CASE("a deleted last chunk is detected", "[vault][tamper]") {
     Fixture fx;
     const Created c = create_one(fx, 2 * 65536 + 5, 3);
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         auto gone = txn.del(d.documents, records::chunk_key(c.id, 0, 2));
         REQUIRE(gone);
         REQUIRE(*gone);
@@ -85,7 +85,7 @@ TEST_CASE("a truncated document with an edited size record fails authentication"
     // record looks consistent: the new "last" chunk was sealed as not-last.
     Fixture fx;
     const Created c = create_one(fx, 2 * 65536 + 5, 4);
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         REQUIRE(txn.del(d.documents, records::chunk_key(c.id, 0, 2)));
         auto rec = records::decode_envelope(get_raw(txn, d.envelopes, c.id));
         REQUIRE(rec);
@@ -101,7 +101,7 @@ TEST_CASE("chunks copied into another envelope fail authentication", "[vault][ta
     Fixture fx;
     const Created a = create_one(fx, 65536 + 100, 5);
     const Created b = create_one(fx, 65536 + 100, 6);
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         for (std::uint32_t i = 0; i < 2; ++i) {
             const Bytes from_a = get_raw(txn, d.documents, records::chunk_key(a.id, 0, i));
             REQUIRE(txn.put(d.documents, records::chunk_key(b.id, 0, i), from_a));
@@ -126,7 +126,7 @@ TEST_CASE("damaged metadata, wrapped key or record never opens", "[vault][tamper
     Fixture fx;
     const Created c = create_one(fx, 1000, 7);
     Bytes original;
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         original = get_raw(txn, d.envelopes, c.id);
         auto rec = records::decode_envelope(original);
         REQUIRE(rec);
@@ -139,7 +139,7 @@ TEST_CASE("damaged metadata, wrapped key or record never opens", "[vault][tamper
         REQUIRE_FALSE(r);
         CHECK(r.error().code == Errc::auth_failed);
     }
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         auto rec = records::decode_envelope(original);
         REQUIRE(rec);
         rec->wrapped_dek[13] ^= 0x01;
@@ -151,7 +151,7 @@ TEST_CASE("damaged metadata, wrapped key or record never opens", "[vault][tamper
         REQUIRE_FALSE(r);
         CHECK(r.error().code == Errc::bad_token);
     }
-    with_raw(fx.opts.dir, [&](lmdb::Txn& txn, const RawDbs& d) {
+    with_raw(fx.opts, [&](kv::Txn& txn, const RawDbs& d) {
         const Bytes cut(original.begin(), original.end() - 3);
         REQUIRE(txn.put(d.envelopes, c.id, cut));
     });
@@ -190,7 +190,8 @@ TEST_CASE("record decoding is bounds-checked", "[vault][records]") {
     CHECK(records::decode_envelope(records::encode_envelope(rec)).error().code == Errc::corrupt);
 }
 
-TEST_CASE("a truncated data.mdb is refused at open, not read past its end", "[vault][tamper]") {
+TEST_CASE("a truncated data.mdb is refused at open, not read past its end",
+          "[vault][tamper][lmdb]") {
     Fixture fx;
     create_one(fx, 300000, 31);
     const fs::path data = fx.opts.dir / "data.mdb";

@@ -1,10 +1,16 @@
 // Shared fixture for the vault store tests: a fresh temp directory with real keys (keys_init),
-// an injected clock, raw LMDB access for tampering, a one-database LMDB environment, and small
-// helpers.
+// an injected clock, the backend under test, raw LMDB access for tampering, a one-database
+// LMDB environment, and small helpers.
+//
+// The backend: SEALPOST_TEST_VAULT_BACKEND=postgresql runs every vault on a fresh database of
+// the PostgreSQL server at SEALPOST_TEST_PG_DSN (CTest starts one, tests/integration/
+// pg_server.py); unset, LMDB. Cases that read or tamper with LMDB files directly carry the
+// tag [lmdb] and run on LMDB only.
 #pragma once
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -16,10 +22,14 @@
 #include <string_view>
 #include <vector>
 
+#include <unistd.h>
+
 #include "test_tempdir.hpp"
 #include "vault/vault.hpp"
 #include "vault/vault_keys.hpp"
+#include "vault/vault_kv.hpp"
 #include "vault/vault_lmdb.hpp"
+#include "vault/vault_pg.hpp"
 
 namespace sealpost::vault::test {
 
@@ -65,13 +75,52 @@ struct OneDb {
 
 inline constexpr std::int64_t kT0 = 1'800'000'000;  // 2027-01-15, an arbitrary fixed start
 
-/// Temp dir + keys + options with an injected clock (`clock`, unix seconds). Not movable:
-/// the clock lambda captures `this`.
+/// The backend the vault tests run on (SEALPOST_TEST_VAULT_BACKEND).
+inline bool on_postgresql() {
+    const char* b = std::getenv("SEALPOST_TEST_VAULT_BACKEND");
+    return b != nullptr && std::string_view(b) == "postgresql";
+}
+
+/// A fresh database on the test server for one fixture; dropped with it.
+struct PgDatabase {
+    std::string admin_dsn;
+    std::string name;
+    std::string dsn;
+
+    PgDatabase() {
+        const char* admin = std::getenv("SEALPOST_TEST_PG_DSN");
+        // No silent fallback: a PostgreSQL run without its server is a failure.
+        REQUIRE(admin != nullptr);
+        admin_dsn = admin;
+        static int counter = 0;
+        name = "vt_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+        auto c = pg::Conn::open(admin_dsn, std::chrono::seconds(10));
+        REQUIRE(c);
+        REQUIRE(c->exec("DROP DATABASE IF EXISTS " + name));
+        REQUIRE(c->exec("CREATE DATABASE " + name));
+        dsn = admin_dsn;
+        const auto at = dsn.find("dbname=");
+        REQUIRE(at != std::string::npos);
+        dsn.replace(at, std::string::npos, "dbname=" + name);
+    }
+    PgDatabase(const PgDatabase&) = delete;
+    PgDatabase& operator=(const PgDatabase&) = delete;
+    ~PgDatabase() {
+        auto c = pg::Conn::open(admin_dsn, std::chrono::seconds(10));
+        if (c) {
+            (void)c->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+};
+
+/// Temp dir + keys + options with an injected clock (`clock`, unix seconds), on the backend
+/// under test. Not movable: the clock lambda captures `this`.
 struct Fixture {
     TempDir tmp;
     keys::KeyRing keys;
     std::int64_t clock = kT0;
     VaultOptions opts;
+    std::optional<PgDatabase> pg;
 
     Fixture() {
         const fs::path key_dir = tmp.path() / "keys";
@@ -87,6 +136,17 @@ struct Fixture {
         opts.orphan_grace = std::chrono::seconds(3600);
         opts.tombstone_ttl = std::chrono::seconds(365 * 86400);
         opts.now = [this] { return clock; };
+        if (on_postgresql()) {
+            pg.emplace();
+            opts.backend = VaultBackend::postgresql;
+            opts.dsn = pg->dsn;
+            opts.pool_size = 4;
+            auto made = vault_init(opts);
+            if (!made) {
+                FAIL("vault_init: " << made.error().detail);
+            }
+            REQUIRE(*made);
+        }
     }
     Fixture(const Fixture&) = delete;
     Fixture& operator=(const Fixture&) = delete;
@@ -136,43 +196,39 @@ inline Result<Bytes> read_document(Vault& v, const OpenedEnvelope& opened, std::
     }
 }
 
-/// Handles of the named databases for raw access.
+/// The tables, for raw access.
 struct RawDbs {
-    lmdb::Dbi envelopes = 0, links = 0, documents = 0, contacts = 0, audit = 0, portal = 0;
-    lmdb::Dbi staging = 0;
+    kv::Table envelopes = kv::Table::envelopes, links = kv::Table::links,
+              documents = kv::Table::documents, contacts = kv::Table::contacts,
+              audit = kv::Table::audit, portal = kv::Table::portal;
+    kv::Table staging = kv::Table::staging;
 };
 
-/// Run `fn` in a raw write transaction on the vault environment (the Vault must be closed:
-/// LMDB forbids opening one environment twice in a process).
-inline void with_raw(const fs::path& dir,
-                     const std::function<void(lmdb::Txn&, const RawDbs&)>& fn) {
-    lmdb::Env::Options o;
-    o.dir = dir;
-    o.map_size = 256ULL << 20;
-    auto env = lmdb::Env::open(o);
-    REQUIRE(env);
-    RawDbs d;
-    d.envelopes = env->open_dbi("envelopes").value();
-    d.links = env->open_dbi("links").value();
-    d.documents = env->open_dbi("documents").value();
-    d.contacts = env->open_dbi("contacts").value();
-    d.audit = env->open_dbi("audit").value();
-    d.portal = env->open_dbi("portal").value();
-    d.staging = env->open_dbi("staging").value();
-    auto txn = lmdb::Txn::begin(*env, true);
-    REQUIRE(txn);
-    fn(*txn, d);
-    REQUIRE(txn->commit());
+/// Run `fn` in a raw write transaction on the store of `opts`, whatever its backend (on LMDB
+/// the Vault must be closed: LMDB forbids opening one environment twice in a process).
+inline void with_raw(const VaultOptions& opts,
+                     const std::function<void(kv::Txn&, const RawDbs&)>& fn) {
+    VaultOptions o = opts;
+    o.map_size = std::max<std::uint64_t>(o.map_size, 256ULL << 20);
+    o.max_size = std::max(o.max_size, o.map_size);
+    auto engine = opts.backend == VaultBackend::postgresql ? kv::engine_open_postgresql(o)
+                                                           : kv::engine_open_lmdb(o);
+    REQUIRE(engine);
+    const RawDbs d;
+    REQUIRE((*engine)->write([&](kv::Txn& txn) -> Status {
+        fn(txn, d);
+        return {};
+    }));
 }
 
-/// All keys of one database.
-inline std::vector<Bytes> raw_keys(lmdb::Txn& txn, lmdb::Dbi dbi) {
+/// All keys of one table.
+inline std::vector<Bytes> raw_keys(kv::Txn& txn, kv::Table t) {
     std::vector<Bytes> out;
-    auto cur = lmdb::Cursor::open(txn, dbi);
+    auto cur = kv::Cursor::open(txn, t);
     REQUIRE(cur);
     auto e = cur->first();
     REQUIRE(e);
-    std::optional<lmdb::Entry> it = *e;
+    std::optional<kv::Entry> it = *e;
     while (it) {
         out.emplace_back(it->key.begin(), it->key.end());
         auto n = cur->next();
@@ -182,10 +238,10 @@ inline std::vector<Bytes> raw_keys(lmdb::Txn& txn, lmdb::Dbi dbi) {
     return out;
 }
 
-/// Number of keys in `dbi` that contain `id` (as a prefix or, for links, in the value).
-inline std::size_t count_prefixed(lmdb::Txn& txn, lmdb::Dbi dbi, const EnvelopeId& id) {
+/// Number of keys in `t` that contain `id` (as a prefix or, for links, in the value).
+inline std::size_t count_prefixed(kv::Txn& txn, kv::Table t, const EnvelopeId& id) {
     std::size_t n = 0;
-    for (const auto& k : raw_keys(txn, dbi)) {
+    for (const auto& k : raw_keys(txn, t)) {
         if (k.size() >= id.size() && std::equal(id.begin(), id.end(), k.begin())) {
             ++n;
         }
@@ -194,7 +250,7 @@ inline std::size_t count_prefixed(lmdb::Txn& txn, lmdb::Dbi dbi, const EnvelopeI
 }
 
 /// Number of `links` entries that point at `id`.
-inline std::size_t count_links_to(lmdb::Txn& txn, lmdb::Dbi links, const EnvelopeId& id) {
+inline std::size_t count_links_to(kv::Txn& txn, kv::Table links, const EnvelopeId& id) {
     std::size_t n = 0;
     for (const auto& k : raw_keys(txn, links)) {
         auto v = txn.get(links, k);
