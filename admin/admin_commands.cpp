@@ -194,6 +194,7 @@ unsigned key_needs(Verb verb) {
         case Verb::none:
         case Verb::keys_init:
         case Verb::policy_check:
+        case Verb::config_check:
             return 0;
         case Verb::show:
         case Verb::resend:
@@ -296,6 +297,7 @@ int run_vault_command(const Args& args, vault::Vault& v, const keys::KeyRing& ke
         case Verb::none:
         case Verb::keys_init:
         case Verb::policy_check:
+        case Verb::config_check:
         case Verb::resend:  // needs the config: run_resend
             break;
     }

@@ -422,7 +422,7 @@ TEST_CASE("the shipped example mentions every key of the schema") {
           "max_zip_concurrent"}},
         {"sms",
          {"provider", "outbox_path", "sender", "url", "method", "headers", "body_template",
-          "body_encoding", "account_sid", "auth_token_file", "timeout", "retries"}},
+          "body_encoding", "account_sid", "auth_token_file", "secret_file", "timeout", "retries"}},
         {"log", {"level"}},
     };
     for (const auto& [section, keys] : schema) {
