@@ -227,8 +227,8 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             }
             return std::nullopt;
         };
-        if (name == "--config" || name == "-c" || name == "--lang" || name == "--from" || name == "--to" ||
-            name == "--out" || name == "--policy") {
+        if (name == "--config" || name == "-c" || name == "--lang" || name == "--from" ||
+            name == "--to" || name == "--out" || name == "--policy") {
             auto value = take_value();
             if (!value) {
                 return usage("option " + std::string(name) + " needs a value");

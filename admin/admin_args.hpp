@@ -47,9 +47,10 @@ struct Args {
 };
 
 /// Parses the arguments after argv[0]. Options may stand before or after the verb; `--` ends
-/// options; `-c PATH` is short for `--config PATH`. `--help`/`-h` anywhere gives Action::help for the verb named (if any), even when
-/// its operands are missing. Errors: Errc::invalid_argument, detail is one line such as
-/// "show: missing envelope ID" or "unknown command 'foo'" (without "sealpost: ").
+/// options; `-c PATH` is short for `--config PATH`. `--help`/`-h` anywhere gives Action::help for
+/// the verb named (if any), even when its operands are missing. Errors: Errc::invalid_argument,
+/// detail is one line such as "show: missing envelope ID" or "unknown command 'foo'" (without
+/// "sealpost: ").
 Result<Args> parse_args(const std::vector<std::string_view>& args);
 
 /// "contacts set", "list", ... ("" for Verb::none).

@@ -120,8 +120,8 @@ asio::awaitable<void> try_sms(const SmsConfig& sms, std::vector<Finding>& found,
                               std::ostream& out) {
     const Origin o = origin_of(sms.url);
     const std::string where = "sms.url " + o.host + ":" + std::to_string(o.port);
-    auto stream = std::make_shared<Stream>(
-        asio::ip::tcp::socket(co_await asio::this_coro::executor));
+    auto stream =
+        std::make_shared<Stream>(asio::ip::tcp::socket(co_await asio::this_coro::executor));
     const Stream::Duration timeout = sms.timeout;
     if (auto c = co_await stream->connect(o.host, o.port, timeout); !c) {
         found.push_back({true, where, "cannot connect: " + printable(c.error().detail, 300)});

@@ -153,8 +153,8 @@ bool ProxyConfig::is_trusted(std::string_view ip) const noexcept {
 }
 
 bool is_credential_name(std::string_view name) noexcept {
-    static constexpr std::array<std::string_view, 7> kParts = {"key",  "token", "secret", "pass",
-                                                               "pwd",  "auth",  "signature"};
+    static constexpr std::array<std::string_view, 7> kParts = {"key", "token", "secret",   "pass",
+                                                               "pwd", "auth",  "signature"};
     std::array<char, 64> low{};
     if (name.empty() || name.size() > low.size()) {
         return false;

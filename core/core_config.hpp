@@ -273,8 +273,8 @@ struct SmsConfig {
     /// http: the gateway's API key or password, for {secret} in url, headers and body_template;
     /// read by the provider (mode 0600 or stricter), not here.
     std::filesystem::path secret_file;
-    std::chrono::seconds timeout{10};       ///< 1s..2m
-    unsigned retries = 2;                   ///< 0..5
+    std::chrono::seconds timeout{10};  ///< 1s..2m
+    unsigned retries = 2;              ///< 0..5
 
     friend bool operator==(const SmsConfig&, const SmsConfig&) = default;
 };

@@ -468,8 +468,8 @@ std::string inline_credential(std::string_view text) {
     static const std::regex kJson(R"re("([^"\\]{1,64})"\s*:\s*"([^"\\]*)")re");
     static const std::regex kPair(R"re((?:^|[?&])([^=&?#"{}]{1,64})=([^&#]*))re");
     for (const std::regex* re : {&kJson, &kPair}) {
-        for (std::regex_iterator<std::string_view::const_iterator> it(text.begin(), text.end(),
-                                                                       *re),
+        for (std::regex_iterator<std::string_view::const_iterator>
+                 it(text.begin(), text.end(), *re),
              end;
              it != end; ++it) {
             const std::string name = (*it)[1].str();
@@ -485,14 +485,12 @@ std::string inline_credential(std::string_view text) {
 
 /// The refusal of an inline credential in a config file that others may read.
 std::string inline_refusal(std::string_view what, const std::string& mode) {
-    return std::string(what) + " is written inline in a config file others can read (mode " +
-           mode +
+    return std::string(what) + " is written inline in a config file others can read (mode " + mode +
            "); put it in sms.secret_file and write {secret} here, or make the file 0640 or "
            "stricter";
 }
 
 }  // namespace
-
 
 namespace {
 
@@ -602,8 +600,8 @@ void read_sms(Section& s, SmsConfig& out) {
             close > open + 1) {
             const std::string name = out.body_template.substr(open + 1, close - open - 1);
             if (name != "to" && name != "text" && name != "sender" && name != "secret") {
-                s.fail("body_template", "unknown placeholder {" + name +
-                                            "} (use {to}, {text}, {sender}, {secret})");
+                s.fail("body_template",
+                       "unknown placeholder {" + name + "} (use {to}, {text}, {sender}, {secret})");
             }
         }
     }

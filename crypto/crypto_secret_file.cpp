@@ -49,7 +49,8 @@ Result<Secret> read_secret_file(const std::filesystem::path& path, std::string_v
         return make_error(c, std::string(key) + " " + path.string() + ": " + std::string(why));
     };
     // O_NONBLOCK: a FIFO planted in place of the file must not hang the start.
-    const FdGuard fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    const FdGuard fd(
+        ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (fd.get() < 0) {
         const int e = errno;
         if (e == ENOENT) {

@@ -1,5 +1,6 @@
 // make_sms_sender: turns the validated [sms] config into one provider, reading the Twilio token
-// or the http gateway's secret_file; and the input checks every provider applies before it sends anything.
+// or the http gateway's secret_file; and the input checks every provider applies before it sends
+// anything.
 #include "portal/portal_sms.hpp"
 
 #include <algorithm>

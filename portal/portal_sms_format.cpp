@@ -95,8 +95,7 @@ std::size_t expanded_bound(std::string_view tmpl, const Fields& f) {
 }
 
 void expand_into(std::string& out, std::string_view tmpl, const Fields& f, Escape how) {
-    constexpr std::array<std::string_view, 4> kNames = {"{to}", "{text}", "{sender}",
-                                                        "{secret}"};
+    constexpr std::array<std::string_view, 4> kNames = {"{to}", "{text}", "{sender}", "{secret}"};
     const std::array<std::string_view, 4> values = {f.to, f.text, f.sender, f.secret};
     std::size_t i = 0;
     while (i < tmpl.size()) {

@@ -27,8 +27,8 @@ struct Fields {
     std::string_view secret;
 };
 
-/** `tmpl` with each `{to}`, `{text}`, `{sender}`, `{secret}` replaced by its escaped value, in one pass:
- * replaced values are never scanned again, so a text holding "{to}" stays as it is. Any other
+/** `tmpl` with each `{to}`, `{text}`, `{sender}`, `{secret}` replaced by its escaped value, in one
+ * pass: replaced values are never scanned again, so a text holding "{to}" stays as it is. Any other
  * brace is copied unchanged. The result's capacity is reserved up front, so no reallocation
  * leaves a copy of the text behind in freed memory (the caller wipes the result). */
 std::string expand(std::string_view tmpl, const Fields& f, Escape how);

@@ -20,9 +20,8 @@ class ConfigFile {
   public:
     ConfigFile(const std::string& text, fs::perms mode) {
         static int counter = 0;
-        dir_ = fs::temp_directory_path() /
-               ("sealpost-secrets-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++));
+        dir_ = fs::temp_directory_path() / ("sealpost-secrets-test-" + std::to_string(::getpid()) +
+                                            "-" + std::to_string(counter++));
         fs::remove_all(dir_);
         fs::create_directories(dir_);
         std::ofstream(path()) << text;
@@ -40,8 +39,8 @@ class ConfigFile {
     fs::path dir_;
 };
 
-constexpr fs::perms k644 = fs::perms::owner_read | fs::perms::owner_write |
-                           fs::perms::group_read | fs::perms::others_read;
+constexpr fs::perms k644 =
+    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
 constexpr fs::perms k640 = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read;
 
 std::string load_error(const std::string& text, fs::perms mode) {
@@ -57,8 +56,7 @@ std::string load_error(const std::string& text, fs::perms mode) {
     return "no error";
 }
 
-const std::string kHttp =
-    "[sms]\nprovider = \"http\"\nurl = \"https://sms.example.ch/send\"\n";
+const std::string kHttp = "[sms]\nprovider = \"http\"\nurl = \"https://sms.example.ch/send\"\n";
 
 }  // namespace
 
@@ -100,8 +98,8 @@ TEST_CASE("an inline credential in a config file others can read is refused, wit
     const std::string tail =
         " is written inline in a config file others can read (mode 0644); put it in "
         "sms.secret_file and write {secret} here, or make the file 0640 or stricter";
-    CHECK(load_error(kHttp + "headers = [\"Accept: text/plain\", \"X-API-Key: abc123\"]\n",
-                     k644) == ":4: sms.headers[1]: the X-API-Key value" + tail);
+    CHECK(load_error(kHttp + "headers = [\"Accept: text/plain\", \"X-API-Key: abc123\"]\n", k644) ==
+          ":4: sms.headers[1]: the X-API-Key value" + tail);
     CHECK(load_error(kHttp + "headers = [\"Authorization: Bearer abc123\"]\n", k644) ==
           ":4: sms.headers[0]: the Authorization value" + tail);
     CHECK(load_error(kHttp + "body_template = '{\"UserName\":\"u\",\"Password\":\"hunter2\","

@@ -20,9 +20,9 @@ class Dir {
   public:
     Dir() {
         static int counter = 0;
-        path_ = fs::temp_directory_path() / ("sealpost-secret-file-test-" +
-                                             std::to_string(::getpid()) + "-" +
-                                             std::to_string(counter++));
+        path_ =
+            fs::temp_directory_path() / ("sealpost-secret-file-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(counter++));
         fs::remove_all(path_);
         fs::create_directories(path_);
     }
@@ -62,7 +62,9 @@ TEST_CASE("a secret file gives its first line without the line end") {
 TEST_CASE("a secret file is refused unless only its owner can read it") {
     const Dir d;
     const auto p = d.path() / "key";
-    auto detail = [&p](const std::string& why) { return "sms.secret_file " + p.string() + ": " + why; };
+    auto detail = [&p](const std::string& why) {
+        return "sms.secret_file " + p.string() + ": " + why;
+    };
     auto fails = [&p](Errc code) {
         auto r = crypto::read_secret_file(p, "sms.secret_file");
         REQUIRE_FALSE(r.ok());
