@@ -56,7 +56,8 @@ std::string load_error(const std::string& text, fs::perms mode) {
     return "no error";
 }
 
-const std::string kHttp = "[sms]\nprovider = \"http\"\nurl = \"https://sms.example.ch/send\"\n";
+const std::string kHttp =
+    "[sms]\nprovider = \"http\"\nmethod = \"GET\"\nurl = \"https://sms.example.ch/send\"\n";
 
 }  // namespace
 
@@ -87,7 +88,7 @@ TEST_CASE("secret_file: a path, usable as {secret} in headers, body and url") {
 
 TEST_CASE("{secret} without secret_file, and secret_file outside the http provider") {
     CHECK(load_error(kHttp + "headers = [\"X-API-Key: {secret}\"]\n", k640) ==
-          ":4: sms.secret_file: required when url, headers or body_template use {secret}");
+          ":5: sms.secret_file: required when url, headers or body_template use {secret}");
     CHECK(load_error("[sms]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\n"
                      "auth_token_file = \"/t\"\nsecret_file = \"/s\"\n",
                      k640) ==
@@ -99,15 +100,15 @@ TEST_CASE("an inline credential in a config file others can read is refused, wit
         " is written inline in a config file others can read (mode 0644); put it in "
         "sms.secret_file and write {secret} here, or make the file 0640 or stricter";
     CHECK(load_error(kHttp + "headers = [\"Accept: text/plain\", \"X-API-Key: abc123\"]\n", k644) ==
-          ":4: sms.headers[1]: the X-API-Key value" + tail);
+          ":5: sms.headers[1]: the X-API-Key value" + tail);
     CHECK(load_error(kHttp + "headers = [\"Authorization: Bearer abc123\"]\n", k644) ==
-          ":4: sms.headers[0]: the Authorization value" + tail);
+          ":5: sms.headers[0]: the Authorization value" + tail);
     CHECK(load_error(kHttp + "body_template = '{\"UserName\":\"u\",\"Password\":\"hunter2\","
                              "\"Text\":\"{text}\"}'\n",
-                     k644) == ":4: sms.body_template: the \"Password\" value" + tail);
+                     k644) == ":5: sms.body_template: the \"Password\" value" + tail);
     CHECK(load_error(kHttp + "body_encoding = \"form\"\n"
                              "body_template = \"user=u&apikey=abc&to={to}&text={text}\"\n",
-                     k644) == ":5: sms.body_template: the \"apikey\" value" + tail);
+                     k644) == ":6: sms.body_template: the \"apikey\" value" + tail);
     CHECK(load_error("[sms]\nprovider = \"http\"\nmethod = \"GET\"\n"
                      "url = \"https://sms.example.ch/send?key=abc&to={to}&text={text}\"\n",
                      k644) == ":4: sms.url: the \"key\" parameter" + tail);
