@@ -30,7 +30,7 @@ std::string reply_text(const smtp::Reply& r) {
 
 /// One SMTP server: EHLO (STARTTLS and EHLO again when configured), AUTH with the configured
 /// login when there is one, QUIT. `what` is "upstream" or "notify".
-asio::awaitable<void> try_smtp(std::string what, const smtp::UpstreamOptions& opts,
+asio::awaitable<void> try_smtp(const std::string& what, const smtp::UpstreamOptions& opts,
                                std::vector<Finding>& found, std::ostream& out) {
     std::shared_ptr<const smtp::UpstreamSettings> settings;
     try {
@@ -40,7 +40,8 @@ asio::awaitable<void> try_smtp(std::string what, const smtp::UpstreamOptions& op
         co_return;
     }
     const std::string where = what + " " + opts.upstream.url;
-    auto up = smtp::make_smtp_upstream(co_await asio::this_coro::executor, settings);
+    const auto ex = co_await asio::this_coro::executor;
+    auto up = smtp::make_smtp_upstream(ex, settings);
     auto hello = co_await up->hello();
     if (!hello) {
         found.push_back({true, where, printable(hello.error().detail, 300)});
@@ -120,8 +121,8 @@ asio::awaitable<void> try_sms(const SmsConfig& sms, std::vector<Finding>& found,
                               std::ostream& out) {
     const Origin o = origin_of(sms.url);
     const std::string where = "sms.url " + o.host + ":" + std::to_string(o.port);
-    auto stream =
-        std::make_shared<Stream>(asio::ip::tcp::socket(co_await asio::this_coro::executor));
+    const auto ex = co_await asio::this_coro::executor;
+    auto stream = std::make_shared<Stream>(asio::ip::tcp::socket(ex));
     const Stream::Duration timeout = sms.timeout;
     if (auto c = co_await stream->connect(o.host, o.port, timeout); !c) {
         found.push_back({true, where, "cannot connect: " + printable(c.error().detail, 300)});
@@ -150,18 +151,23 @@ asio::awaitable<void> try_sms(const SmsConfig& sms, std::vector<Finding>& found,
         << printable(status->text, 100) << "\n";
 }
 
+// Named locals, never temporaries, in the co_await expressions below: GCC 12 destroys such
+// temporaries twice when the coroutine resumes.
 asio::awaitable<void> try_all(const Config& cfg, std::vector<Finding>& found, std::ostream& out) {
     if (cfg.upstream.kind == UpstreamKind::smtp) {
-        co_await try_smtp("upstream",
-                          {.upstream = cfg.upstream,
-                           .hostname = cfg.proxy.hostname,
-                           .max_message_size = cfg.proxy.max_message_size,
-                           .data_timeout = cfg.proxy.data_timeout,
-                           .relays_client_auth = cfg.proxy.auth == AuthMode::passthrough},
-                          found, out);
+        smtp::UpstreamOptions opts;
+        opts.upstream = cfg.upstream;
+        opts.hostname = cfg.proxy.hostname;
+        opts.max_message_size = cfg.proxy.max_message_size;
+        opts.data_timeout = cfg.proxy.data_timeout;
+        opts.relays_client_auth = cfg.proxy.auth == AuthMode::passthrough;
+        const std::string what = "upstream";
+        co_await try_smtp(what, opts, found, out);
     }
     if (!cfg.notify.url.empty() && cfg.notify.kind == UpstreamKind::smtp) {
-        co_await try_smtp("notify", notice::notify_options(cfg), found, out);
+        const smtp::UpstreamOptions opts = notice::notify_options(cfg);
+        const std::string what = "notify";
+        co_await try_smtp(what, opts, found, out);
     }
     if (cfg.sms.provider != SmsProvider::outbox) {
         co_await try_sms(cfg.sms, found, out);
