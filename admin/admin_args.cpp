@@ -23,7 +23,7 @@ struct VerbInfo {
     std::string_view missing;   ///< what is missing when there are too few
 };
 
-constexpr std::array<VerbInfo, 15> kVerbs{{
+constexpr std::array<VerbInfo, 16> kVerbs{{
     {Verb::keys_init, "keys init", "", "create the key files in vault.key_dir",
      "Creates pepper, escrow.pub, escrow.key and contacts.key (mode 0600) in vault.key_dir.\n"
      "Existing keys are never overwritten.\n",
@@ -116,6 +116,23 @@ constexpr std::array<VerbInfo, 15> kVerbs{{
      "\"postgresql\") and empty. Stop the proxy and the portal first, then set\n"
      "vault.backend = \"postgresql\" and start them: links sent before the copy keep working.\n",
      0, ""},
+    {Verb::config_check, "config check", "[--connect]",
+     "check the config, policy, templates, keys, certificates and secrets",
+     "Loads the config file as the daemons do and checks what they would read at start: the\n"
+     "policy file, the portal pages and notice templates, the vault's key files (modes and\n"
+     "owners), each TLS certificate against its key and its expiry (a warning under 21\n"
+     "days, an error once expired), every secret file (a regular file only its owner can\n"
+     "read, mode 0600 or 0400) and the SMS provider's settings. Nothing is written.\n"
+     "\n"
+     "  --connect   also connect to the [upstream] and [notify] SMTP servers (EHLO,\n"
+     "              STARTTLS as configured, AUTH when a login is configured, QUIT: no\n"
+     "              mail is sent) and to the SMS gateway (TLS and an HTTP HEAD of its\n"
+     "              address: no SMS is sent)\n"
+     "\n"
+     "Each problem is one line on stderr, `error: WHERE: what` or `warning: WHERE: what`,\n"
+     "where WHERE is the key or file concerned; then one summary line on stdout.\n"
+     "Exit status 1 when there is an error, else 0 (warnings alone give 0).\n",
+     0, ""},
 }};
 
 const VerbInfo* find_verb(Verb v) {
@@ -182,7 +199,8 @@ std::string help_text(Verb verb) {
     out +=
         "\n"
         "options:\n"
-        "  --config PATH   config file; default $SEALPOST_CONFIG, else\n"
+        "  -c, --config PATH\n"
+        "                  config file; default $SEALPOST_CONFIG, else\n"
         "                  /etc/sealpost/sealpost.toml if it exists, else built-in defaults\n"
         "  -h, --help      show this help, or a command's help: sealpost list --help\n"
         "  --version       show the version\n"
@@ -198,6 +216,7 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     bool active = false;
     bool expired = false;
     bool print = false;
+    bool connect = false;
     std::optional<std::string> lang;
     std::optional<std::string> bad_option;
     std::vector<std::string_view> words;
@@ -227,13 +246,13 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             }
             return std::nullopt;
         };
-        if (name == "--config" || name == "--lang" || name == "--from" || name == "--to" ||
-            name == "--out" || name == "--policy") {
+        if (name == "--config" || name == "-c" || name == "--lang" || name == "--from" ||
+            name == "--to" || name == "--out" || name == "--policy") {
             auto value = take_value();
             if (!value) {
                 return usage("option " + std::string(name) + " needs a value");
             }
-            if (name == "--config") {
+            if (name == "--config" || name == "-c") {
                 out.config = std::move(*value);
             } else if (name == "--lang") {
                 lang = std::move(*value);
@@ -261,6 +280,8 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
             expired = true;
         } else if (a == "--print") {
             print = true;
+        } else if (a == "--connect") {
+            connect = true;
         } else if (!bad_option) {
             bad_option = quoted(a);
         }
@@ -283,14 +304,16 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
     }
     std::size_t used = 1;
     std::string name(words[0]);
-    if (name == "keys" || name == "contacts" || name == "policy" || name == "vault") {
+    if (name == "keys" || name == "contacts" || name == "policy" || name == "vault" ||
+        name == "config") {
         if (words.size() < 2) {
             if (help) {
                 out.action = Args::Action::help;
                 return out;
             }
-            return usage(name + (name == "keys"     ? ": missing subcommand (init)"
-                                 : name == "policy" ? ": missing subcommand (check)"
+            return usage(name + (name == "keys" ? ": missing subcommand (init)"
+                                 : name == "policy" || name == "config"
+                                     ? ": missing subcommand (check)"
                                  : name == "vault"
                                      ? ": missing subcommand (init, upgrade, copy)"
                                      : ": missing subcommand (import, set, list, rm)"));
@@ -329,6 +352,10 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
         return usage(prefix + "unknown option '--print'");
     }
     out.print = print;
+    if (connect && out.verb != Verb::config_check) {
+        return usage(prefix + "unknown option '--connect'");
+    }
+    out.connect = connect;
     out.filter = active ? ListFilter::active : expired ? ListFilter::expired : ListFilter::all;
     if (lang) {
         if (out.verb != Verb::contacts_set) {

@@ -28,6 +28,7 @@ enum class Verb {
     vault_init,
     vault_upgrade,
     vault_copy,
+    config_check,
 };
 
 enum class ListFilter { all, active, expired };
@@ -45,12 +46,14 @@ struct Args {
     std::vector<std::string> to;          ///< policy check --to (repeatable)
     std::optional<std::string> out_dir;   ///< policy check --out DIR
     std::optional<std::string> policy;    ///< policy check --policy FILE
+    bool connect = false;                 ///< config check --connect: also try the servers
 };
 
 /// Parses the arguments after argv[0]. Options may stand before or after the verb; `--` ends
-/// options. `--help`/`-h` anywhere gives Action::help for the verb named (if any), even when
-/// its operands are missing. Errors: Errc::invalid_argument, detail is one line such as
-/// "show: missing envelope ID" or "unknown command 'foo'" (without "sealpost: ").
+/// options; `-c PATH` is short for `--config PATH`. `--help`/`-h` anywhere gives Action::help for
+/// the verb named (if any), even when its operands are missing. Errors: Errc::invalid_argument,
+/// detail is one line such as "show: missing envelope ID" or "unknown command 'foo'" (without
+/// "sealpost: ").
 Result<Args> parse_args(const std::vector<std::string_view>& args);
 
 /// "contacts set", "list", ... ("" for Verb::none).

@@ -197,6 +197,7 @@ unsigned key_needs(Verb verb) {
         case Verb::vault_init:
         case Verb::vault_upgrade:
         case Verb::vault_copy:
+        case Verb::config_check:
             return 0;
         case Verb::show:
         case Verb::resend:
@@ -302,6 +303,7 @@ int run_vault_command(const Args& args, vault::Vault& v, const keys::KeyRing& ke
         case Verb::vault_init:  // below the records: admin_store
         case Verb::vault_upgrade:
         case Verb::vault_copy:
+        case Verb::config_check:
         case Verb::resend:  // needs the config: run_resend
             break;
     }

@@ -1,14 +1,13 @@
 // `sealpost`: the administrator's CLI. Parses the arguments, loads the config and the keys the
 // verb needs, opens the vault and dispatches; the verbs themselves live in sealpost_admin.
-#include <cstdlib>
 #include <exception>
-#include <filesystem>
 #include <iostream>
 #include <string_view>
 #include <vector>
 
 #include "admin/admin_args.hpp"
 #include "admin/admin_commands.hpp"
+#include "admin/admin_config_check.hpp"
 #include "admin/admin_policy_check.hpp"
 #include "admin/admin_resend.hpp"
 #include "admin/admin_store.hpp"
@@ -20,23 +19,10 @@ namespace {
 
 using namespace sealpost;
 
-/// --config, else $SEALPOST_CONFIG, else /etc/sealpost/sealpost.toml if it exists, else the
-/// built-in defaults.
+/// The file config_file() names, else the built-in defaults.
 Config resolve_config(const admin::Args& args) {
-    if (args.config) {
-        return load_config(*args.config);
-    }
-    // Read once at startup, before any thread exists.
-    const char* env = std::getenv("SEALPOST_CONFIG");  // NOLINT(concurrency-mt-unsafe)
-    if (env != nullptr && *env != '\0') {
-        return load_config(env);
-    }
-    const std::filesystem::path system_file = "/etc/sealpost/sealpost.toml";
-    std::error_code ec;
-    if (std::filesystem::exists(system_file, ec)) {
-        return load_config(system_file);
-    }
-    return default_config();
+    const auto file = admin::config_file(args);
+    return file ? load_config(*file) : default_config();
 }
 
 int run(int argc, char** argv) {
@@ -57,6 +43,10 @@ int run(int argc, char** argv) {
     if (args.action == admin::Args::Action::version) {
         std::cout << admin::version_text();
         return admin::kExitOk;
+    }
+    if (args.verb == admin::Verb::config_check) {
+        log::init("sealpost", "warn");
+        return admin::run_config_check(args, std::cout, std::cerr);
     }
     const Config cfg = resolve_config(args);
     // The CLI's stdout and stderr are for the person at the terminal: log lines (to stderr)

@@ -152,6 +152,21 @@ bool ProxyConfig::is_trusted(std::string_view ip) const noexcept {
                        [ip](const Cidr& c) { return c.contains(ip); });
 }
 
+bool is_credential_name(std::string_view name) noexcept {
+    static constexpr std::array<std::string_view, 7> kParts = {"key", "token", "secret",   "pass",
+                                                               "pwd", "auth",  "signature"};
+    std::array<char, 64> low{};
+    if (name.empty() || name.size() > low.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        low.at(i) = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    }
+    const std::string_view l(low.data(), name.size());
+    return std::any_of(kParts.begin(), kParts.end(),
+                       [l](std::string_view p) { return l.find(p) != std::string_view::npos; });
+}
+
 UpstreamConfig Config::notify_upstream() const {
     UpstreamConfig u = upstream;
     if (notify.url.empty()) {
@@ -204,7 +219,10 @@ void read_section(const toml::table& root, std::string_view name, const FileCont
 
 }  // namespace
 
-Config parse_config(std::string_view toml_text, const std::filesystem::path& path) {
+namespace {
+
+Config parse_config_as(std::string_view toml_text, const std::filesystem::path& path,
+                       std::string open_mode) {
     const std::string label = path.empty() ? std::string("<config>") : path.string();
     std::filesystem::path base_dir;
     if (!path.empty()) {
@@ -215,7 +233,7 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& pat
         std::error_code ec;
         base_dir = std::filesystem::current_path(ec);
     }
-    const FileContext file(label, base_dir);
+    const FileContext file(label, base_dir, std::move(open_mode));
 
     toml::table root;
     try {
@@ -257,6 +275,26 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& pat
     return cfg;
 }
 
+/// "0644" when others (not owner, not group) may read the file, else "".
+std::string others_mode(std::filesystem::perms p) {
+    using std::filesystem::perms;
+    if ((p & perms::others_read) == perms::none) {
+        return {};
+    }
+    std::string text = "0000";
+    const auto bits = static_cast<unsigned>(p & perms::mask);
+    for (int i = 3; i >= 1; --i) {
+        text[static_cast<std::size_t>(i)] = static_cast<char>('0' + ((bits >> (3 * (3 - i))) & 7U));
+    }
+    return text;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view toml_text, const std::filesystem::path& path) {
+    return parse_config_as(toml_text, path, {});
+}
+
 Config load_config(const std::filesystem::path& path) {
     const std::string label = path.string();
     std::error_code ec;
@@ -285,7 +323,7 @@ Config load_config(const std::filesystem::path& path) {
     if (in.bad()) {
         throw ConfigError(label + ": read error");
     }
-    return parse_config(text, path);
+    return parse_config_as(text, path, others_mode(st.permissions()));
 }
 
 Config default_config() {

@@ -275,13 +275,16 @@ struct SmsConfig {
     std::string sender = "Praxis";  ///< SMS sender id
     std::string url;  ///< http: endpoint (https, or http on loopback); twilio: API base
     HttpMethod method = HttpMethod::post;
-    std::vector<SmsHeader> headers;  ///< from "Name: value" strings
-    std::string body_template;       ///< placeholders {to}, {text}, {sender}
+    std::vector<SmsHeader> headers;  ///< from "Name: value" strings; {secret} is replaced
+    std::string body_template;       ///< placeholders {to}, {text}, {sender}, {secret}
     BodyEncoding body_encoding = BodyEncoding::json;
     std::string account_sid;                ///< twilio
     std::filesystem::path auth_token_file;  ///< twilio; read by the provider, not here
-    std::chrono::seconds timeout{10};       ///< 1s..2m
-    unsigned retries = 2;                   ///< 0..5
+    /// http: the gateway's API key or password, for {secret} in url, headers and body_template;
+    /// read by the provider (mode 0600 or stricter), not here.
+    std::filesystem::path secret_file;
+    std::chrono::seconds timeout{10};  ///< 1s..2m
+    unsigned retries = 2;              ///< 0..5
 
     friend bool operator==(const SmsConfig&, const SmsConfig&) = default;
 };
@@ -315,8 +318,16 @@ struct Config {
 };
 
 /// Loads and validates `path`. Throws ConfigError (one line: `FILE:LINE: KEY: what is wrong`)
-/// on a missing file, TOML syntax error, unknown section or key, wrong type, bad value.
+/// on a missing file, TOML syntax error, unknown section or key, wrong type, bad value, and on
+/// an inline secret (sms_inline_secret) in a file that users other than its owner and group
+/// may read.
 Config load_config(const std::filesystem::path& path);
+
+/// True when an SMS header or body field of this name carries a credential: Authorization,
+/// Proxy-Authorization and names holding "key", "token", "secret", "pass", "pwd" or "auth"
+/// (case-insensitive). Such a value must come from sms.secret_file ({secret}) unless the config
+/// file is closed to other users.
+bool is_credential_name(std::string_view name) noexcept;
 
 /// Parses TOML text as if it were the file `path` (for tests and `sealpost config check`).
 Config parse_config(std::string_view toml_text, const std::filesystem::path& path);

@@ -21,8 +21,10 @@ namespace sealpost::config_detail {
 /// The file being read: its name for messages and its directory for relative paths.
 class FileContext {
   public:
-    FileContext(std::string label, std::filesystem::path base_dir)
-        : label_(std::move(label)), base_dir_(std::move(base_dir)) {}
+    FileContext(std::string label, std::filesystem::path base_dir, std::string others_mode = {})
+        : label_(std::move(label)),
+          base_dir_(std::move(base_dir)),
+          others_mode_(std::move(others_mode)) {}
 
     /// Throws ConfigError `LABEL:LINE: KEY: what` (`:LINE` left out when line is 0, `KEY: ` when
     /// key is empty). `what` is made one line.
@@ -31,9 +33,14 @@ class FileContext {
     /// Relative paths are taken relative to the config file's directory; "" stays "".
     [[nodiscard]] std::filesystem::path resolve(std::string_view p) const;
 
+    /// The file's mode ("0644") when users other than its owner and group may read it, so
+    /// that it must not hold a secret inline; "" when they may not, or for text without a file.
+    [[nodiscard]] const std::string& others_mode() const { return others_mode_; }
+
   private:
     std::string label_;
     std::filesystem::path base_dir_;
+    std::string others_mode_;
 };
 
 /// Reads the keys of one table (`[vault]`, or one `[[proxy.listener]]` entry). Every getter

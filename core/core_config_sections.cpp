@@ -2,6 +2,7 @@
 // checks that span keys (retention >= link_ttl, plain listeners on loopback only, ...).
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 #include "core/core_config_reader.hpp"
 #include "core/core_units.hpp"
@@ -470,6 +471,74 @@ bool sms_url_ok(std::string_view url) {
     return u && secure_or_loopback(*u);
 }
 
+/// The first field of `text` (a JSON member `"Name": "value"` of a body template, or a
+/// `name=value` pair of a form body or a URL's query) whose name is a credential and whose
+/// value is written inline rather than taken from {secret}. "" when there is none.
+std::string inline_credential(std::string_view text) {
+    static const std::regex kJson(R"re("([^"\\]{1,64})"\s*:\s*"([^"\\]*)")re");
+    static const std::regex kPair(R"re((?:^|[?&])([^=&?#"{}]{1,64})=([^&#]*))re");
+    for (const std::regex* re : {&kJson, &kPair}) {
+        for (std::regex_iterator<std::string_view::const_iterator>
+                 it(text.begin(), text.end(), *re),
+             end;
+             it != end; ++it) {
+            const std::string name = (*it)[1].str();
+            const std::string value = (*it)[2].str();
+            if (is_credential_name(name) && !value.empty() &&
+                value.find("{secret}") == std::string::npos) {
+                return name;
+            }
+        }
+    }
+    return {};
+}
+
+/// The refusal of an inline credential in a config file that others may read.
+std::string inline_refusal(std::string_view what, const std::string& mode) {
+    return std::string(what) + " is written inline in a config file others can read (mode " + mode +
+           "); put it in sms.secret_file and write {secret} here, or make the file 0640 or "
+           "stricter";
+}
+
+}  // namespace
+
+namespace {
+
+/// {secret} needs sms.secret_file; a credential written inline needs a config file that others
+/// cannot read (issue: the package installs sealpost.toml 0644).
+void check_sms_secrets(const Section& s, const SmsConfig& out) {
+    constexpr std::string_view kSecret = "{secret}";
+    const bool uses_secret =
+        out.url.find(kSecret) != std::string::npos ||
+        out.body_template.find(kSecret) != std::string::npos ||
+        std::any_of(out.headers.begin(), out.headers.end(), [kSecret](const SmsHeader& h) {
+            return h.value.find(kSecret) != std::string::npos;
+        });
+    if (uses_secret && out.secret_file.empty()) {
+        s.fail("secret_file", "required when url, headers or body_template use {secret}",
+               s.has("body_template") ? "body_template" : "headers");
+    }
+    const std::string& mode = s.file().others_mode();
+    if (mode.empty()) {
+        return;
+    }
+    for (std::size_t i = 0; i < out.headers.size(); ++i) {
+        const SmsHeader& h = out.headers[i];
+        if (is_credential_name(h.name) && h.value.find(kSecret) == std::string::npos) {
+            s.fail_element("headers", i, inline_refusal("the " + h.name + " value", mode));
+        }
+    }
+    if (const std::string name = inline_credential(out.body_template); !name.empty()) {
+        s.fail("body_template", inline_refusal("the \"" + name + "\" value", mode));
+    }
+    const auto query = out.url.find('?');
+    if (query != std::string::npos) {
+        if (const std::string name = inline_credential(out.url.substr(query)); !name.empty()) {
+            s.fail("url", inline_refusal("the \"" + name + "\" parameter", mode));
+        }
+    }
+}
+
 }  // namespace
 
 void read_sms(Section& s, SmsConfig& out) {
@@ -540,9 +609,9 @@ void read_sms(Section& s, SmsConfig& out) {
         if (close < out.body_template.size() && out.body_template[close] == '}' &&
             close > open + 1) {
             const std::string name = out.body_template.substr(open + 1, close - open - 1);
-            if (name != "to" && name != "text" && name != "sender") {
+            if (name != "to" && name != "text" && name != "sender" && name != "secret") {
                 s.fail("body_template",
-                       "unknown placeholder {" + name + "} (use {to}, {text}, {sender})");
+                       "unknown placeholder {" + name + "} (use {to}, {text}, {sender}, {secret})");
             }
         }
     }
@@ -565,6 +634,11 @@ void read_sms(Section& s, SmsConfig& out) {
     if (out.provider == SmsProvider::twilio && out.auth_token_file.empty()) {
         s.fail("auth_token_file", "required when sms.provider = \"twilio\"", "provider");
     }
+    out.secret_file = s.path("secret_file", out.secret_file);
+    if (!out.secret_file.empty() && out.provider != SmsProvider::http) {
+        s.fail("secret_file", "only for sms.provider = \"http\" (twilio: auth_token_file)");
+    }
+    check_sms_secrets(s, out);
     out.timeout = s.duration("timeout", out.timeout, seconds{1}, 2 * kMinute);
     out.retries = as_unsigned(s.integer("retries", out.retries, 0, 5));
 }

@@ -2,9 +2,13 @@
 // loading for servers, verification for clients.
 #include "net/net_tls.hpp"
 
+#include <ctime>
 #include <stdexcept>
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+
+#include "core/core_openssl.hpp"
 
 namespace sealpost {
 
@@ -69,6 +73,24 @@ std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify,
         }
     }
     return ctx;
+}
+
+Result<std::int64_t> certificate_not_after(const std::string& cert_file) {
+    const ossl::Bio bio(BIO_new_file(cert_file.c_str(), "r"));
+    if (!bio) {
+        return make_error(Errc::io, "cannot open " + cert_file + ": " + ossl::take_error());
+    }
+    const ossl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) {
+        return make_error(Errc::invalid_argument,
+                          "no PEM certificate in " + cert_file + ": " + ossl::take_error());
+    }
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
+        return make_error(Errc::invalid_argument,
+                          "unreadable notAfter in " + cert_file + ": " + ossl::take_error());
+    }
+    return static_cast<std::int64_t>(::timegm(&tm));
 }
 
 }  // namespace sealpost

@@ -4,10 +4,13 @@
 // the SMTP client all take their contexts from here.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
+
+#include "core/core_result.hpp"
 
 namespace sealpost {
 
@@ -18,5 +21,11 @@ std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const std::st
 /// Client context: TLS 1.2+, peer verification with `ca_file` or the system store.
 std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(bool verify,
                                                                    const std::string& ca_file);
+
+/// The end of the validity (notAfter, RFC 5280 4.1.2.5) of the first certificate in the PEM
+/// file `cert_file`, as Unix seconds: what `sealpost config check` warns about before a
+/// listener serves an expired certificate. Errors: Errc::io (cannot open), Errc::invalid_argument
+/// (no PEM certificate, or a time OpenSSL cannot read).
+Result<std::int64_t> certificate_not_after(const std::string& cert_file);
 
 }  // namespace sealpost

@@ -1,17 +1,11 @@
 // make_sms_sender: turns the validated [sms] config into one provider, reading the Twilio token
-// file; and the input checks every provider applies before it sends anything.
+// or the http gateway's secret_file; and the input checks every provider applies before it sends
+// anything.
 #include "portal/portal_sms.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstdio>
-#include <system_error>
 
+#include "crypto/crypto_secret_file.hpp"
 #include "portal/portal_curl.hpp"
 #include "portal/portal_sms_detail.hpp"
 
@@ -21,82 +15,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A Twilio auth token is 32 hex characters; anything near this size is not a token file.
-constexpr std::size_t kMaxTokenFile = 4096;
-
-Error token_error(Errc c, const fs::path& p, std::string_view why) {
-    return make_error(c, "sms.auth_token_file " + p.string() + ": " + std::string(why));
+/// The secret of a `*_file` key as a plain string for the gateway spec (which wipes it).
+Result<std::string> read_secret(const fs::path& path, std::string_view key) {
+    SP_TRY(secret, crypto::read_secret_file(path, key));
+    std::string out;
+    out.reserve(secret.view().size());  // exact, so the copy is the only one left to wipe
+    out.assign(secret.view());
+    return out;
 }
 
-std::string mode_text(mode_t m) {
-    std::array<char, 8> buf{};
-    (void)std::snprintf(buf.data(), buf.size(), "%04o", static_cast<unsigned>(m & 07777U));
-    return buf.data();
-}
-
-/// The token: the file's first line without trailing blanks. The file must be a regular file,
-/// not a symlink, and others must not be able to read it (as for the vault's key files).
-Result<std::string> read_token(const fs::path& path) {
-    // O_NONBLOCK: a FIFO planted in place of the file must not hang the start.
-    sms::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        const int e = errno;
-        if (e == ENOENT) {
-            return token_error(Errc::key_error, path, "missing");
-        }
-        if (e == ELOOP) {
-            return token_error(Errc::key_error, path, "is a symlink; refused");
-        }
-        return token_error(Errc::io, path, "cannot open: " + std::system_category().message(e));
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return token_error(Errc::io, path, "cannot stat: " + std::system_category().message(errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return token_error(Errc::key_error, path, "not a regular file; refused");
-    }
-    if ((st.st_mode & 0007U) != 0) {
-        return token_error(
-            Errc::key_error, path,
-            "mode " + mode_text(st.st_mode) + " gives access to others; refused (chmod 600 it)");
-    }
-    std::string text(kMaxTokenFile + 1, '\0');
-    const sms::WipeOnExit wipe_text(text);
-    std::size_t got = 0;
-    while (got < text.size()) {
-        const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return token_error(Errc::io, path,
-                               "cannot read: " + std::system_category().message(errno));
-        }
-        if (n == 0) {
+/// `value` with each "{secret}" replaced by `secret` (header values; the config checked that
+/// {secret} is only used with a secret_file). The caller wipes the result's old copies.
+std::string with_secret(std::string_view value, std::string_view secret) {
+    constexpr std::string_view kPlaceholder = "{secret}";
+    std::string out;
+    out.reserve(value.size() + secret.size() * 4);
+    for (std::size_t i = 0; i < value.size();) {
+        const auto at = value.find(kPlaceholder, i);
+        if (at == std::string_view::npos) {
+            out.append(value.substr(i));
             break;
         }
-        got += static_cast<std::size_t>(n);
+        out.append(value.substr(i, at - i));
+        out.append(secret);
+        i = at + kPlaceholder.size();
     }
-    if (got > kMaxTokenFile) {
-        return token_error(Errc::key_error, path, "too large for a token file");
-    }
-    std::string_view token(text.data(), got);
-    token = token.substr(0, token.find('\n'));
-    while (!token.empty() &&
-           (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) {
-        token.remove_suffix(1);
-    }
-    if (token.empty()) {
-        return token_error(Errc::key_error, path, "empty");
-    }
-    if (std::any_of(token.begin(), token.end(),
-                    [](char c) { return static_cast<unsigned char>(c) < 0x20U || c == 0x7F; })) {
-        return token_error(Errc::key_error, path, "holds control characters");
-    }
-    std::string out;
-    out.reserve(token.size());  // exact, so the copy is the only one left to wipe
-    out.assign(token);
     return out;
 }
 
@@ -123,6 +66,13 @@ Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
     spec.body_escape =
         cfg.body_encoding == BodyEncoding::form ? sms::Escape::form : sms::Escape::json;
     spec.headers = cfg.headers;
+    if (!cfg.secret_file.empty()) {
+        SP_TRY(secret, read_secret(cfg.secret_file, "sms.secret_file"));
+        spec.secret = std::move(secret);
+        for (SmsHeader& h : spec.headers) {
+            h.value = with_secret(h.value, spec.secret);
+        }
+    }
     if (cfg.method != HttpMethod::get) {
         spec.headers =
             with_content_type(std::move(spec.headers), cfg.body_encoding == BodyEncoding::form
@@ -140,7 +90,7 @@ Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg) {
         return make_error(Errc::invalid_argument,
                           "sms.account_sid and sms.auth_token_file are required for twilio");
     }
-    SP_TRY(token, read_token(cfg.auth_token_file));
+    SP_TRY(token, read_secret(cfg.auth_token_file, "sms.auth_token_file"));
     std::string base = cfg.url.empty() ? std::string("https://api.twilio.com") : cfg.url;
     while (!base.empty() && base.back() == '/') {
         base.pop_back();

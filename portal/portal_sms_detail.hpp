@@ -74,6 +74,7 @@ struct GatewaySpec {
     std::string sender;
     std::string username;  ///< basic auth when non-empty
     std::string password;  ///< the twilio token; wiped by the sender's destructor
+    std::string secret;    ///< http: sms.secret_file's value for {secret}; wiped likewise
     std::chrono::milliseconds timeout{10000};
     unsigned retries = 2;
 };

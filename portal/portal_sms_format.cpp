@@ -89,13 +89,14 @@ constexpr std::size_t kMaxEscapeGrowth = 6;
 
 std::size_t expanded_bound(std::string_view tmpl, const Fields& f) {
     const auto braces = static_cast<std::size_t>(std::count(tmpl.begin(), tmpl.end(), '{'));
-    const std::size_t longest = std::max({f.to.size(), f.text.size(), f.sender.size()});
+    const std::size_t longest =
+        std::max({f.to.size(), f.text.size(), f.sender.size(), f.secret.size()});
     return tmpl.size() + braces * longest * kMaxEscapeGrowth;
 }
 
 void expand_into(std::string& out, std::string_view tmpl, const Fields& f, Escape how) {
-    constexpr std::array<std::string_view, 3> kNames = {"{to}", "{text}", "{sender}"};
-    const std::array<std::string_view, 3> values = {f.to, f.text, f.sender};
+    constexpr std::array<std::string_view, 4> kNames = {"{to}", "{text}", "{sender}", "{secret}"};
+    const std::array<std::string_view, 4> values = {f.to, f.text, f.sender, f.secret};
     std::size_t i = 0;
     while (i < tmpl.size()) {
         const std::size_t open = tmpl.find('{', i);

@@ -19,15 +19,16 @@ enum class Escape {
 /// caller checks UTF-8) and are percent-encoded byte by byte for form and url.
 void append_escaped(std::string& out, std::string_view value, Escape how);
 
-/// The values of the placeholders `{to}`, `{text}` and `{sender}`.
+/// The values of the placeholders `{to}`, `{text}`, `{sender}` and `{secret}` (sms.secret_file).
 struct Fields {
     std::string_view to;
     std::string_view text;
     std::string_view sender;
+    std::string_view secret;
 };
 
-/** `tmpl` with each `{to}`, `{text}`, `{sender}` replaced by its escaped value, in one pass:
- * replaced values are never scanned again, so a text holding "{to}" stays as it is. Any other
+/** `tmpl` with each `{to}`, `{text}`, `{sender}`, `{secret}` replaced by its escaped value, in one
+ * pass: replaced values are never scanned again, so a text holding "{to}" stays as it is. Any other
  * brace is copied unchanged. The result's capacity is reserved up front, so no reallocation
  * leaves a copy of the text behind in freed memory (the caller wipes the result). */
 std::string expand(std::string_view tmpl, const Fields& f, Escape how);

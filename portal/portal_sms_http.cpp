@@ -35,7 +35,13 @@ bool is_local_failure(CURLcode c) {
 class GatewaySender final : public SmsSender {
   public:
     explicit GatewaySender(GatewaySpec spec) : spec_(std::move(spec)) {}
-    ~GatewaySender() override { crypto::secure_wipe(spec_.password.data(), spec_.password.size()); }
+    ~GatewaySender() override {
+        crypto::secure_wipe(spec_.password.data(), spec_.password.size());
+        crypto::secure_wipe(spec_.secret.data(), spec_.secret.size());
+        for (SmsHeader& h : spec_.headers) {
+            crypto::secure_wipe(h.value.data(), h.value.size());
+        }
+    }
     GatewaySender(const GatewaySender&) = delete;
     GatewaySender& operator=(const GatewaySender&) = delete;
     GatewaySender(GatewaySender&&) = delete;
@@ -49,7 +55,7 @@ class GatewaySender final : public SmsSender {
 
 Status GatewaySender::send(std::string_view to_e164, std::string_view text) {
     SP_CHECK(check_message(to_e164, text));
-    const Fields fields{to_e164, text, spec_.sender};
+    const Fields fields{to_e164, text, spec_.sender, spec_.secret};
     std::string url = expand_url(spec_.url, fields);
     const WipeOnExit wipe_url(url);
     std::string body;

@@ -242,8 +242,10 @@ TEST_CASE("URLs, addresses and names are checked") {
           at(2, "proxy.admin_listen: '::1:9025' is not IP:PORT (e.g. 127.0.0.1:9025)"));
     CHECK(error_of("[proxy]\nhostname = \"mail_gw\"\n") ==
           at(2, "proxy.hostname: 'mail_gw' is not a host name"));
-    CHECK(error_of("[sms]\nbody_template = \"{\\\"t\\\":\\\"{txt}\\\"}\"\n") ==
-          at(2, "sms.body_template: unknown placeholder {txt} (use {to}, {text}, {sender})"));
+    CHECK(
+        error_of("[sms]\nbody_template = \"{\\\"t\\\":\\\"{txt}\\\"}\"\n") ==
+        at(2,
+           "sms.body_template: unknown placeholder {txt} (use {to}, {text}, {sender}, {secret})"));
     CHECK(error_of("[sms]\nsender = \"Physiotherapie\"\n") ==
           at(2,
              "sms.sender: must be 1 to 11 letters, digits, spaces, dots or dashes, or a number "

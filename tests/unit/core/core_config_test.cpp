@@ -249,11 +249,12 @@ TEST_CASE("a file that sets every key loads every value, with relative paths res
     CHECK(c.sms.url == "https://sms.example.ch/api/send?to={to}");
     CHECK(c.sms.method == HttpMethod::put);
     CHECK(c.sms.headers ==
-          std::vector<SmsHeader>{{"Authorization", "Bearer xyz"}, {"X-Client", "sealpost"}});
+          std::vector<SmsHeader>{{"Authorization", "Bearer {secret}"}, {"X-Client", "sealpost"}});
     CHECK(c.sms.body_template == R"({"to":"{to}","from":"{sender}","text":"{text}"})");
     CHECK(c.sms.body_encoding == BodyEncoding::form);
     CHECK(c.sms.account_sid == "AC123");
     CHECK(c.sms.auth_token_file == dir / "sms.token");
+    CHECK(c.sms.secret_file == dir / "sms.secret");
     CHECK(c.sms.timeout == seconds(30));
     CHECK(c.sms.retries == 0);
 
@@ -422,7 +423,7 @@ TEST_CASE("the shipped example mentions every key of the schema") {
           "max_zip_concurrent"}},
         {"sms",
          {"provider", "outbox_path", "sender", "url", "method", "headers", "body_template",
-          "body_encoding", "account_sid", "auth_token_file", "timeout", "retries"}},
+          "body_encoding", "account_sid", "auth_token_file", "secret_file", "timeout", "retries"}},
         {"log", {"level"}},
     };
     for (const auto& [section, keys] : schema) {

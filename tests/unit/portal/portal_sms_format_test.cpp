@@ -39,9 +39,10 @@ TEST_CASE("URL encoding keeps only RFC 3986 unreserved characters") {
 }
 
 TEST_CASE("placeholders are expanded once; values are never expanded again") {
-    const Fields f{"+41791234567", "Code {to} {sender} {text}", "Praxis"};
+    const Fields f{"+41791234567", "Code {to} {sender} {text} {secret}", "Praxis", "{to}"};
     CHECK(expand("{text}|{to}|{sender}", f, Escape::json) ==
-          "Code {to} {sender} {text}|+41791234567|Praxis");
+          "Code {to} {sender} {text} {secret}|+41791234567|Praxis");
+    CHECK(expand("{secret}|{text}", f, Escape::json) == "{to}|Code {to} {sender} {text} {secret}");
     // Unknown or unfinished placeholders and lone braces are copied as they are.
     CHECK(expand("{\"a\":{x}} {to", f, Escape::json) == "{\"a\":{x}} {to");
     CHECK(expand("", f, Escape::json).empty());
@@ -50,7 +51,7 @@ TEST_CASE("placeholders are expanded once; values are never expanded again") {
 
 TEST_CASE("expanded strings never reallocate, so no unwiped copy of the text is left") {
     const std::string text(300, '\x01');  // worst case: 6 bytes out per byte in
-    const Fields f{"+41791234567", text, "Praxis"};
+    const Fields f{"+41791234567", text, "Praxis", ""};
     const std::string out = expand("{text}{text}", f, Escape::json);
     CHECK(out.size() == 3600);
     // Reserved once for the worst case (12 + 2 braces * 300 bytes * 6); any growth on the way
@@ -60,7 +61,7 @@ TEST_CASE("expanded strings never reallocate, so no unwiped copy of the text is 
 }
 
 TEST_CASE("URL placeholders are expanded in path and query, never in scheme or authority") {
-    const Fields f{"+41791234567", "Code 123456", "Praxis"};
+    const Fields f{"+41791234567", "Code 123456", "Praxis", ""};
     CHECK(expand_url("https://gw.example/{sender}/send?to={to}&m={text}", f) ==
           "https://gw.example/Praxis/send?to=%2B41791234567&m=Code%20123456");
     CHECK(expand_url("https://{to}.example?x={to}", f) == "https://{to}.example?x=%2B41791234567");

@@ -164,6 +164,37 @@ TEST_CASE("http: configured headers are sent and a configured Content-Type wins"
     CHECK(reqs[0].body == R"({"to":"+41791234567","from":"Praxis","text":"Code 482913"})");
 }
 
+TEST_CASE("http: secret_file's value is {secret} in headers, body and URL, escaped per place") {
+    HttpRecorder rec;
+    const TempDir dir;
+    write_file(dir.path() / "sms.secret", "k\"ey&1\n", 0600);
+    auto cfg = http_config(rec, "/sms?key={secret}");
+    cfg.secret_file = dir.path() / "sms.secret";
+    cfg.headers = {{"Authorization", "Basic {secret}"}};
+    cfg.body_template = R"({"Password":"{secret}","To":"{to}"})";
+    REQUIRE(make(cfg)->send(kTo, "Code 482913").ok());
+
+    const auto reqs = rec.requests();
+    REQUIRE(reqs.size() == 1);
+    CHECK(reqs[0].target == "/sms?key=k%22ey%261");
+    CHECK(reqs[0].header("Authorization") == "Basic k\"ey&1");
+    CHECK(reqs[0].body == R"({"Password":"k\"ey&1","To":"+41791234567"})");
+}
+
+TEST_CASE("http: a secret_file others can read is refused at startup") {
+    const TempDir dir;
+    SmsConfig cfg;
+    cfg.provider = SmsProvider::http;
+    cfg.url = "https://sms.example.ch/send";
+    cfg.body_template = "{text}";
+    cfg.secret_file = dir.path() / "sms.secret";
+    write_file(cfg.secret_file, "api-key\n", 0644);
+    const auto r = make_sms_sender(cfg);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == "sms.secret_file " + cfg.secret_file.string() +
+                                  ": mode 0644 gives access to others; refused (chmod 600 it)");
+}
+
 TEST_CASE("twilio: Messages.json path, form body and basic auth from the token file") {
     HttpRecorder rec(std::vector<int>{201});
     const TempDir dir;
