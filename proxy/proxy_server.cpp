@@ -17,6 +17,7 @@
 #include "core/core_memory.hpp"
 #include "net/net_listen.hpp"
 #include "net/net_tls.hpp"
+#include "proxy/proxy_reload.hpp"
 
 namespace sealpost::proxy {
 
@@ -94,7 +95,7 @@ void validate_proxy_config(const Config& cfg) {
 }
 
 Server::Server(net::io_context& io, const Config& cfg)
-    : io_(io), cfg_(cfg), signals_(io), grace_timer_(io) {
+    : io_(io), cfg_(cfg), live_(cfg), signals_(io), grace_timer_(io) {
     validate_proxy_config(cfg);
     auto shared = std::make_shared<SessionShared>();
     shared->cfg = &cfg.proxy;
@@ -213,25 +214,61 @@ void Server::wait_signal() {
 }
 
 void Server::reload() {
-    // policy.reload / policy.reload_failed are logged by the store; a broken file keeps the
-    // old policy (DESIGN 5).
-    (void)seal_->policy->reload();
+    Config next;
+    std::shared_ptr<net::ssl::context> tls = tls_;
+    std::shared_ptr<SealContext> seal;
+    std::shared_ptr<const UserDb> users = shared_->users;
     try {
-        bool any_tls = tls_ != nullptr;
-        if (any_tls) {
-            tls_ =
-                make_server_tls_context(cfg_.proxy.tls_cert.string(), cfg_.proxy.tls_key.string());
+        next = load_config(cfg_.source);
+        validate_proxy_config(next);
+        if (tls_) {
+            tls = make_server_tls_context(next.proxy.tls_cert.string(),
+                                          next.proxy.tls_key.string());
         }
+        // The policy keeps its own rule (DESIGN 5): a broken file keeps the old policy, is
+        // logged as policy.reload_failed and does not stop the rest of the reload.
+        auto store = seal_->policy;
+        if (next.proxy.policy_file == store->path()) {
+            (void)store->reload();
+        } else {
+            try {
+                store = std::make_shared<policy::PolicyStore>(next.proxy.policy_file);
+                log::info("policy.reload").kv("file", next.proxy.policy_file.string());
+            } catch (const std::exception& e) {
+                log::error("policy.reload_failed").kv("detail", e.what());
+            }
+        }
+        seal = reload_seal_context(*seal_, next, std::move(store));
         if (cfg_.proxy.auth == AuthMode::local) {
-            auto shared = std::make_shared<SessionShared>(*shared_);
-            shared->users = std::make_shared<const UserDb>(UserDb::load(cfg_.proxy.users_file));
-            shared_ = std::move(shared);
+            users = std::make_shared<const UserDb>(UserDb::load(next.proxy.users_file));
         }
-        log::info("proxy.reload").kv("result", "ok");
     } catch (const std::exception& e) {
-        // Keep serving with what we had (DESIGN 5: a broken file keeps the old one).
+        // Keep serving with what we had (DESIGN 5: a broken file keeps the old one). The
+        // detail names a file, a line and a key, never a value.
         log::error("proxy.reload").kv("result", "failed").kv("detail", e.what());
+        return;
     }
+    ReloadReport report = proxy_reload_report(live_, cfg_, next);
+    std::string fingerprint;
+    if (tls) {
+        fingerprint = certificate_fingerprint(*tls);
+        report.applied(fingerprint != certificate_fingerprint(*tls_), "tls_cert");
+    }
+    // Sessions take shared_ and tls_ when they are accepted: the open ones keep theirs.
+    auto shared = std::make_shared<SessionShared>(*shared_);
+    shared->users = std::move(users);
+    shared->deliver = make_seal_delivery(seal);
+    shared_ = std::move(shared);
+    seal_ = std::move(seal);
+    tls_ = std::move(tls);
+    notices_->set_practice(next.practice);
+    live_ = std::move(next);
+    auto line = log::info("proxy.reload");
+    line.kv("result", "ok").kv("changed", report.changed());
+    if (!fingerprint.empty()) {
+        line.kv("tls_sha256", fingerprint);
+    }
+    line.kv("needs_restart", report.restart());
 }
 
 void Server::shutdown() {
