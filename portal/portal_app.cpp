@@ -28,8 +28,8 @@ App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pa
          std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo)
     : cfg_(cfg),
       vault_(vault),
-      look_(std::make_shared<const Appearance>(
-          Appearance{.practice = cfg.practice, .pages = std::move(pages), .logo = std::move(logo)})),
+      look_(std::make_shared<const Appearance>(Appearance{
+          .practice = cfg.practice, .pages = std::move(pages), .logo = std::move(logo)})),
       sms_(std::move(sms)),
       ip_key_(std::move(ip_key)),
       code_policy_(cfg.portal),
@@ -113,7 +113,7 @@ Response App::documents_page(unsigned status, Ctx& c, const vault::OpenedEnvelop
 }
 
 Response App::plain_error(unsigned status, MessageKind kind, std::string_view accept_language,
-                         const Appearance& look) {
+                          const Appearance& look) {
     Ctx c(look);
     c.lang = choose_language("", accept_language, to_string(look.practice.default_language));
     return message(status, c, kind);

@@ -8,9 +8,9 @@ ReloadReport portal_reload_report(const Config& live, const Config& started, con
     ReloadReport r;
     r.applied(next.practice != live.practice, "practice");
     r.applied(next.portal.templates_dir != live.portal.templates_dir, "portal.templates_dir");
-    r.applied(next.portal.tls_cert != live.portal.tls_cert ||
-                  next.portal.tls_key != live.portal.tls_key,
-              "portal.tls_files");
+    r.applied(
+        next.portal.tls_cert != live.portal.tls_cert || next.portal.tls_key != live.portal.tls_key,
+        "portal.tls_files");
 
     const PortalConfig& was = started.portal;
     const PortalConfig& now = next.portal;

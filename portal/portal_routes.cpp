@@ -167,8 +167,8 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
         return guard_refused(c, g.state, g.until);
     }
     // The SMS is in the patient's language (the envelope's), not the browser's.
-    std::string text =
-        c.look.pages->sms_text(env.meta.language, c.look.practice.name, issued->code->code, code_minutes());
+    std::string text = c.look.pages->sms_text(env.meta.language, c.look.practice.name,
+                                              issued->code->code, code_minutes());
     const Status sent = sms_->send(env.meta.phone_e164, text);
     crypto::secure_wipe(text.data(), text.size());
     if (!sent) {

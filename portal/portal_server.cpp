@@ -380,8 +380,13 @@ net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id, ConnLimit
     (void)slot;  // held in this frame: the place is given back when the connection ends
     boost::system::error_code ec;
     const auto remote = sock.remote_endpoint(ec);
-    ConnCtx c{app_,     *look,    pool_, cfg_, metrics_,
-              limiter_, ec ? std::string("?") : remote.address().to_string(),
+    ConnCtx c{app_,
+              *look,
+              pool_,
+              cfg_,
+              metrics_,
+              limiter_,
+              ec ? std::string("?") : remote.address().to_string(),
               id};
     sock.set_option(tcp::no_delay(true), ec);
     if (!tls) {

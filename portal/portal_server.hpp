@@ -78,7 +78,7 @@ class Server {
     App& app_;
     vault::Vault& vault_;
     std::shared_ptr<net::ssl::context> tls_;  ///< in force for new connections; only on io_
-    Config live_;  ///< the config last put in force (start or reload); only on io_
+    Config live_;          ///< the config last put in force (start or reload); only on io_
     ConnLimiter limiter_;  ///< portal.max_connections in all and per address
     tcp::acceptor portal_;
     AdminListener admin_;

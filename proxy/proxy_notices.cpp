@@ -122,8 +122,7 @@ net::awaitable<void> NoticeLoop::send_one(notice::NotifySender& sender,
         drop(n, "unusable", mail.error());
         co_return;
     }
-    const std::string& from =
-        practice.from_address.empty() ? n.sender : practice.from_address;
+    const std::string& from = practice.from_address.empty() ? n.sender : practice.from_address;
     Status st = co_await sender.begin(from, n.sender);
     if (st) {
         st = co_await sender.finish(*mail);

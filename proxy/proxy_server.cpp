@@ -222,8 +222,8 @@ void Server::reload() {
         next = load_config(cfg_.source);
         validate_proxy_config(next);
         if (tls_) {
-            tls = make_server_tls_context(next.proxy.tls_cert.string(),
-                                          next.proxy.tls_key.string());
+            tls =
+                make_server_tls_context(next.proxy.tls_cert.string(), next.proxy.tls_key.string());
         }
         // The policy keeps its own rule (DESIGN 5): a broken file keeps the old policy, is
         // logged as policy.reload_failed and does not stop the rest of the reload.

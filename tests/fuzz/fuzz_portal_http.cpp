@@ -389,9 +389,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rq.sid = "fuzz." + std::to_string(n);
         if (ec) {
             // As the server: one plain page with the status, then the connection closes.
-            Response r =
-                w.app->plain_error(refused_request_status(ec), MessageKind::bad_request, "",
-                                   *w.app->appearance());
+            Response r = w.app->plain_error(refused_request_status(ec), MessageKind::bad_request,
+                                            "", *w.app->appearance());
             check_response(w, rq, r, true);
             break;
         }
