@@ -1,4 +1,4 @@
-// The practice's logo (practice.logo), read once at startup: the bytes the portal serves at
+// The practice's logo (practice.logo), read at startup and on SIGHUP: the bytes the portal serves at
 // /static/logo and their Content-Type.
 #pragma once
 
