@@ -1,7 +1,7 @@
 // What one SIGHUP reload of a daemon found when it compared the new config with the running
 // one: the settings it put in force and those that wait for a restart (listen addresses, the
-// vault, key material). Each daemon logs both lists in the one line of its reload; names are
-// config keys or sections, never values, so no secret reaches the log.
+// vault, key material), and the one log line that says so. Names are config keys or sections,
+// never values, and the certificate appears only as its fingerprint: no secret reaches the log.
 #pragma once
 
 #include <string>
@@ -13,36 +13,27 @@ namespace sealpost {
 class ReloadReport {
   public:
     /// Notes `name` as changed and now in force, when `differs`.
-    void applied(bool differs, std::string_view name) { add(changed_, differs, name); }
+    void applied(bool differs, std::string_view name);
     /// Notes `name` as changed but kept as it was until a restart, when `differs`.
-    void needs_restart(bool differs, std::string_view name) { add(restart_, differs, name); }
+    void needs_restart(bool differs, std::string_view name);
+    /// The fingerprints of the TLS certificate in force before and after: `tls_cert` is
+    /// changed when they differ, and the line names the new one.
+    void certificate(std::string_view before, std::string_view after);
 
     /// "practice,tls_cert", or "none".
-    [[nodiscard]] std::string changed() const { return join(changed_); }
+    [[nodiscard]] std::string changed() const;
     /// "portal.listen,vault", or "none".
-    [[nodiscard]] std::string restart() const { return join(restart_); }
-    [[nodiscard]] bool restart_needed() const noexcept { return !restart_.empty(); }
+    [[nodiscard]] std::string restart() const;
+
+    /// Logs `event=EVENT result=ok changed=... [tls_sha256=...] needs_restart=...`.
+    void log_ok(std::string_view event) const;
+    /// Logs `event=EVENT result=failed detail=...`: the reload kept everything as it was.
+    static void log_failed(std::string_view event, std::string_view detail);
 
   private:
-    static void add(std::vector<std::string>& list, bool differs, std::string_view name) {
-        if (differs) {
-            list.emplace_back(name);
-        }
-    }
-    static std::string join(const std::vector<std::string>& list) {
-        if (list.empty()) {
-            return "none";
-        }
-        std::string out;
-        for (const auto& n : list) {
-            out += out.empty() ? "" : ",";
-            out += n;
-        }
-        return out;
-    }
-
     std::vector<std::string> changed_;
     std::vector<std::string> restart_;
+    std::string fingerprint_;
 };
 
 }  // namespace sealpost

@@ -18,6 +18,7 @@
 #include "core/core_log.hpp"
 #include "core/core_reload.hpp"
 #include "net/net_listen.hpp"
+#include "net/net_signals.hpp"
 #include "net/net_tls.hpp"
 #include "portal/portal_reload.hpp"
 #include "portal/portal_request.hpp"
@@ -78,25 +79,8 @@ void Server::start() {
     net::co_spawn(io_, accept_loop(), net::detached);
     admin_.start(pool_.get_executor(), admin_pages());
     net::co_spawn(io_, purge_loop(), net::detached);
-    signals_.add(SIGTERM);
-    signals_.add(SIGINT);
-    signals_.add(SIGHUP);
-    wait_signal();
-}
-
-void Server::wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) {
-            return;
-        }
-        if (sig == SIGHUP) {
-            reload();
-            wait_signal();
-            return;
-        }
-        log::info("portal.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
-        stop();
-    });
+    watch_signals(
+        signals_, "portal.signal", [this] { reload(); }, [this] { stop(); });
 }
 
 void Server::reload() {
@@ -118,25 +102,18 @@ void Server::reload() {
         }
     } catch (const std::exception& e) {
         // ConfigError names the file, line and key; the others the file: never a value.
-        log::error("portal.reload").kv("result", "failed").kv("detail", e.what());
+        ReloadReport::log_failed("portal.reload", e.what());
         return;
     }
     ReloadReport report = portal_reload_report(live_, cfg_, next);
     report.applied(look->logo.bytes != app_.appearance()->logo.bytes, "logo");
-    std::string fingerprint;
     if (tls) {
-        fingerprint = certificate_fingerprint(*tls);
-        report.applied(fingerprint != certificate_fingerprint(*tls_), "tls_cert");
+        report.certificate(certificate_fingerprint(*tls_), certificate_fingerprint(*tls));
     }
     tls_ = std::move(tls);
     app_.set_appearance(std::move(look));
     live_ = std::move(next);
-    auto line = log::info("portal.reload");
-    line.kv("result", "ok").kv("changed", report.changed());
-    if (!fingerprint.empty()) {
-        line.kv("tls_sha256", fingerprint);
-    }
-    line.kv("needs_restart", report.restart());
+    report.log_ok("portal.reload");
 }
 
 void Server::stop() {

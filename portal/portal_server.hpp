@@ -68,7 +68,6 @@ class Server {
     AdminPages admin_pages();
     net::awaitable<void> purge_loop();
     void stop();
-    void wait_signal();
 
     net::io_context& io_;
     std::vector<net::io_context*> workers_;

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 #include <algorithm>
-#include <csignal>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +15,7 @@
 #include "core/core_log.hpp"
 #include "core/core_memory.hpp"
 #include "net/net_listen.hpp"
+#include "net/net_signals.hpp"
 #include "net/net_tls.hpp"
 #include "proxy/proxy_reload.hpp"
 
@@ -192,25 +192,8 @@ void Server::start() {
     };
     admin_->start(shared_->seal_pool->get_executor(), std::move(pages));
     notices_->start();
-    signals_.add(SIGTERM);
-    signals_.add(SIGINT);
-    signals_.add(SIGHUP);
-    wait_signal();
-}
-
-void Server::wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) {
-            return;
-        }
-        if (sig == SIGHUP) {
-            reload();
-            wait_signal();
-            return;
-        }
-        log::info("proxy.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
-        shutdown();
-    });
+    watch_signals(
+        signals_, "proxy.signal", [this] { reload(); }, [this] { shutdown(); });
 }
 
 void Server::reload() {
@@ -245,14 +228,12 @@ void Server::reload() {
     } catch (const std::exception& e) {
         // Keep serving with what we had (DESIGN 5: a broken file keeps the old one). The
         // detail names a file, a line and a key, never a value.
-        log::error("proxy.reload").kv("result", "failed").kv("detail", e.what());
+        ReloadReport::log_failed("proxy.reload", e.what());
         return;
     }
     ReloadReport report = proxy_reload_report(live_, cfg_, next);
-    std::string fingerprint;
     if (tls) {
-        fingerprint = certificate_fingerprint(*tls);
-        report.applied(fingerprint != certificate_fingerprint(*tls_), "tls_cert");
+        report.certificate(certificate_fingerprint(*tls_), certificate_fingerprint(*tls));
     }
     // Sessions take shared_ and tls_ when they are accepted: the open ones keep theirs.
     auto shared = std::make_shared<SessionShared>(*shared_);
@@ -263,12 +244,7 @@ void Server::reload() {
     tls_ = std::move(tls);
     notices_->set_practice(next.practice);
     live_ = std::move(next);
-    auto line = log::info("proxy.reload");
-    line.kv("result", "ok").kv("changed", report.changed());
-    if (!fingerprint.empty()) {
-        line.kv("tls_sha256", fingerprint);
-    }
-    line.kv("needs_restart", report.restart());
+    report.log_ok("proxy.reload");
 }
 
 void Server::shutdown() {

@@ -68,7 +68,6 @@ class Server {
 
     net::awaitable<void> accept_loop(std::size_t index);
     void on_session_end(std::uint64_t id);
-    void wait_signal();
 
     net::io_context& io_;
     const Config& cfg_;  ///< as at start: what only a restart changes comes from here
