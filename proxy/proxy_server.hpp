@@ -1,6 +1,7 @@
 // sealpost-proxy's server: binds the configured listeners and the admin listener, accepts
-// within max_sessions, runs one Session per connection and the download-notice loop, reloads
-// the policy and TLS material on SIGHUP and drains on SIGTERM within shutdown_grace (DESIGN 3).
+// within max_sessions, runs one Session per connection and the download-notice loop, re-reads
+// the config on SIGHUP (TLS, templates, [practice], policy and users files for new sessions)
+// and drains on SIGTERM within shutdown_grace (DESIGN 3).
 #pragma once
 
 #include <cstdint>

@@ -5,31 +5,12 @@ running portal as it was."""
 import hashlib
 import http.client
 import shutil
-import signal
 import ssl
-import subprocess
-import time
 from pathlib import Path
 
-from conftest import SOURCE_DIR
+from conftest import SOURCE_DIR, renew_certs, sighup_and_wait
 from portal_env import (make_envelope, portal_config_text, seal_setup, sms,  # noqa: F401
                         start_portal)
-
-MAKE_CERTS = SOURCE_DIR / "certs" / "make-dev-certs"
-CERT_FILES = ("server-chain.crt", "server.key")
-
-
-def new_certs(d: Path) -> Path:
-    """A CA of its own and a server certificate for localhost under it (openssl)."""
-    subprocess.run([str(MAKE_CERTS), str(d)], check=True, timeout=60)
-    return d
-
-
-def install(src: Path, live: Path):
-    """What certbot's renewal does: the certificate files change under the same names."""
-    live.mkdir(exist_ok=True)
-    for name in CERT_FILES:
-        shutil.copy(src / name, live / name)
 
 
 class KeptConnection:
@@ -57,24 +38,14 @@ class KeptConnection:
 
 
 def sighup(portal, n: int) -> str:
-    """Sends SIGHUP and waits for the `n`th reload line; returns it."""
-    portal.proc.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        lines = [ln for ln in portal.log().splitlines() if "event=portal.reload " in ln]
-        if len(lines) >= n:
-            return lines[n - 1]
-        assert portal.proc.poll() is None, portal.log()
-        time.sleep(0.05)
-    raise AssertionError(f"no reload line after SIGHUP: {portal.log()}")
+    return sighup_and_wait(portal, "portal.reload", n)
 
 
 def start_with_live_certs(tmp_path, start_portal, practice=None):
     seal = seal_setup()
     _, token = make_envelope(seal)
-    a = new_certs(tmp_path / "a")
-    live = tmp_path / "live"
-    install(a, live)
+    a, live = tmp_path / "a", tmp_path / "live"
+    renew_certs(a, live)
     # A kept-alive connection waits for its next request at most header_timeout.
     portal = start_portal(seal, practice=practice,
                           portal={"tls_cert": str(live / "server-chain.crt"),
@@ -96,8 +67,8 @@ def test_sighup_new_certificate_for_new_connections_kept_connection_still_works(
     assert old.get(f"/d/{token}")[0] == 200
     first = old.fingerprint()
 
-    b = new_certs(tmp_path / "b")
-    install(b, live)
+    b = tmp_path / "b"
+    renew_certs(b, live)
     line = sighup(portal, 1)
     assert "result=ok" in line and "changed=tls_cert" in line, line
 
@@ -155,7 +126,8 @@ def test_sighup_with_a_broken_config_or_certificate_keeps_the_running_portal(
     assert "result=ok" in sighup(portal, 3)
 
     # A certificate that does not match its key (a half-finished renewal).
-    b = new_certs(tmp_path / "b")
+    b = tmp_path / "b"
+    renew_certs(b, tmp_path / "b-live")  # made, not installed: only its certificate is
     shutil.copy(b / "server-chain.crt", live / "server-chain.crt")
     line = sighup(portal, 4)
     assert "result=failed" in line and "TLS key" in line, line
@@ -164,7 +136,7 @@ def test_sighup_with_a_broken_config_or_certificate_keeps_the_running_portal(
     templates = tmp_path / "templates"
     shutil.copytree(SOURCE_DIR / "portal" / "templates", templates)
     (templates / "landing.html").write_text("{{no_such_name}}\n")
-    install(a, live)
+    renew_certs(a, live)
     portal.config_path.write_text(conf.replace(
         f'templates_dir = "{SOURCE_DIR / "portal" / "templates"}"',
         f'templates_dir = "{templates}"'))

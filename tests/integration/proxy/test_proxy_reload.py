@@ -6,31 +6,15 @@ import email
 import email.policy
 import hashlib
 import shutil
-import signal
 import smtplib
 import ssl
-import subprocess
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from conftest import SOURCE_DIR, TEMPLATES_DIR, Upstream, proxy_config_text
+from conftest import (SOURCE_DIR, TEMPLATES_DIR, Upstream, proxy_config_text, renew_certs,
+                      seal_setup, sighup_and_wait)
 
 RECHNUNG = SOURCE_DIR / "tests" / "data" / "samples" / "Rechnung-2026-1127.pdf"
-CERT_FILES = ("server-chain.crt", "server.key")
-
-
-def new_certs(d: Path) -> Path:
-    """A CA of its own and a server certificate for localhost under it (openssl)."""
-    subprocess.run([str(SOURCE_DIR / "certs" / "make-dev-certs"), str(d)], check=True,
-                   timeout=60)
-    return d
-
-
-def install(src: Path, live: Path):
-    live.mkdir(exist_ok=True)
-    for name in CERT_FILES:
-        shutil.copy(src / name, live / name)
 
 
 def sealed_mail() -> bytes:
@@ -62,23 +46,13 @@ def starttls_session(port: int, ca: Path) -> tuple[smtplib.SMTP, str]:
 
 
 def sighup(proxy, n: int) -> str:
-    """Sends SIGHUP and waits for the `n`th proxy.reload line; returns it."""
-    proxy.proc.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        lines = [ln for ln in proxy.log().splitlines() if "event=proxy.reload " in ln]
-        if len(lines) >= n:
-            return lines[n - 1]
-        assert proxy.proc.poll() is None, proxy.log()
-        time.sleep(0.05)
-    raise AssertionError(f"no reload line after SIGHUP: {proxy.log()}")
+    return sighup_and_wait(proxy, "proxy.reload", n)
 
 
 def test_sighup_new_certificate_practice_and_templates_while_a_session_completes(
         dev_certs, start_proxy, tmp_path):
-    a = new_certs(tmp_path / "a")
-    live = tmp_path / "live"
-    install(a, live)
+    a, live = tmp_path / "a", tmp_path / "live"
+    renew_certs(a, live)
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     up = Upstream(dev_certs, require_auth=False)
@@ -92,7 +66,6 @@ def test_sighup_new_certificate_practice_and_templates_while_a_session_completes
                 seal_dir=seal_dir).replace('name = "Praxis Muster"', f'name = "{name}"')
 
         seal_dir = tmp_path / "seal-reload"
-        from conftest import seal_setup
         seal_setup(seal_dir)
         proxy = start_proxy(None, config_text=config("Praxis Altstadt"),
                             listeners=[("submission", "127.0.0.1")])
@@ -104,8 +77,8 @@ def test_sighup_new_certificate_practice_and_templates_while_a_session_completes
         assert old.rcpt("patient@example.org")[0] == 250
 
         # certbot renews; the practice changes its name and its notice text.
-        b = new_certs(tmp_path / "b")
-        install(b, live)
+        b = tmp_path / "b"
+        renew_certs(b, live)
         cfg_path.write_text(config("Praxis Neustadt"))
         de = templates / "notice.de.txt"
         de.write_text(de.read_text().replace("Bei Fragen wenden Sie sich bitte direkt an",
