@@ -114,14 +114,14 @@ def test_sighup_with_a_broken_config_or_certificate_keeps_the_running_portal(
 
     # An unknown key: the whole file is refused, the new name with it.
     portal.config_path.write_text(conf.replace("Praxis Altstadt", "Praxis Neustadt")
-                                  + "[portal]\nno_such_key = 1\n")
+                                  .replace("[portal]\n", "[portal]\nno_such_key = 1\n"))
     line = sighup(portal, 1)
-    assert "result=failed" in line, line
+    assert "result=failed" in line and "no_such_key" in line, line
     # A listen address changed alongside: kept, and said so; the name is put in force.
     portal.config_path.write_text(conf.replace("Praxis Altstadt", "Praxis Neustadt")
-                                  .replace('listen = "127.0.0.1:0"', 'listen = "127.0.0.1:1"'))
+                                  .replace('\nlisten = "127.0.0.1:0"', '\nlisten = "127.0.0.1:1"'))
     line = sighup(portal, 2)
-    assert "result=ok" in line and "needs_restart=portal.listen" in line, line
+    assert "result=ok" in line and line.endswith("needs_restart=portal.listen"), line
     portal.config_path.write_text(conf)
     assert "result=ok" in sighup(portal, 3)
 
