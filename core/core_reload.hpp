@@ -36,4 +36,36 @@ class ReloadReport {
     std::string fingerprint_;
 };
 
+/** Sorts the keys of one config section for a reload: each key named is compared, a
+ * `reloaded` one with the value in force (`live`), a `restart` one with the value at start;
+ * others() then notes `name` as needing a restart if any key not named changed. */
+template <class Section>
+class SectionReload {
+  public:
+    SectionReload(ReloadReport& report, const Section& started, const Section& live,
+                  const Section& next)
+        : report_(report), started_(started), live_(live), next_(next), rest_(started) {}
+
+    template <class Field>
+    SectionReload& reloaded(Field Section::*key, std::string_view name) {
+        report_.applied(next_.*key != live_.*key, name);
+        rest_.*key = next_.*key;
+        return *this;
+    }
+    template <class Field>
+    SectionReload& restart(Field Section::*key, std::string_view name) {
+        report_.needs_restart(next_.*key != started_.*key, name);
+        rest_.*key = next_.*key;
+        return *this;
+    }
+    void others(std::string_view name) { report_.needs_restart(rest_ != next_, name); }
+
+  private:
+    ReloadReport& report_;
+    const Section& started_;
+    const Section& live_;
+    const Section& next_;
+    Section rest_;  ///< the section at start with every named key taken from next_
+};
+
 }  // namespace sealpost

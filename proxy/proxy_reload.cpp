@@ -6,39 +6,22 @@ namespace sealpost::proxy {
 
 ReloadReport proxy_reload_report(const Config& live, const Config& started, const Config& next) {
     ReloadReport r;
-    const ProxyConfig& in_force = live.proxy;
-    const ProxyConfig& now = next.proxy;
     r.applied(next.practice != live.practice, "practice");
-    r.applied(now.templates_dir != in_force.templates_dir, "proxy.templates_dir");
-    r.applied(now.policy_file != in_force.policy_file, "proxy.policy_file");
-    r.applied(now.users_file != in_force.users_file, "proxy.users_file");
-    r.applied(now.tls_cert != in_force.tls_cert || now.tls_key != in_force.tls_key,
-              "proxy.tls_files");
-    r.applied(now.learn_contacts != in_force.learn_contacts, "proxy.learn_contacts");
-    r.applied(now.allow_phone_override != in_force.allow_phone_override,
-              "proxy.allow_phone_override");
-
-    const ProxyConfig& was = started.proxy;
-    r.needs_restart(now.listeners != was.listeners, "proxy.listeners");
-    r.needs_restart(now.admin_listen != was.admin_listen, "proxy.admin_listen");
-    r.needs_restart(now.hostname != was.hostname, "proxy.hostname");
-    r.needs_restart(now.auth != was.auth, "proxy.auth");
-    r.needs_restart(now.trusted_networks != was.trusted_networks, "proxy.trusted_networks");
-    // Any other [proxy] key (limits, timeouts, ...): sessions read the settings of the start.
-    ProxyConfig others = was;
-    others.listeners = now.listeners;
-    others.admin_listen = now.admin_listen;
-    others.hostname = now.hostname;
-    others.auth = now.auth;
-    others.trusted_networks = now.trusted_networks;
-    others.tls_cert = now.tls_cert;
-    others.tls_key = now.tls_key;
-    others.templates_dir = now.templates_dir;
-    others.policy_file = now.policy_file;
-    others.users_file = now.users_file;
-    others.learn_contacts = now.learn_contacts;
-    others.allow_phone_override = now.allow_phone_override;
-    r.needs_restart(others != now, "proxy");
+    // Any [proxy] key not named (limits, timeouts, ...): sessions read the values of the start.
+    SectionReload<ProxyConfig>(r, started.proxy, live.proxy, next.proxy)
+        .reloaded(&ProxyConfig::templates_dir, "proxy.templates_dir")
+        .reloaded(&ProxyConfig::policy_file, "proxy.policy_file")
+        .reloaded(&ProxyConfig::users_file, "proxy.users_file")
+        .reloaded(&ProxyConfig::tls_cert, "proxy.tls_cert")
+        .reloaded(&ProxyConfig::tls_key, "proxy.tls_key")
+        .reloaded(&ProxyConfig::learn_contacts, "proxy.learn_contacts")
+        .reloaded(&ProxyConfig::allow_phone_override, "proxy.allow_phone_override")
+        .restart(&ProxyConfig::listeners, "proxy.listeners")
+        .restart(&ProxyConfig::admin_listen, "proxy.admin_listen")
+        .restart(&ProxyConfig::hostname, "proxy.hostname")
+        .restart(&ProxyConfig::auth, "proxy.auth")
+        .restart(&ProxyConfig::trusted_networks, "proxy.trusted_networks")
+        .others("proxy");
     r.needs_restart(next.vault != started.vault, "vault");
     r.needs_restart(next.upstream != started.upstream, "upstream");
     r.needs_restart(next.notify != started.notify, "notify");
