@@ -2,11 +2,18 @@
 // loading for servers, verification for clients.
 #include "net/net_tls.hpp"
 
+#include <array>
+#include <cstdint>
 #include <ctime>
+#include <span>
 #include <stdexcept>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "core/core_hex.hpp"
 
 #include "core/core_openssl.hpp"
 
@@ -54,6 +61,19 @@ std::shared_ptr<net::ssl::context> make_server_tls_context(const std::string& ce
         throw std::runtime_error("TLS key " + key_file + " does not match " + cert_file);
     }
     return ctx;
+}
+
+std::string certificate_fingerprint(net::ssl::context& ctx) {
+    X509* cert = SSL_CTX_get0_certificate(ctx.native_handle());  // owned by the context
+    if (cert == nullptr) {
+        return {};
+    }
+    std::array<std::uint8_t, EVP_MAX_MD_SIZE> md{};
+    unsigned len = 0;
+    if (X509_digest(cert, EVP_sha256(), md.data(), &len) != 1) {
+        return {};
+    }
+    return hex::encode(std::span<const std::uint8_t>(md.data(), len));
 }
 
 std::shared_ptr<net::ssl::context> make_client_tls_context(bool verify,

@@ -18,6 +18,10 @@ namespace sealpost {
 /// (startup / SIGHUP reload) when they cannot be used.
 std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const std::string& cert_file,
                                                                    const std::string& key_file);
+/// SHA-256 fingerprint (lower-case hex) of the certificate a server context presents; "" when it
+/// has none. Not a secret: the reload log line names it, so an admin can tell which
+/// certificate is in force (`openssl x509 -noout -fingerprint -sha256` prints the same).
+std::string certificate_fingerprint(boost::asio::ssl::context& ctx);
 /// Client context: TLS 1.2+, peer verification with `ca_file` or the system store.
 std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(bool verify,
                                                                    const std::string& ca_file);

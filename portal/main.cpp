@@ -152,11 +152,13 @@ int main(int argc, char** argv) {
         boost::asio::thread_pool pool(8);  // routes: vault writes and SMS gateway calls block
         boost::asio::io_context& io = *workers.front();
         portal::Server server(io, worker_ptrs, pool, cfg, app, vault);
+        // Signal handlers first: whoever reads the `listening` lines may send SIGHUP at once
+        // (a signal before them would end the process).
+        server.start();
         std::cout << "listening kind=" << (server.tls() ? "https" : "http")
                   << " addr=" << endpoint_text(server.portal_endpoint()) << "\n"
                   << "listening kind=admin addr=" << endpoint_text(server.admin_endpoint()) << "\n";
         std::cout.flush();
-        server.start();
         log::info("portal.start").kv("threads", threads);
         std::vector<std::thread> runners;
         for (unsigned i = 1; i < threads; ++i) {

@@ -30,15 +30,30 @@ App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pa
          std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo)
     : cfg_(cfg),
       vault_(vault),
-      pages_(std::move(pages)),
+      look_(std::make_shared<const Appearance>(Appearance{
+          .practice = cfg.practice, .pages = std::move(pages), .logo = std::move(logo)})),
       sms_(std::move(sms)),
       ip_key_(std::move(ip_key)),
-      logo_(std::move(logo)),
       code_policy_(cfg.portal),
       sessions_(cfg.portal.session_idle, cfg.portal.session_absolute, kMaxSessions,
                 [&vault] { return vault.now(); }),
       ip_codes_(cfg.portal.codes_per_ip_per_hour, kMaxIps, [&vault] { return vault.now(); }),
       zip_gate_(cfg.portal.max_zip_per_session, cfg.portal.max_zip_concurrent) {}
+
+std::shared_ptr<const Appearance> App::appearance() const {
+    const std::scoped_lock lock(look_mutex_);
+    return look_;
+}
+
+void App::set_appearance(std::shared_ptr<const Appearance> look) {
+    const std::scoped_lock lock(look_mutex_);
+    look_ = std::move(look);
+}
+
+Response App::handle(const Request& rq) {
+    const auto look = appearance();
+    return handle(rq, *look);
+}
 
 unsigned App::code_minutes() const {
     return static_cast<unsigned>((cfg_.portal.code_ttl.count() + 59) / 60);
@@ -47,8 +62,8 @@ unsigned App::code_minutes() const {
 PageContext App::page_context(Ctx& c, bool with_form) {
     PageContext pc;
     pc.lang = c.lang;
-    pc.practice_name = cfg_.practice.name;
-    pc.has_logo = !logo_.bytes.empty();
+    pc.practice_name = c.look.practice.name;
+    pc.has_logo = !c.look.logo.bytes.empty();
     pc.link_path = c.link_path;
     if (with_form) {
         if (c.visitor.empty()) {
@@ -88,7 +103,7 @@ Response App::message(unsigned status, Ctx& c, MessageKind kind, std::int64_t un
     if (!c.link_path.empty() && kind != MessageKind::not_found && kind != MessageKind::gone) {
         m.back_href = c.link_path;
     }
-    Response r = page(status, c, pages_->message(page_context(c, false), m));
+    Response r = page(status, c, c.look.pages->message(page_context(c, false), m));
     if ((status == 429 || status == 503) && until > vault_.now()) {
         r.header("Retry-After", std::to_string(until - vault_.now()));
     }
@@ -101,12 +116,13 @@ Response App::documents_page(unsigned status, Ctx& c, const vault::OpenedEnvelop
     p.documents = rows_of(env.meta);
     p.expires_at = env.summary.expires_at;
     p.notice = std::move(notice);
-    return page(status, c, pages_->documents(page_context(c, true), p));
+    return page(status, c, c.look.pages->documents(page_context(c, true), p));
 }
 
-Response App::plain_error(unsigned status, MessageKind kind, std::string_view accept_language) {
-    Ctx c;
-    c.lang = choose_language("", accept_language, to_string(cfg_.practice.default_language));
+Response App::plain_error(unsigned status, MessageKind kind, std::string_view accept_language,
+                          const Appearance& look) {
+    Ctx c(look);
+    c.lang = choose_language("", accept_language, to_string(look.practice.default_language));
     return message(status, c, kind);
 }
 

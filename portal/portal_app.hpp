@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/core_config.hpp"
+#include "portal/portal_appearance.hpp"
 #include "portal/portal_http.hpp"
 #include "portal/portal_logo.hpp"
 #include "portal/portal_pages.hpp"
@@ -42,7 +44,9 @@ struct PortalCounters {
 
 /** The portal application. Thread-safe: handle() may run on several threads at once. Holds
  * references to `cfg` and `vault`, which must outlive it. Reads no file: the logo comes
- * loaded (load_logo). */
+ * loaded (load_logo). The practice's settings, pages and logo (the Appearance) start as
+ * `cfg.practice`, `pages` and `logo` and may be replaced while it runs (SIGHUP); everything
+ * else in `cfg` stays as it was at start. */
 class App {
   public:
     App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
@@ -51,7 +55,15 @@ class App {
     /// One request, one response; never throws for anything a client sends. A GET never
     /// waits for a disk sync (its audit events go to the background runner), so the server
     /// may run GETs on its event loop; POSTs write durably and call the SMS gateway.
+    /// Answered with the Appearance in force.
     Response handle(const Request& rq);
+    /// handle(rq) with the Appearance `look`: the one the connection was accepted with.
+    Response handle(const Request& rq, const Appearance& look);
+
+    /// The Appearance in force: a connection takes it when it is accepted and keeps it.
+    [[nodiscard]] std::shared_ptr<const Appearance> appearance() const;
+    /// Puts `look` in force for connections accepted from now on (SIGHUP).
+    void set_appearance(std::shared_ptr<const Appearance> look);
 
     /// True when handle(rq) is quick and never waits for a disk sync or the SMS gateway, so
     /// the server may run it on its event loop: every GET (a download, document or ZIP, only
@@ -66,7 +78,8 @@ class App {
     }
 
     /// A plain page for the server's own answers (bad request, timeout, overload).
-    Response plain_error(unsigned status, MessageKind kind, std::string_view accept_language);
+    Response plain_error(unsigned status, MessageKind kind, std::string_view accept_language,
+                         const Appearance& look);
 
     [[nodiscard]] const PortalCounters& counters() const noexcept { return counters_; }
     [[nodiscard]] SessionStore& sessions() noexcept { return sessions_; }
@@ -109,10 +122,10 @@ class App {
 
     const Config& cfg_;
     vault::Vault& vault_;
-    std::shared_ptr<const Pages> pages_;
+    mutable std::mutex look_mutex_;  ///< guards look_ (read at accept, written on SIGHUP)
+    std::shared_ptr<const Appearance> look_;
     std::unique_ptr<SmsSender> sms_;
     crypto::SecretBytes ip_key_;
-    Logo logo_;
     vault::CodePolicy code_policy_;
     SessionStore sessions_;
     CsrfGuard csrf_;

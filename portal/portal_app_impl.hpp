@@ -10,6 +10,8 @@
 namespace sealpost::portal {
 
 struct App::Ctx {
+    explicit Ctx(const Appearance& l) : look(l) {}
+    const Appearance& look;  ///< the connection's practice settings, pages and logo
     std::string lang;
     std::string visitor;  ///< CSRF visitor cookie ("" = none yet)
     bool new_visitor = false;

@@ -143,7 +143,7 @@ Response App::zip(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
     Response r;
     r.header("Content-Type", "application/zip");
     r.header("Content-Disposition",
-             content_disposition(cfg_.practice.name + ".zip", "documents.zip"));
+             content_disposition(c.look.practice.name + ".zip", "documents.zip"));
     r.length = archive->length();
     // The server pulls the pieces as the client takes them; the ticket goes with the last one
     // (or when the client leaves).

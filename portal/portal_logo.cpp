@@ -1,5 +1,6 @@
 // Loads the practice's logo at startup and turns a bad file into an error value, which main
-// prints as one line before it exits; the portal never reads the file again.
+// prints as one line before it exits (on SIGHUP, the reload logs it and keeps the old logo);
+// requests never read the file.
 #include "portal/portal_logo.hpp"
 
 #include <fstream>

@@ -1,5 +1,5 @@
-// The practice's logo (practice.logo), read once at startup: the bytes the portal serves at
-// /static/logo and their Content-Type.
+// The practice's logo (practice.logo), read at startup and on SIGHUP: the bytes the portal
+// serves at /static/logo and their Content-Type.
 #pragma once
 
 #include <filesystem>

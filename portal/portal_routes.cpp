@@ -24,13 +24,13 @@ std::string digits_of(std::string_view typed) {
 
 }  // namespace
 
-Response App::handle(const Request& rq) {
+Response App::handle(const Request& rq, const Appearance& look) {
     ++counters_.requests;
-    Ctx c;
+    Ctx c(look);
     const std::string chosen = form_value(rq.query, "lang");
     const std::string remembered = cookie_value(rq.cookie, kLangCookie);
     c.lang = choose_language(chosen.empty() ? remembered : chosen, rq.accept_language,
-                             to_string(cfg_.practice.default_language));
+                             to_string(look.practice.default_language));
     c.lang_chosen = !chosen.empty() && c.lang == chosen;
     c.visitor = cookie_value(rq.cookie, kVisitorCookie);
     if (c.visitor.size() > 64) {
@@ -49,18 +49,18 @@ Response App::handle(const Request& rq) {
     }
     if (path == "/static/portal.css") {
         Response r;
-        r.body = pages_->css();
+        r.body = c.look.pages->css();
         r.header("Content-Type", "text/css; charset=utf-8");
         return r;
     }
-    if (path == "/static/logo" && !logo_.bytes.empty()) {
+    if (path == "/static/logo" && !look.logo.bytes.empty()) {
         Response r;
-        r.body = logo_.bytes;
-        r.header("Content-Type", logo_.type);
+        r.body = look.logo.bytes;
+        r.header("Content-Type", look.logo.type);
         return r;
     }
     if (path == "/help") {
-        return page(200, c, pages_->help(page_context(c, false)));
+        return page(200, c, c.look.pages->help(page_context(c, false)));
     }
     ++counters_.not_found;
     return message(404, c, MessageKind::not_found);
@@ -122,7 +122,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
         ExpiredPage p;
         p.expired_at = env.summary.expires_at;
         p.masked_phone = log::mask_phone(env.meta.phone_e164);
-        return page(410, c, pages_->expired(page_context(c, true), p));
+        return page(410, c, c.look.pages->expired(page_context(c, true), p));
     }
     if (sessions_.valid(cookie_value(rq.cookie, kSessionCookie), env.summary.id)) {
         return documents_page(200, c, env, form_value(rq.query, "renewed") == "1" ? "renewed" : "");
@@ -140,7 +140,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
     LandingPage p;
     p.documents = rows_of(env.meta);
     p.masked_phone = log::mask_phone(env.meta.phone_e164);
-    return page(200, c, pages_->landing(page_context(c, true), p));
+    return page(200, c, c.look.pages->landing(page_context(c, true), p));
 }
 
 Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
@@ -167,8 +167,8 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
         return guard_refused(c, g.state, g.until);
     }
     // The SMS is in the patient's language (the envelope's), not the browser's.
-    std::string text =
-        pages_->sms_text(env.meta.language, cfg_.practice.name, issued->code->code, code_minutes());
+    std::string text = c.look.pages->sms_text(env.meta.language, c.look.practice.name,
+                                              issued->code->code, code_minutes());
     const Status sent = sms_->send(env.meta.phone_e164, text);
     crypto::secure_wipe(text.data(), text.size());
     if (!sent) {
@@ -192,7 +192,7 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
     p.renewal = env.link_expired;
     p.code_length = cfg_.portal.code_length;
     p.code_minutes = code_minutes();
-    return page(200, c, pages_->code(page_context(c, true), p));
+    return page(200, c, c.look.pages->code(page_context(c, true), p));
 }
 
 Response App::verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env) {
@@ -243,10 +243,10 @@ Response App::verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env
                 .kv("tries_left", check->tries_left);
             p.notice = check->tries_left > 0 ? "code_wrong" : "code_used_up";
             p.tries_left = check->tries_left;
-            return page(200, c, pages_->code(page_context(c, true), p));
+            return page(200, c, c.look.pages->code(page_context(c, true), p));
         case vault::CodeVerdict::no_code:
             p.notice = "code_expired";
-            return page(200, c, pages_->code(page_context(c, true), p));
+            return page(200, c, c.look.pages->code(page_context(c, true), p));
         case vault::CodeVerdict::locked_for_now:
         case vault::CodeVerdict::locked_for_good: {
             const bool for_good = check->verdict == vault::CodeVerdict::locked_for_good;

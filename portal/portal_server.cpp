@@ -16,8 +16,11 @@
 #include <boost/beast/ssl.hpp>
 
 #include "core/core_log.hpp"
+#include "core/core_reload.hpp"
 #include "net/net_listen.hpp"
+#include "net/net_signals.hpp"
 #include "net/net_tls.hpp"
+#include "portal/portal_reload.hpp"
 #include "portal/portal_request.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_metrics.hpp"
@@ -57,6 +60,7 @@ Server::Server(net::io_context& io, std::vector<net::io_context*> workers, net::
       cfg_(cfg),
       app_(app),
       vault_(vault),
+      live_(cfg),
       limiter_(ConnLimiter::Limits{
           .total = cfg.portal.max_connections,
           .per_address = cfg.portal.max_connections_per_address,
@@ -76,14 +80,41 @@ void Server::start() {
     net::co_spawn(io_, accept_loop(), net::detached);
     admin_.start(pool_.get_executor(), admin_pages());
     net::co_spawn(io_, purge_loop(), net::detached);
-    signals_.add(SIGTERM);
-    signals_.add(SIGINT);
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (!ec) {
-            log::info("portal.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
-            stop();
+    watch_signals(
+        signals_, "portal.signal", [this] { reload(); }, [this] { stop(); });
+}
+
+void Server::reload() {
+    Config next;
+    std::shared_ptr<const Appearance> look;
+    std::shared_ptr<net::ssl::context> tls = tls_;
+    try {
+        next = load_config(cfg_.source);
+        auto loaded = load_appearance(next);
+        if (!loaded) {
+            throw std::runtime_error(loaded.error().detail);
         }
-    });
+        look = std::move(loaded).value();
+        // A new context only when the listener speaks TLS; turning TLS on or off needs a
+        // restart (the listener's kind), noted below.
+        if (tls_) {
+            tls = make_server_tls_context(next.portal.tls_cert.string(),
+                                          next.portal.tls_key.string());
+        }
+    } catch (const std::exception& e) {
+        // ConfigError names the file, line and key; the others the file: never a value.
+        ReloadReport::log_failed("portal.reload", e.what());
+        return;
+    }
+    ReloadReport report = portal_reload_report(live_, cfg_, next);
+    report.applied(look->logo.bytes != app_.appearance()->logo.bytes, "logo");
+    if (tls) {
+        report.certificate(certificate_fingerprint(*tls_), certificate_fingerprint(*tls));
+    }
+    tls_ = std::move(tls);
+    app_.set_appearance(std::move(look));
+    live_ = std::move(next);
+    report.log_ok("portal.reload");
 }
 
 void Server::stop() {
@@ -149,7 +180,9 @@ net::awaitable<void> Server::accept_loop() {
             continue;
         }
         ++metrics_.connections;
-        net::co_spawn(ex, serve(std::move(sock), id, std::move(slot)),
+        // The TLS context and the Appearance in force now stay with this connection until it
+        // ends, whatever a reload puts in force meanwhile.
+        net::co_spawn(ex, serve(std::move(sock), id, std::move(slot), tls_, app_.appearance()),
                       [](const std::exception_ptr& e) {
                           if (e) {
                               try {
@@ -167,6 +200,7 @@ namespace {
 /// What one connection needs to run its request loop, whatever the stream type.
 struct ConnCtx {
     App& app;
+    const Appearance& look;
     net::thread_pool& pool;
     const Config& cfg;
     Metrics& metrics;
@@ -257,7 +291,7 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
                 .kv("sid", std::to_string(c.id) + "." + std::to_string(n))
                 .kv("status", 400)
                 .kv("detail", "transfer-encoding");
-            Response r = c.app.plain_error(400, MessageKind::bad_request, "");
+            Response r = c.app.plain_error(400, MessageKind::bad_request, "", c.look);
             co_await write_response(stream, lowest, std::move(r), false, timeout);
             co_return;
         }
@@ -280,7 +314,7 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
                 .kv("status", status)
                 .kv("detail", ec.message());
             if (ec != beast::error::timeout || parser.got_some()) {
-                Response r = c.app.plain_error(status, MessageKind::bad_request, "");
+                Response r = c.app.plain_error(status, MessageKind::bad_request, "", c.look);
                 co_await write_response(stream, lowest, std::move(r), false, timeout);
             }
             co_return;
@@ -293,15 +327,19 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
         Response res;
         if (!origin_form) {
             ++c.metrics.bad_requests;
-            res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language);
+            res = c.app.plain_error(400, MessageKind::bad_request, rq.accept_language, c.look);
         } else if (c.app.runs_inline(rq)) {
-            res = c.app.handle(rq);
+            res = c.app.handle(rq, c.look);
         } else {
             // POSTs block (vault fsyncs, the SMS gateway) and a ZIP takes a while to build:
             // run them on the worker pool.
             App& app = c.app;
+            const Appearance& look = c.look;
             res = co_await net::co_spawn(
-                c.pool, [&app, &rq]() -> net::awaitable<Response> { co_return app.handle(rq); },
+                c.pool,
+                [&app, &rq, &look]() -> net::awaitable<Response> {
+                    co_return app.handle(rq, look);
+                },
                 use_awaitable);
         }
         // The SMS code of a verify POST must not outlive its request in memory.
@@ -317,21 +355,28 @@ net::awaitable<void> request_loop(Stream& stream, beast::tcp_stream& lowest, Con
 
 }  // namespace
 
-net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot) {
+net::awaitable<void> Server::serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot,
+                                   std::shared_ptr<net::ssl::context> tls,
+                                   std::shared_ptr<const Appearance> look) {
     (void)slot;  // held in this frame: the place is given back when the connection ends
     boost::system::error_code ec;
     const auto remote = sock.remote_endpoint(ec);
-    ConnCtx c{app_,     pool_,    cfg_,
-              metrics_, limiter_, ec ? std::string("?") : remote.address().to_string(),
+    ConnCtx c{app_,
+              *look,
+              pool_,
+              cfg_,
+              metrics_,
+              limiter_,
+              ec ? std::string("?") : remote.address().to_string(),
               id};
     sock.set_option(tcp::no_delay(true), ec);
-    if (!tls_) {
+    if (!tls) {
         beast::tcp_stream stream(std::move(sock));
         co_await request_loop(stream, stream, c);
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
         co_return;
     }
-    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), *tls_);
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(sock)), *tls);
     auto& lowest = beast::get_lowest_layer(stream);
     lowest.expires_after(client_deadline(cfg_.portal.handshake_timeout, limiter_));
     co_await stream.async_handshake(net::ssl::stream_base::server,

@@ -1,7 +1,9 @@
 // sealpost-portal's network side: the HTTPS (or loopback HTTP) listener with its connection
 // caps (in all and per client address), one coroutine per connection with a deadline on every
 // operation (short ones for the handshake and request heads), the admin listener (/metrics,
-// /healthz), the purge timer and signal handling. Routes live in portal_app.
+// /healthz), the purge timer and signal handling: SIGTERM/SIGINT stop, SIGHUP reloads the TLS
+// certificate, the pages and the practice's settings without dropping a connection. Routes
+// live in portal_app.
 #pragma once
 
 #include <atomic>
@@ -40,17 +42,28 @@ class Server {
     Server(net::io_context& io, std::vector<net::io_context*> workers, net::thread_pool& pool,
            const Config& cfg, App& app, vault::Vault& vault);
 
-    /// Starts accepting, the purge timer and the signal handlers (TERM/INT stop).
+    /// Starts accepting, the purge timer and the signal handlers (TERM/INT stop, HUP reload).
     void start();
+
+    /** Reads the config file again and puts its TLS certificate and key, page templates and
+     * [practice] settings (name, logo, language, ...) in force for connections accepted from
+     * now on; open connections keep theirs until they end. Other changed settings (listen
+     * addresses, [vault], [sms], limits) are logged as needing a restart and keep their old
+     * values. Anything that fails (config, certificate, template, logo) keeps everything as it
+     * was. Logs one line, `event=portal.reload result=ok|failed ...`. Runs on `io`. */
+    void reload();
 
     [[nodiscard]] tcp::endpoint portal_endpoint() const { return portal_.local_endpoint(); }
     [[nodiscard]] tcp::endpoint admin_endpoint() const { return admin_.endpoint(); }
-    [[nodiscard]] bool tls() const noexcept { return tls_ != nullptr; }
+    [[nodiscard]] bool tls() const noexcept { return cfg_.portal.tls; }
 
   private:
     net::awaitable<void> accept_loop();
     /// One client connection; `slot` holds its place in the connection caps until it ends.
-    net::awaitable<void> serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot);
+    /// `tls` (null: plain HTTP) and `look` are those in force at accept: kept until it ends.
+    net::awaitable<void> serve(tcp::socket sock, std::uint64_t id, ConnLimiter::Slot slot,
+                               std::shared_ptr<net::ssl::context> tls,
+                               std::shared_ptr<const Appearance> look);
     /// What the admin listener's /metrics and /healthz say.
     AdminPages admin_pages();
     net::awaitable<void> purge_loop();
@@ -63,7 +76,8 @@ class Server {
     const Config& cfg_;
     App& app_;
     vault::Vault& vault_;
-    std::shared_ptr<net::ssl::context> tls_;
+    std::shared_ptr<net::ssl::context> tls_;  ///< in force for new connections; only on io_
+    Config live_;          ///< the config last put in force (start or reload); only on io_
     ConnLimiter limiter_;  ///< portal.max_connections in all and per address
     tcp::acceptor portal_;
     AdminListener admin_;

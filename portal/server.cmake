@@ -3,12 +3,14 @@
 # sealpost-portal: the program.
 add_library(sealpost_portal_lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/portal_app.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_appearance.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_audit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_cookies.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_download.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_http.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_logo.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/portal_reload.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_request.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_routes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/portal_server.cpp

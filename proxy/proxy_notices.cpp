@@ -30,7 +30,7 @@ std::int64_t notice_backoff(std::uint32_t failures) noexcept {
 }
 
 NoticeLoop::NoticeLoop(const Config& cfg, std::shared_ptr<vault::Vault> vault, ProxyMetrics& counts)
-    : cfg_(cfg), vault_(std::move(vault)), counts_(counts) {
+    : cfg_(cfg), practice_(cfg.practice), vault_(std::move(vault)), counts_(counts) {
     // The same checks as every later send, once at start: a broken [notify] stops the start
     // with one line instead of failing quietly for three days.
     auto probe = notice::NotifySender::make(io_.get_executor(), notice::notify_options(cfg_));
@@ -105,16 +105,26 @@ net::awaitable<void> NoticeLoop::pass() {
     ++counts_.notice_runs;
 }
 
+void NoticeLoop::set_practice(PracticeConfig practice) {
+    const std::scoped_lock lock(practice_mutex_);
+    practice_ = std::move(practice);
+}
+
+PracticeConfig NoticeLoop::practice() const {
+    const std::scoped_lock lock(practice_mutex_);
+    return practice_;
+}
+
 net::awaitable<void> NoticeLoop::send_one(notice::NotifySender& sender,
                                           const vault::QueuedNotice& n) {
     const std::string id = vault::envelope_id_hex(n.id);
-    auto mail = notice::compose_download_notice(cfg_.practice, n, vault_->now());
+    const PracticeConfig practice = this->practice();
+    auto mail = notice::compose_download_notice(practice, n, vault_->now());
     if (!mail) {
         drop(n, "unusable", mail.error());
         co_return;
     }
-    const std::string& from =
-        cfg_.practice.from_address.empty() ? n.sender : cfg_.practice.from_address;
+    const std::string& from = practice.from_address.empty() ? n.sender : practice.from_address;
     Status st = co_await sender.begin(from, n.sender);
     if (st) {
         st = co_await sender.finish(*mail);

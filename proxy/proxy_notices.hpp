@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/awaitable.hpp>
@@ -60,6 +61,8 @@ class NoticeLoop {
     void start();
     /// Asks the loop to stop (returns at once; a send in progress is abandoned).
     void stop();
+    /// The [practice] settings for the notices composed from now on (SIGHUP); at start, cfg's.
+    void set_practice(PracticeConfig practice);
 
   private:
     net::awaitable<void> run();
@@ -67,7 +70,11 @@ class NoticeLoop {
     net::awaitable<void> send_one(notice::NotifySender& sender, const vault::QueuedNotice& n);
     void drop(const vault::QueuedNotice& n, std::string_view reason, const Error& e);
 
+    [[nodiscard]] PracticeConfig practice() const;
+
     const Config& cfg_;
+    mutable std::mutex practice_mutex_;  ///< set on the server's loop, read on this thread
+    PracticeConfig practice_;
     std::shared_ptr<vault::Vault> vault_;
     ProxyMetrics& counts_;
     net::io_context io_{1};

@@ -203,6 +203,29 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
 
 }  // namespace
 
+namespace {
+
+std::shared_ptr<const seal::NoticeTemplates> load_templates(const std::filesystem::path& dir) {
+    auto templates = seal::NoticeTemplates::load(dir);
+    if (!templates) {
+        throw std::runtime_error("templates: " + templates.error().detail);
+    }
+    return std::make_shared<const seal::NoticeTemplates>(std::move(*templates));
+}
+
+}  // namespace
+
+std::shared_ptr<SealContext> reload_seal_context(const SealContext& running, const Config& next,
+                                                 std::shared_ptr<policy::PolicyStore> policy) {
+    auto ctx = std::make_shared<SealContext>(running);
+    ctx->practice = next.practice;
+    ctx->learn_contacts = next.proxy.learn_contacts;
+    ctx->allow_phone_override = next.proxy.allow_phone_override;
+    ctx->policy = std::move(policy);
+    ctx->templates = load_templates(next.proxy.templates_dir);
+    return ctx;
+}
+
 std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     auto ctx = std::make_shared<SealContext>();
     ctx->practice = cfg.practice;
@@ -213,11 +236,7 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     } catch (const std::exception& e) {
         throw std::runtime_error(std::string("policy: ") + e.what());
     }
-    auto templates = seal::NoticeTemplates::load(cfg.proxy.templates_dir);
-    if (!templates) {
-        throw std::runtime_error("templates: " + templates.error().detail);
-    }
-    ctx->templates = std::make_shared<const seal::NoticeTemplates>(std::move(*templates));
+    ctx->templates = load_templates(cfg.proxy.templates_dir);
     auto keys =
         keys::keys_load(cfg.vault.key_dir, keys::pepper | keys::escrow_public | keys::contacts);
     if (!keys) {

@@ -32,6 +32,13 @@ struct SealContext {
 /// Throws std::runtime_error with one line naming what is missing or broken.
 std::shared_ptr<SealContext> load_seal_context(const Config& cfg);
 
+/** SIGHUP: a copy of `running` with `next`'s [practice], learn_contacts, allow_phone_override
+ * and notice templates (proxy.templates_dir), and `policy` (the store in force, or a new one
+ * when proxy.policy_file changed); the vault stays. Throws std::runtime_error with one line
+ * when the templates cannot be loaded; `running` is untouched either way. */
+std::shared_ptr<SealContext> reload_seal_context(const SealContext& running, const Config& next,
+                                                 std::shared_ptr<policy::PolicyStore> policy);
+
 /** The end-of-DATA rewrite. Every message it returns has lost its phone data
  * (seal::strip_phone_data: the `[sms:]` tag and X-Sealpost-Phone), passing ones included.
  * - a `reject` for any recipient, a missing, bad or mismatched phone for a sealed one, or a

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 #include <algorithm>
-#include <csignal>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,7 +15,9 @@
 #include "core/core_log.hpp"
 #include "core/core_memory.hpp"
 #include "net/net_listen.hpp"
+#include "net/net_signals.hpp"
 #include "net/net_tls.hpp"
+#include "proxy/proxy_reload.hpp"
 #include "vault/vault_metrics.hpp"
 
 namespace sealpost::proxy {
@@ -95,7 +96,7 @@ void validate_proxy_config(const Config& cfg) {
 }
 
 Server::Server(net::io_context& io, const Config& cfg)
-    : io_(io), cfg_(cfg), signals_(io), grace_timer_(io) {
+    : io_(io), cfg_(cfg), live_(cfg), signals_(io), grace_timer_(io) {
     validate_proxy_config(cfg);
     auto shared = std::make_shared<SessionShared>();
     shared->cfg = &cfg.proxy;
@@ -194,47 +195,59 @@ void Server::start() {
     };
     admin_->start(shared_->seal_pool->get_executor(), std::move(pages));
     notices_->start();
-    signals_.add(SIGTERM);
-    signals_.add(SIGINT);
-    signals_.add(SIGHUP);
-    wait_signal();
-}
-
-void Server::wait_signal() {
-    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec) {
-            return;
-        }
-        if (sig == SIGHUP) {
-            reload();
-            wait_signal();
-            return;
-        }
-        log::info("proxy.signal").kv("signal", sig == SIGTERM ? "TERM" : "INT");
-        shutdown();
-    });
+    watch_signals(
+        signals_, "proxy.signal", [this] { reload(); }, [this] { shutdown(); });
 }
 
 void Server::reload() {
-    // policy.reload / policy.reload_failed are logged by the store; a broken file keeps the
-    // old policy (DESIGN 5).
-    (void)seal_->policy->reload();
+    Config next;
+    std::shared_ptr<net::ssl::context> tls = tls_;
+    std::shared_ptr<SealContext> seal;
+    std::shared_ptr<const UserDb> users = shared_->users;
     try {
-        bool any_tls = tls_ != nullptr;
-        if (any_tls) {
-            tls_ =
-                make_server_tls_context(cfg_.proxy.tls_cert.string(), cfg_.proxy.tls_key.string());
+        next = load_config(cfg_.source);
+        validate_proxy_config(next);
+        if (tls_) {
+            tls =
+                make_server_tls_context(next.proxy.tls_cert.string(), next.proxy.tls_key.string());
         }
+        // The policy keeps its own rule (DESIGN 5): a broken file keeps the old policy, is
+        // logged as policy.reload_failed and does not stop the rest of the reload.
+        auto store = seal_->policy;
+        if (next.proxy.policy_file == store->path()) {
+            (void)store->reload();
+        } else {
+            try {
+                store = std::make_shared<policy::PolicyStore>(next.proxy.policy_file);
+                log::info("policy.reload").kv("file", next.proxy.policy_file.string());
+            } catch (const std::exception& e) {
+                log::error("policy.reload_failed").kv("detail", e.what());
+            }
+        }
+        seal = reload_seal_context(*seal_, next, std::move(store));
         if (cfg_.proxy.auth == AuthMode::local) {
-            auto shared = std::make_shared<SessionShared>(*shared_);
-            shared->users = std::make_shared<const UserDb>(UserDb::load(cfg_.proxy.users_file));
-            shared_ = std::move(shared);
+            users = std::make_shared<const UserDb>(UserDb::load(next.proxy.users_file));
         }
-        log::info("proxy.reload").kv("result", "ok");
     } catch (const std::exception& e) {
-        // Keep serving with what we had (DESIGN 5: a broken file keeps the old one).
-        log::error("proxy.reload").kv("result", "failed").kv("detail", e.what());
+        // Keep serving with what we had (DESIGN 5: a broken file keeps the old one). The
+        // detail names a file, a line and a key, never a value.
+        ReloadReport::log_failed("proxy.reload", e.what());
+        return;
     }
+    ReloadReport report = proxy_reload_report(live_, cfg_, next);
+    if (tls) {
+        report.certificate(certificate_fingerprint(*tls_), certificate_fingerprint(*tls));
+    }
+    // Sessions take shared_ and tls_ when they are accepted: the open ones keep theirs.
+    auto shared = std::make_shared<SessionShared>(*shared_);
+    shared->users = std::move(users);
+    shared->deliver = make_seal_delivery(seal);
+    shared_ = std::move(shared);
+    seal_ = std::move(seal);
+    tls_ = std::move(tls);
+    notices_->set_practice(next.practice);
+    live_ = std::move(next);
+    report.log_ok("proxy.reload");
 }
 
 void Server::shutdown() {

@@ -1,6 +1,7 @@
 // sealpost-proxy's server: binds the configured listeners and the admin listener, accepts
-// within max_sessions, runs one Session per connection and the download-notice loop, reloads
-// the policy and TLS material on SIGHUP and drains on SIGTERM within shutdown_grace (DESIGN 3).
+// within max_sessions, runs one Session per connection and the download-notice loop, re-reads
+// the config on SIGHUP (TLS, templates, [practice], policy and users files for new sessions)
+// and drains on SIGTERM within shutdown_grace (DESIGN 3).
 #pragma once
 
 #include <cstdint>
@@ -45,8 +46,13 @@ class Server {
     /// Stops accepting (SMTP and admin) and the notice loop, asks idle sessions to close,
     /// stops the event loop when the last session ends or shutdown_grace has passed.
     void shutdown();
-    /// Reloads the policy, the TLS certificate and key (and the users file); each keeps the
-    /// old one on failure.
+    /** Reads the config file again and puts in force, for sessions accepted from now on, its
+     * TLS certificate and key, notice templates, [practice] settings (also for the download
+     * notices), contact switches and users file; the policy file is re-read (a broken policy
+     * keeps the old one and logs policy.reload_failed). Open sessions keep what they started
+     * with. Other changed settings are logged as needing a restart and keep their values.
+     * Anything else that fails keeps everything as it was. Logs one line,
+     * `event=proxy.reload result=ok|failed ...`. */
     void reload();
 
   private:
@@ -63,10 +69,10 @@ class Server {
 
     net::awaitable<void> accept_loop(std::size_t index);
     void on_session_end(std::uint64_t id);
-    void wait_signal();
 
     net::io_context& io_;
-    const Config& cfg_;
+    const Config& cfg_;  ///< as at start: what only a restart changes comes from here
+    Config live_;        ///< the config last put in force (start or reload)
     std::shared_ptr<SealContext> seal_;
     std::shared_ptr<SessionShared> shared_;
     std::shared_ptr<ProxyMetrics> metrics_;

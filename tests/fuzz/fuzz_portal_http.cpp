@@ -389,8 +389,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rq.sid = "fuzz." + std::to_string(n);
         if (ec) {
             // As the server: one plain page with the status, then the connection closes.
-            Response r =
-                w.app->plain_error(refused_request_status(ec), MessageKind::bad_request, "");
+            Response r = w.app->plain_error(refused_request_status(ec), MessageKind::bad_request,
+                                            "", *w.app->appearance());
             check_response(w, rq, r, true);
             break;
         }
@@ -405,7 +405,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         before.verified = c.verified.load();
         before.wrong_codes = c.wrong_codes.load();
         if (!origin_form) {
-            Response r = w.app->plain_error(400, MessageKind::bad_request, rq.accept_language);
+            Response r = w.app->plain_error(400, MessageKind::bad_request, rq.accept_language,
+                                            *w.app->appearance());
             check_response(w, rq, r, true);
         } else {
             Response r = w.app->handle(rq);

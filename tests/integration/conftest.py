@@ -20,6 +20,7 @@ import email.policy
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -114,6 +115,31 @@ def dev_certs(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("certs")
     subprocess.run([str(SOURCE_DIR / "certs" / "make-dev-certs"), str(d)], check=True)
     return d
+
+
+def renew_certs(src: Path, live: Path):
+    """What a certificate renewal (certbot) does: the server certificate and key of `src` (a
+    make-dev-certs directory, its own CA) replace those in `live` under the same names."""
+    if not (src / "server.key").exists():
+        subprocess.run([str(SOURCE_DIR / "certs" / "make-dev-certs"), str(src)], check=True,
+                       timeout=60)
+    live.mkdir(exist_ok=True)
+    for name in ("server-chain.crt", "server.key"):
+        shutil.copy(src / name, live / name)
+
+
+def sighup_and_wait(daemon, event: str, n: int) -> str:
+    """Sends SIGHUP to `daemon` (a Proxy or a Portal) and waits, with no timing assertion,
+    for the `n`th `event=EVENT` line of its log; returns that line."""
+    daemon.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        lines = [ln for ln in daemon.log().splitlines() if f"event={event} " in ln]
+        if len(lines) >= n:
+            return lines[n - 1]
+        assert daemon.proc.poll() is None, daemon.log()
+        time.sleep(0.05)
+    raise AssertionError(f"no {event} line after SIGHUP: {daemon.log()}")
 
 
 # ---------------------------------------------------------------- aiosmtpd upstream

@@ -141,6 +141,7 @@ def start_portal(tmp_path, dev_certs, sms):
         cfg.write_text(portal_config_text(dev_certs, seal_dir, sms.url + "/sms", portal, sms_cfg,
                                           practice, vault))
         p = Portal(cfg, tmp_path / f"portal{n}.log", dev_certs / "ca.crt", env)
+        p.config_path = cfg  # for tests that change it and send SIGHUP
         started.append(p)
         return p
 
