@@ -124,7 +124,7 @@ std::string_view phone_error_code(const Error& e) noexcept;
 Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& lookup);
 
 /// The 550 5.7.1 text for a resolve_phone()/parse_sms_tag() error in the staff's language
-/// (practice.staff_lang(): the practice's staff read it in their mail program), printable
+/// (practice.refusal_lang(): the practice's staff read it in their mail program), printable
 /// ASCII (RFC 5321 4.2: French, German and Italian transliterated, "Aucun numero de mobile"),
 /// with the recipient masked (log::mask_address), e.g.
 /// `No mobile number for p***@example.ch: add [sms:+41...] to the subject`.

@@ -55,7 +55,8 @@ PrivacyPage App::privacy_page() const {
     if (cfg_.sms.provider == SmsProvider::twilio) {
         p.gateway = "Twilio";
     } else if (cfg_.sms.provider == SmsProvider::http) {
-        if (const auto u = parse_url(cfg_.sms.url)) {
+        // The config's own URL reader (core_config_reader.hpp): sms.url passed it at load.
+        if (const auto u = config_detail::parse_url(cfg_.sms.url)) {
             p.gateway = u->host;
         }
     }

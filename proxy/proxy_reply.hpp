@@ -67,7 +67,7 @@ enum class R {
 /// The reply for an id. The 220 greeting and the HELO/EHLO replies are not here: the session
 /// builds them (Session::run(), Session::ehlo_reply()), since they carry the host name.
 smtp::Reply reply(R id);
-/// The same reply with its text in the staff's language (practice.staff_lang()) where a
+/// The same reply with its text in the staff's language (practice.refusal_lang()) where a
 /// sender must read and act on it: rejected, sender_not_allowed, null_sender, unsealable and
 /// ambiguous_mime. Codes and enhanced codes are the same in every language; the text stays
 /// printable ASCII (RFC 5321 4.2), so fr/it/de are written without accents (ae/oe/ue).

@@ -133,7 +133,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
             .kv("sid", sub.session_id)
             .kv("reason", reason.empty() ? std::string_view("internal") : reason)
             .kv("rcpts", static_cast<std::uint64_t>(sub.rcpts.size()));
-        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.staff_lang());
+        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.refusal_lang());
     }
     if (plan.refusal) {
         return refuse(sub, seal::kErrTagRecipients, *plan.refusal);
@@ -154,7 +154,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         }
     }
     if (sealed.empty()) {
-        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.staff_lang());
+        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.refusal_lang());
     }
 
     // The patient's phone, for every sealed recipient, before anything is written.
@@ -163,7 +163,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
         auto phone = seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override);
         if (!phone) {
-            auto text = seal::phone_reply_text(phone.error(), rcpt, ctx->practice.staff_lang());
+            auto text = seal::phone_reply_text(phone.error(), rcpt, ctx->practice.refusal_lang());
             if (!text) {
                 return std::move(phone).error();
             }
@@ -198,7 +198,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         g.message = std::move(msg);
         out.groups.insert(out.groups.begin(), std::move(g));
     }
-    return without_phone_data(sub, std::move(out), ctx->practice.staff_lang());
+    return without_phone_data(sub, std::move(out), ctx->practice.refusal_lang());
 }
 
 }  // namespace

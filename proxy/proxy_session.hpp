@@ -54,7 +54,7 @@ struct SessionLoad {
 struct SessionShared {
     const ProxyConfig* cfg = nullptr;
     std::string hostname;
-    /// The language of refusals the practice's staff read (practice.staff_lang()).
+    /// The language of refusals the practice's staff read (practice.refusal_lang()).
     Language language = Language::en;
     std::shared_ptr<const smtp::UpstreamSettings> upstream;
     std::shared_ptr<const UserDb> users;  ///< auth = local

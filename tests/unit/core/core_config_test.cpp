@@ -449,6 +449,7 @@ TEST_CASE("[practice] staff language, contact details and the name switch") {
     const Config d = default_config();
     CHECK_FALSE(d.practice.staff_language);
     CHECK(d.practice.staff_lang() == Language::de);
+    CHECK(d.practice.refusal_lang() == Language::en);
     CHECK(d.practice.address.empty());
     CHECK_FALSE(d.practice.hide_document_names);
 
@@ -459,6 +460,7 @@ TEST_CASE("[practice] staff language, contact details and the name switch") {
         "privacy_text = \"DPO: M. Rochat\\nSecond paragraph\"\nhide_document_names = true\n",
         "/etc/sealpost/sealpost.toml");
     CHECK(c.practice.staff_lang() == Language::fr);
+    CHECK(c.practice.refusal_lang() == Language::fr);
     CHECK(c.practice.default_language == Language::de);
     CHECK(c.practice.address == "Rue du Midi 1, 1003 Lausanne");
     CHECK(c.practice.phone == "+41 21 123 45 67");
@@ -467,9 +469,10 @@ TEST_CASE("[practice] staff language, contact details and the name switch") {
     CHECK(c.practice.privacy_text == "DPO: M. Rochat\nSecond paragraph");
     CHECK(c.practice.hide_document_names);
 
-    // Unset, the staff read the practice's default language.
+    // Unset: notices in the practice's default language, refusals in English (as before).
     const Config fr = parse_config("[practice]\ndefault_language = \"fr\"\n", "/x.toml");
     CHECK(fr.practice.staff_lang() == Language::fr);
+    CHECK(fr.practice.refusal_lang() == Language::en);
 
     CHECK_THROWS(parse_config("[practice]\nstaff_language = \"es\"\n", "/x.toml"));
     CHECK_THROWS(parse_config("[practice]\nemail = \"not an address\"\n", "/x.toml"));
