@@ -284,7 +284,8 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
     // input as it is when it holds none.
     std::string passed = msg;
     if (auto st = seal::strip_phone_data(passed); !st) {
-        refusal = refusal.value_or(seal::phone_reply_text(st.error(), "").value_or(""));
+        refusal = refusal.value_or(
+            seal::phone_reply_text(st.error(), "", cfg.practice.refusal_lang()).value_or(""));
     }
     if (passed == msg) {
         passed = *raw;
@@ -300,9 +301,10 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             continue;
         }
         if (d.action == policy::Action::reject && plan.parse_error) {
-            const smtp::Reply r = mime::refusal_reason(*plan.parse_error).empty()
-                                      ? proxy::reply_for(*plan.parse_error)
-                                      : proxy::reply_shape_refused(*plan.parse_error);
+            const smtp::Reply r =
+                mime::refusal_reason(*plan.parse_error).empty()
+                    ? proxy::reply_for(*plan.parse_error)
+                    : proxy::reply_shape_refused(*plan.parse_error, cfg.practice.refusal_lang());
             shape = std::to_string(r.code) + " " + std::string(r.first_line());
             out << "reject: " << *shape << "  (the message cannot be read safely)\n";
             continue;
@@ -323,7 +325,7 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
         }
         auto phone = seal::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override);
         if (!phone) {
-            auto text = seal::phone_reply_text(phone.error(), rcpt);
+            auto text = seal::phone_reply_text(phone.error(), rcpt, cfg.practice.refusal_lang());
             if (!text) {
                 out << "seal  " << rule_text(d) << ": phone lookup failed ("
                     << printable(phone.error().detail) << "), the proxy answers 4xx\n";

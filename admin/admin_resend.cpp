@@ -46,7 +46,7 @@ Result<std::string> compose_mail(const MailPlan& plan, const PracticeConfig& pra
                                  std::int64_t expires_at, std::int64_t now) {
     seal::NoticeValues values;
     values.practice = practice.name;
-    values.documents = plan.documents;
+    values.documents = seal::notice_document_names(practice, plan.language, plan.documents);
     values.link = seal::link_url(practice, token);
     values.expires_at = expires_at;
     values.phone_e164 = plan.phone_e164;

@@ -91,6 +91,30 @@ struct PracticeConfig {
     std::vector<std::string> internal_domains;  ///< lower-cased; recipients here get originals
     std::string from_address;                   ///< From of sealpost's own mails ("" = unset)
     std::filesystem::path logo;                 ///< optional logo file ("" = none)
+    /// The language of what the practice's staff read: SMTP refusals and the download notice.
+    /// nullopt (the file's "" or no key): refusals stay English and notices follow
+    /// default_language, as before the key existed. See refusal_lang() and staff_lang().
+    std::optional<Language> staff_language;
+    // The duty to inform (revFADP art. 19): shown in the portal's footer and privacy page.
+    std::string address;       ///< postal address, one line, 0..300 characters
+    std::string phone;         ///< as the practice writes it ("+41 44 123 45 67"), 0..40
+    std::string email;         ///< contact address for patients, local@domain or ""
+    std::string privacy_url;   ///< the practice's own privacy notice, https:// or ""
+    std::string privacy_text;  ///< extra text for the privacy page, 0..4000 characters
+    /// Document names become "Dokument 1", "Dokument 2" ... in the patient's notice mail and
+    /// on the landing page; the real names show only after the code (file names can be
+    /// health data).
+    bool hide_document_names = false;
+
+    /// The download notices' language: staff_language, or default_language when it is not set.
+    [[nodiscard]] Language staff_lang() const noexcept {
+        return staff_language.value_or(default_language);
+    }
+    /// The SMTP refusals' language: staff_language, or English when it is not set (mail
+    /// programs and existing procedures may match on the English text).
+    [[nodiscard]] Language refusal_lang() const noexcept {
+        return staff_language.value_or(Language::en);
+    }
 
     /// True when `address_or_domain` (`a@praxis.ch` or `praxis.ch`) is in internal_domains
     /// (exact domain match, case-insensitive).

@@ -112,6 +112,50 @@ std::vector<std::string_view> tls_modes() {
     return {"starttls", "implicit", "none"};
 }
 
+/// The staff language, the duty-to-inform details and the name switch of [practice].
+void read_practice_contact(Section& s, PracticeConfig& out) {
+    const std::string staff = s.string(
+        "staff_language", out.staff_language ? std::string(to_string(*out.staff_language)) : "");
+    if (staff.empty()) {
+        out.staff_language.reset();
+    } else if (auto l = parse_language(staff)) {
+        out.staff_language = *l;
+    } else {
+        s.fail("staff_language", in_quotes(staff) + " is not one of \"\", de, fr, it, en");
+    }
+    const auto line = [&s](std::string_view key, std::string& value, std::size_t max) {
+        value = s.string(key, value);
+        if (value.size() > max || has_control(value)) {
+            s.fail(key, "must be at most " + std::to_string(max) +
+                            " characters without control characters");
+        }
+    };
+    line("address", out.address, 300);
+    line("phone", out.phone, 40);
+    out.email = s.string("email", out.email);
+    if (!out.email.empty() && !is_mail_address(out.email)) {
+        s.fail("email", in_quotes(out.email) + " is not a mail address (local@domain)");
+    }
+    out.privacy_url = s.string("privacy_url", out.privacy_url);
+    if (!out.privacy_url.empty()) {
+        auto u = parse_url(out.privacy_url);
+        if (!u || u->scheme != "https" || has_control(out.privacy_url)) {
+            s.fail("privacy_url", in_quotes(out.privacy_url) + " is not an https:// URL");
+        }
+    }
+    // Paragraphs are separated by line breaks; no other control characters.
+    out.privacy_text = s.string("privacy_text", out.privacy_text);
+    if (out.privacy_text.size() > 4000 ||
+        std::any_of(out.privacy_text.begin(), out.privacy_text.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return (u < 0x20 && c != '\n') || u == 0x7f;
+        })) {
+        s.fail("privacy_text",
+               "must be at most 4000 characters without control characters but line breaks");
+    }
+    out.hide_document_names = s.boolean("hide_document_names", out.hide_document_names);
+}
+
 }  // namespace
 
 void read_practice(Section& s, PracticeConfig& out) {
@@ -151,6 +195,7 @@ void read_practice(Section& s, PracticeConfig& out) {
                in_quotes(out.from_address) + " is not a mail address (local@domain)");
     }
     out.logo = s.path("logo", out.logo);
+    read_practice_contact(s, out);
 }
 
 void read_vault(Section& s, VaultConfig& out) {

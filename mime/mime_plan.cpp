@@ -127,7 +127,7 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
     // the others even in a mail that passes (no attachments), so it is refused either way.
     if (plan.tag && plan.tag->raw && plan.external > 1) {
         const Error e = make_error(Errc::invalid_argument, std::string(kErrTagRecipients));
-        plan.refusal = phone_reply_text(e, "").value_or("");
+        plan.refusal = phone_reply_text(e, "", practice.refusal_lang()).value_or("");
     }
     return plan;
 }

@@ -53,6 +53,7 @@ Result<SealResult> seal_for_recipient(const SealRequest& req, const PracticeConf
         values.documents.push_back(a.file_name);
     }
 
+    values.documents = notice_document_names(practice, req.language, std::move(values.documents));
     SP_TRY(link, vault.envelope_create(in));
     values.link = link_url(practice, std::string_view(link.token.data(), link.token.size()));
     values.expires_at = link.expires_at;

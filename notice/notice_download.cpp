@@ -107,7 +107,8 @@ Result<std::string> compose_download_notice(const PracticeConfig& practice,
     if (n.sender.empty()) {
         return make_error(Errc::invalid_argument, "the envelope has no sender to notify");
     }
-    mime::NoticeMail mail = download_notice_mail(practice, practice.default_language, n);
+    // The sender is the practice's staff: their language, not the patients' default.
+    mime::NoticeMail mail = download_notice_mail(practice, practice.staff_lang(), n);
     mail.date = date;
     return mime::compose_notice_mail(mail);
 }

@@ -1,5 +1,6 @@
 // The practice's "your document was downloaded" mail (DESIGN 5b): built from a queued notice
-// in practice.default_language, with the same composer as every other mail sealpost writes.
+// in the staff's language (practice.staff_lang()), with the same composer as every other mail
+// sealpost writes.
 #pragma once
 
 #include <cstdint>

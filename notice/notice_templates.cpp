@@ -33,6 +33,21 @@ Result<std::string> read_file(const std::filesystem::path& p) {
 
 }  // namespace
 
+std::vector<std::string> notice_document_names(const PracticeConfig& practice, Language lang,
+                                               std::vector<std::string> names) {
+    if (!practice.hide_document_names) {
+        return names;
+    }
+    // de, fr, it, en (Language order)
+    constexpr std::array<std::string_view, 4> kWord = {"Dokument", "Document", "Documento",
+                                                       "Document"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        names[i] =
+            std::string(kWord.at(static_cast<std::size_t>(lang))) + " " + std::to_string(i + 1);
+    }
+    return names;
+}
+
 std::string link_url(const PracticeConfig& practice, std::string_view token) {
     std::string out = practice.base_url;
     out += "/d/";

@@ -55,6 +55,13 @@ class NoticeTemplates {
 /// first), it `27 dicembre 2026`, en `27 December 2026`.
 std::string format_date(std::int64_t unix_seconds, Language lang);
 
+/// The document names a patient's notice shows: `names` as they are, or, with
+/// practice.hide_document_names, "Dokument 1", "Dokument 2" ... in `lang` (Document, Documento):
+/// a file name can be health data ("Befund-Psychiatrie.pdf"), and the mail passes through
+/// providers and may be read by others; the portal shows the names after the code.
+std::vector<std::string> notice_document_names(const PracticeConfig& practice, Language lang,
+                                               std::vector<std::string> names);
+
 /// The patient's link: `{practice.base_url}/d/{token}` (the portal's route, DESIGN 4).
 std::string link_url(const PracticeConfig& practice, std::string_view token);
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/core_config.hpp"
 #include "core/core_result.hpp"
 
 namespace sealpost::vault {
@@ -122,11 +123,14 @@ std::string_view phone_error_code(const Error& e) noexcept;
  */
 Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& lookup);
 
-/// The 550 5.7.1 text for a resolve_phone()/parse_sms_tag() error, printable ASCII, with the
-/// recipient masked (log::mask_address), e.g.
+/// The 550 5.7.1 text for a resolve_phone()/parse_sms_tag() error in the staff's language
+/// (practice.refusal_lang(): the practice's staff read it in their mail program), printable
+/// ASCII (RFC 5321 4.2: French, German and Italian transliterated, "Aucun numero de mobile"),
+/// with the recipient masked (log::mask_address), e.g.
 /// `No mobile number for p***@example.ch: add [sms:+41...] to the subject`.
 /// nullopt for errors that are not the sender's to fix (the proxy answers 4xx then).
-std::optional<std::string> phone_reply_text(const Error& e, std::string_view recipient);
+std::optional<std::string> phone_reply_text(const Error& e, std::string_view recipient,
+                                            Language lang = Language::en);
 
 /// After the upstream accepted the message: with `learn_contacts` on, a number that came from
 /// the subject tag becomes the recipient's contact if the recipient has none. A stored number

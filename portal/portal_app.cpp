@@ -3,6 +3,7 @@
 // refusals (guard_refused) to replies, never with internal detail.
 #include "portal/portal_app.hpp"
 
+#include "core/core_config_reader.hpp"
 #include "core/core_log.hpp"
 #include "portal/portal_app_impl.hpp"
 #include "portal/portal_cookies.hpp"
@@ -59,12 +60,37 @@ unsigned App::code_minutes() const {
     return static_cast<unsigned>((cfg_.portal.code_ttl.count() + 59) / 60);
 }
 
+PrivacyPage App::privacy_page() const {
+    const auto days = [](std::chrono::seconds d) {
+        return static_cast<unsigned>((d.count() + 86399) / 86400);
+    };
+    PrivacyPage p;
+    p.link_days = days(cfg_.vault.link_ttl);
+    p.retention_days = days(cfg_.vault.retention);
+    p.max_days = days(cfg_.vault.max_retention);
+    // Named so the patient knows who else sees the number: Twilio, or the http gateway's host.
+    if (cfg_.sms.provider == SmsProvider::twilio) {
+        p.gateway = "Twilio";
+    } else if (cfg_.sms.provider == SmsProvider::http) {
+        // The config's own URL reader (core_config_reader.hpp): sms.url passed it at load.
+        if (const auto u = config_detail::parse_url(cfg_.sms.url)) {
+            p.gateway = u->host;
+        }
+    }
+    p.privacy_url = cfg_.practice.privacy_url;
+    p.privacy_text = cfg_.practice.privacy_text;
+    return p;
+}
+
 PageContext App::page_context(Ctx& c, bool with_form) {
     PageContext pc;
     pc.lang = c.lang;
     pc.practice_name = c.look.practice.name;
     pc.has_logo = !c.look.logo.bytes.empty();
     pc.link_path = c.link_path;
+    pc.address = cfg_.practice.address;
+    pc.phone = cfg_.practice.phone;
+    pc.email = cfg_.practice.email;
     if (with_form) {
         if (c.visitor.empty()) {
             if (auto v = CsrfGuard::new_visitor()) {

@@ -105,6 +105,8 @@ class App {
     Response documents_page(unsigned status, Ctx& c, const vault::OpenedEnvelope& env,
                             std::string notice);
     PageContext page_context(Ctx& c, bool with_form);
+    /// What GET /privacy shows, from [practice], [vault] and [sms].
+    [[nodiscard]] PrivacyPage privacy_page() const;
     [[nodiscard]] unsigned code_minutes() const;
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     /// A stable key for the session behind `cookie` that is not the cookie (the ZIP caps).

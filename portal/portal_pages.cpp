@@ -166,7 +166,9 @@ class Render {
         lv.emplace("lang", std::string(lang_));
         lv.emplace("title", title);
         lv.emplace("help_href", "/help?lang=" + std::string(lang_));
+        lv.emplace("privacy_href", "/privacy?lang=" + std::string(lang_));
         Values lr;
+        lr.emplace("contact", contact());
         lr.emplace("body", fill(impl_.tpl(body), vars, raws));
         lr.emplace("switcher", switcher(switch_base));
         lr.emplace("logo", c_.has_logo
@@ -174,6 +176,33 @@ class Render {
                                      escape_text(c_.practice_name) + "\">"
                                : "<p class=\"practice\">" + escape_text(c_.practice_name) + "</p>");
         return fill(impl_.tpl(Tpl::layout), lv, lr);
+    }
+
+    /** The practice's contact as an <address>: name, postal address, phone (a tel: link of
+     * its digits) and e-mail (a mailto: link), each only when set. Every value escaped; the
+     * e-mail is a plain local@domain (config-checked), so the mailto: URL needs no encoding. */
+    [[nodiscard]] std::string contact() const {
+        std::string out = "<address class=\"contact\">" + escape_text(c_.practice_name);
+        if (!c_.address.empty()) {
+            out += "<br>" + escape_text(c_.address);
+        }
+        if (!c_.phone.empty()) {
+            std::string dial;
+            for (const char ch : c_.phone) {
+                if ((ch >= '0' && ch <= '9') || (ch == '+' && dial.empty())) {
+                    dial.push_back(ch);
+                }
+            }
+            out += "<br>" + escape_text(text("layout.phone")) + ": ";
+            out += dial.empty()
+                       ? escape_text(c_.phone)
+                       : concat({"<a href=\"tel:", dial, "\">", escape_text(c_.phone), "</a>"});
+        }
+        if (!c_.email.empty()) {
+            out += concat({"<br>", escape_text(text("layout.email")), ": <a href=\"mailto:",
+                           text::html_escape(c_.email), "\">", escape_text(c_.email), "</a>"});
+        }
+        return out + "</address>";
     }
 
   private:
@@ -204,10 +233,14 @@ class Render {
     const Catalog& cat_;
 };
 
-std::string file_list(const std::vector<DocumentRow>& docs) {
+/// The landing page's list: the names, or "Document 1", "Document 2" ... when they are hidden.
+std::string file_list(const Render& r, const std::vector<DocumentRow>& docs, bool hide_names) {
     std::string out = "<ul class=\"file-list\">\n";
-    for (const auto& d : docs) {
-        out += concat({"<li>", escape_text(d.file_name), "</li>\n"});
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        const std::string name = hide_names
+                                     ? r.text("landing.document", {{"n", std::to_string(i + 1)}})
+                                     : docs[i].file_name;
+        out += concat({"<li>", escape_text(name), "</li>\n"});
     }
     return out + "</ul>";
 }
@@ -240,6 +273,12 @@ std::vector<CodeKey> code_keys() {
         {"message.retry_at", "date time"},
         {"message.retry_later", ""},
         {"sms.text", "practice code minutes"},
+        {"title.privacy", ""},
+        {"landing.document", "n"},
+        {"layout.phone", ""},
+        {"layout.email", ""},
+        {"privacy.more", "practice"},
+        {"privacy.extra.heading", "practice"},
         {"notice.code_wrong_one", kNoticeValues},
     };
     for (const std::string_view n : kNotices) {
@@ -263,7 +302,7 @@ std::string Pages::landing(const PageContext& c, const LandingPage& p) const {
                               {{"practice", c.practice_name}, {"n", n}}));
     Values raws;
     raws.emplace("notice", r.notice(p.notice, {{"phone", p.masked_phone}}));
-    raws.emplace("documents", file_list(p.documents));
+    raws.emplace("documents", file_list(r, p.documents, p.hide_names));
     return r.page(Tpl::landing, r.text("title.landing"), v, raws, c.link_path);
 }
 
@@ -366,6 +405,37 @@ std::string Pages::message(const PageContext& c, const MessagePage& p) const {
 std::string Pages::help(const PageContext& c) const {
     const Render r(*impl_, c);
     return r.page(Tpl::help, r.text("title.help"), r.base(), {}, "/help");
+}
+
+std::string Pages::privacy(const PageContext& c, const PrivacyPage& p) const {
+    const Render r(*impl_, c);
+    Values v = r.base();
+    v.emplace("link_days", std::to_string(p.link_days));
+    v.emplace("retention_days", std::to_string(p.retention_days));
+    v.emplace("max_days", std::to_string(p.max_days));
+    v.emplace("gateway", p.gateway.empty() ? std::string() : " (" + p.gateway + ")");
+    Values raws;
+    raws.emplace("contact", r.contact());
+    if (!p.privacy_url.empty()) {
+        raws.emplace("more", concat({"<p><a href=\"", text::html_escape(p.privacy_url), "\">",
+                                     escape_text(r.text("privacy.more", r.base())), "</a></p>"}));
+    }
+    if (!p.privacy_text.empty()) {
+        std::string extra =
+            concat({"<section class=\"help-item\">\n<h2>",
+                    escape_text(r.text("privacy.extra.heading", r.base())), "</h2>\n"});
+        std::string_view rest = p.privacy_text;
+        while (!rest.empty()) {
+            const std::size_t nl = rest.find('\n');
+            const std::string_view para = rest.substr(0, nl);
+            if (!para.empty()) {
+                extra += concat({"<p>", escape_text(para), "</p>\n"});
+            }
+            rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        }
+        raws.emplace("extra", extra + "</section>");
+    }
+    return r.page(Tpl::privacy, r.text("title.privacy"), v, raws, "/privacy");
 }
 
 std::string Pages::sms_text(std::string_view lang, std::string_view practice, std::string_view code,

@@ -44,6 +44,11 @@ struct PageContext {
     /// to link_path + "/zip" with one `d={index}` per checked box; the language switcher links
     /// to link_path + "?lang=xx" (or "?lang=xx" alone when link_path is empty).
     std::string link_path;
+    // The practice's contact (revFADP art. 19), shown in every page's footer: each "" = not
+    // shown. email is a plain local@domain (config-checked).
+    std::string address;
+    std::string phone;
+    std::string email;
 };
 
 struct DocumentRow {
@@ -58,6 +63,20 @@ struct LandingPage {
     std::vector<DocumentRow> documents;  ///< names only are shown (no sizes before the check)
     std::string masked_phone;            ///< "••67"
     std::string notice;  ///< optional catalog key of a message shown above the form ("" = none)
+    /// practice.hide_document_names: "Document 1", "Document 2" ... (in the page's language)
+    /// instead of the names, which may be health data; they show only after the code.
+    bool hide_names = false;
+};
+
+/// GET /privacy: the duty to inform (revFADP art. 19): who is responsible, what is stored, for
+/// how long, who processes it and how to ask. The contact comes from PageContext.
+struct PrivacyPage {
+    unsigned link_days = 30;       ///< vault.link_ttl in days
+    unsigned retention_days = 90;  ///< vault.retention in days
+    unsigned max_days = 365;       ///< vault.max_retention in days
+    std::string gateway;           ///< the SMS gateway's name or host ("" = not named)
+    std::string privacy_url;       ///< the practice's own notice, https:// ("" = none)
+    std::string privacy_text;      ///< the practice's own text, paragraphs by line ("" = none)
 };
 
 /// After POST …/code, or a wrong code: the code input form.
@@ -120,6 +139,8 @@ class Pages {
     [[nodiscard]] std::string message(const PageContext& c, const MessagePage& p) const;
     /// GET /help: the patient help text.
     [[nodiscard]] std::string help(const PageContext& c) const;
+    /// GET /privacy: the privacy notice.
+    [[nodiscard]] std::string privacy(const PageContext& c, const PrivacyPage& p) const;
 
     /// The stylesheet served at /static/portal.css.
     [[nodiscard]] const std::string& css() const;

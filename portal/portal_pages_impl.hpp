@@ -14,7 +14,7 @@
 
 namespace sealpost::portal {
 
-enum class Tpl : std::uint8_t { layout, landing, code, documents, expired, message, help };
+enum class Tpl : std::uint8_t { layout, landing, code, documents, expired, message, help, privacy };
 
 /// One template file and the names it may use: `vars` as {{name}} (and as {placeholder}s of
 /// its {{t:key}} texts), `raws` as {{{name}}}. Space-separated.
@@ -25,14 +25,15 @@ struct TemplateSpec {
 };
 
 /// Indexed by Tpl.
-inline constexpr std::array<TemplateSpec, 7> kTemplateSpecs = {{
-    {"layout.html", "lang title practice help_href", "logo switcher body"},
+inline constexpr std::array<TemplateSpec, 8> kTemplateSpecs = {{
+    {"layout.html", "lang title practice help_href privacy_href", "logo switcher body contact"},
     {"landing.html", "practice phone csrf code_action intro", "notice documents"},
     {"code.html", "practice phone csrf code_action verify_action heading lead n minutes", "notice"},
     {"documents.html", "practice date zip_action", "notice rows zip"},
     {"expired.html", "practice phone csrf code_action date", "notice"},
     {"message.html", "practice heading text", "more back"},
     {"help.html", "practice", ""},
+    {"privacy.html", "practice link_days retention_days max_days gateway", "contact more extra"},
 }};
 
 /// A catalog key that the page code renders itself, with the placeholders it supplies.

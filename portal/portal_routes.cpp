@@ -62,6 +62,9 @@ Response App::handle(const Request& rq, const Appearance& look) {
     if (path == "/help") {
         return page(200, c, c.look.pages->help(page_context(c, false)));
     }
+    if (path == "/privacy") {
+        return page(200, c, pages_->privacy(page_context(c, false), privacy_page()));
+    }
     ++counters_.not_found;
     return message(404, c, MessageKind::not_found);
 }
@@ -139,6 +142,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
     }
     LandingPage p;
     p.documents = rows_of(env.meta);
+    p.hide_names = cfg_.practice.hide_document_names;
     p.masked_phone = log::mask_phone(env.meta.phone_e164);
     return page(200, c, c.look.pages->landing(page_context(c, true), p));
 }

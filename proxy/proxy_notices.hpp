@@ -37,7 +37,7 @@ std::int64_t notice_backoff(std::uint32_t failures) noexcept;
  * fsyncs nor a slow [notify] upstream ever delay an SMTP session. A pass runs at start and
  * then every proxy.notice_interval; each due notice gets its own upstream session
  * (notice/notice_sender.hpp) and the mail of notice/notice_download.hpp, in
- * practice.default_language.
+ * the staff's language (practice.staff_lang()).
  * - sent: removed from the queue (vault::notice_done);
  * - refused or upstream unreachable: tried again after notice_backoff(), and given up with an
  *   error in the log once the download is kNoticeGiveUp old;

@@ -1,6 +1,10 @@
 // Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
 #include "proxy/proxy_reply.hpp"
 
+#include <array>
+#include <optional>
+
+#include "core/core_template.hpp"
 #include "mime/mime_message.hpp"
 #include "policy/policy.hpp"
 
@@ -120,7 +124,56 @@ Entry entry(R id) {
     }
     return {451, "4.3.0", "Temporary local error, try again later"};
 }
+/// Texts in de, fr, it, en (Language order), printable ASCII.
+using Texts = std::array<std::string_view, 4>;
+
+std::optional<Texts> localized(R id) {
+    switch (id) {
+        case R::rejected:
+            return Texts{"Nachricht durch Richtlinie abgewiesen",
+                         "Message refuse par la politique d'envoi",
+                         "Messaggio rifiutato dalle regole di invio", "Message refused by policy"};
+        case R::sender_not_allowed:
+            return Texts{"Absenderadresse fuer diese Anmeldung nicht erlaubt",
+                         "Adresse d'expediteur non autorisee pour cet identifiant",
+                         "Indirizzo del mittente non consentito per questo accesso",
+                         "Sender address not allowed for this login"};
+        case R::null_sender:
+            return Texts{"Ein leerer Absender <> ist fuer eine Anmeldung nicht erlaubt",
+                         "Un expediteur vide <> n'est pas autorise pour un identifiant",
+                         "Un mittente vuoto <> non e consentito per un accesso",
+                         "An empty sender <> is not allowed for a login"};
+        case R::unsealable:
+            return Texts{"Nachricht kann nicht sicher versiegelt werden, nicht gesendet",
+                         "Le message ne peut pas etre scelle en securite, non envoye",
+                         "Il messaggio non puo essere sigillato in modo sicuro, non inviato",
+                         "Message cannot be sealed safely, not sent"};
+        case R::ambiguous_mime:
+            return Texts{
+                "Die MIME-Struktur der Nachricht ist fehlerhaft oder mehrdeutig; sie kann nicht "
+                "sicher versiegelt werden und wurde nicht gesendet",
+                "La structure MIME du message est incorrecte ou ambigue; il ne peut pas etre "
+                "scelle en securite et n'a pas ete envoye",
+                "La struttura MIME del messaggio e errata o ambigua; non puo essere sigillato in "
+                "modo sicuro e non e stato inviato",
+                "The message's MIME structure is malformed or ambiguous; it cannot be sealed "
+                "safely and was not sent"};
+        default:
+            return std::nullopt;
+    }
+}
+
+std::string_view pick(const Texts& t, Language lang) {
+    return t.at(static_cast<std::size_t>(lang));
+}
+
 }  // namespace
+
+smtp::Reply reply(R id, Language lang) {
+    const Entry e = entry(id);
+    const auto t = localized(id);
+    return smtp::make_reply(e.code, e.enhanced, t ? pick(*t, lang) : e.text);
+}
 
 smtp::Reply reply(R id) {
     const Entry e = entry(id);
@@ -148,7 +201,7 @@ smtp::Reply reply_for(const Error& e) {
     return reply(reply_id_for(e));
 }
 
-smtp::Reply reply_shape_refused(const Error& e) {
+smtp::Reply reply_shape_refused(const Error& e, Language lang) {
     namespace why = mime::reason;
     const std::string_view r = mime::refusal_reason(e);
     if (r == why::encoded_file_in_text) {
@@ -156,33 +209,74 @@ smtp::Reply reply_shape_refused(const Error& e) {
         if (kind != "uuencode" && kind != "yEnc" && kind != "BinHex" && kind != "base64") {
             kind = "encoded";  // never echo anything else
         }
-        return smtp::make_reply(550, "5.7.1",
-                                "The message carries an encoded file inside its text (" + kind +
-                                    "); attach it as a normal attachment");
+        constexpr Texts kEncoded = {
+            "Die Nachricht enthaelt eine im Text codierte Datei ({kind}); als normalen Anhang "
+            "anfuegen",
+            "Le message contient un fichier code dans son texte ({kind}); joignez-le comme piece "
+            "jointe normale",
+            "Il messaggio contiene un file codificato nel testo ({kind}); allegarlo come allegato "
+            "normale",
+            "The message carries an encoded file inside its text ({kind}); attach it as a normal "
+            "attachment"};
+        return smtp::make_reply(550, "5.7.1", substitute(pick(kEncoded, lang), {{"kind", kind}}));
     }
-    std::string_view text;
+    Texts text;
     if (r == why::ambiguous_boundary) {
-        text =
+        text = {
+            "Eine Zeile der Nachricht beginnt wie eine MIME-Grenze, ist aber keine; "
+            "Mailprogramme lesen sie verschieden, darum nicht sicher versiegelbar und nicht "
+            "gesendet",
+            "Une ligne du message commence comme une limite MIME sans en etre une; les "
+            "logiciels la lisent differemment, il ne peut pas etre scelle et n'a pas ete "
+            "envoye",
+            "Una riga del messaggio inizia come un confine MIME ma non lo e; i programmi la "
+            "leggono in modo diverso, non puo essere sigillato e non e stato inviato",
             "A line of the message begins with a MIME boundary but is not one; mail "
-            "programs read it differently, so it cannot be sealed safely and was not sent";
+            "programs read it differently, so it cannot be sealed safely and was not sent"};
     } else if (r == why::duplicate_header) {
-        text =
+        text = {
+            "Ein Teil der Nachricht hat einen Content-Type-, Content-Transfer-Encoding- oder "
+            "Content-Disposition-Header doppelt; nicht sicher versiegelbar, nicht gesendet",
+            "Une partie du message a deux fois un en-tete Content-Type, "
+            "Content-Transfer-Encoding ou Content-Disposition; il n'a pas ete envoye",
+            "Una parte del messaggio ha due volte un header Content-Type, "
+            "Content-Transfer-Encoding o Content-Disposition; non e stato inviato",
             "A part of the message has a Content-Type, Content-Transfer-Encoding or "
-            "Content-Disposition header twice; it cannot be sealed safely and was not sent";
+            "Content-Disposition header twice; it cannot be sealed safely and was not sent"};
     } else if (r == why::unknown_encoding) {
-        text =
+        text = {
+            "Ein Teil der Nachricht verwendet eine unbekannte Transferkodierung; nicht "
+            "sicher versiegelbar, nicht gesendet",
+            "Une partie du message utilise un encodage de transfert inconnu; il ne peut pas "
+            "etre scelle en securite et n'a pas ete envoye",
+            "Una parte del messaggio usa una codifica di trasferimento sconosciuta; non puo "
+            "essere sigillato in modo sicuro e non e stato inviato",
             "A part of the message uses an unknown transfer encoding; it cannot be sealed "
-            "safely and was not sent";
+            "safely and was not sent"};
     } else {
-        return reply(R::ambiguous_mime);
+        return reply(R::ambiguous_mime, lang);
     }
-    return smtp::make_reply(554, "5.6.0", text);
+    return smtp::make_reply(554, "5.6.0", pick(text, lang));
 }
 
-smtp::Reply reply_refused(std::string_view text) {
+smtp::Reply reply_originator_refused(std::string_view field, Language lang) {
+    // Only the canonical names foreign_originator() gives are echoed.
+    const std::string f = (field == "Sender" || field == "Resent-From" || field == "Resent-Sender")
+                              ? std::string(field)
+                              : "From";
+    constexpr Texts kText = {
+        "Die {field}: Adresse darf mit dieser Anmeldung nicht senden: eigene Adresse verwenden",
+        "L'adresse {field}: n'est pas autorisee pour cet identifiant: utilisez votre propre "
+        "adresse",
+        "L'indirizzo {field}: non e consentito per questo accesso: usare il proprio indirizzo",
+        "The {field}: address is not one this login may send from: use your own address"};
+    return smtp::make_reply(550, "5.7.1", substitute(pick(kText, lang), {{"field", f}}));
+}
+
+smtp::Reply reply_refused(std::string_view text, Language lang) {
     const std::string clean = policy::sanitize_reply_text(text);
     if (clean.empty()) {
-        return reply(R::rejected);
+        return reply(R::rejected, lang);
     }
     return smtp::make_reply(550, "5.7.1", clean);
 }

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "core/core_config.hpp"
 #include "core/core_result.hpp"
 #include "smtp/smtp_reply.hpp"
 
@@ -66,6 +67,12 @@ enum class R {
 /// The reply for an id. The 220 greeting and the HELO/EHLO replies are not here: the session
 /// builds them (Session::run(), Session::ehlo_reply()), since they carry the host name.
 smtp::Reply reply(R id);
+/// The same reply with its text in the staff's language (practice.refusal_lang()) where a
+/// sender must read and act on it: rejected, sender_not_allowed, null_sender, unsealable and
+/// ambiguous_mime. Codes and enhanced codes are the same in every language; the text stays
+/// printable ASCII (RFC 5321 4.2), so fr/it/de are written without accents (ae/oe/ue).
+/// Every other id: reply(id).
+smtp::Reply reply(R id, Language lang);
 
 /// The one place an internal error becomes a reply: unavailable -> 451 4.4.1, TLS failures ->
 /// 454 4.7.0, protocol violations by the upstream -> 451 4.4.2, vault full -> 452 4.3.1,
@@ -82,10 +89,14 @@ R reply_id_for(const Error& e);
 /// other shape (near-boundary line, duplicate content header, unknown encoding, parser
 /// warning, limits) gives `554 5.6.0` naming the problem. Permanent because the same bytes
 /// get the same answer on every retry: a 4xx would only delay the sender's bounce by days.
-smtp::Reply reply_shape_refused(const Error& e);
+smtp::Reply reply_shape_refused(const Error& e, Language lang = Language::en);
+
+/// `550 5.7.1` for an originator header address a local login may not use (`field`: From,
+/// Sender, Resent-From or Resent-Sender; anything else reads "From"), in `lang`.
+smtp::Reply reply_originator_refused(std::string_view field, Language lang = Language::en);
 
 /// A refusal the sender must act on (policy reject, no mobile number): `550 5.7.1 <text>`,
-/// the text made printable ASCII (policy::sanitize_reply_text); empty -> R::rejected.
-smtp::Reply reply_refused(std::string_view text);
+/// the text made printable ASCII (policy::sanitize_reply_text); empty -> R::rejected in `lang`.
+smtp::Reply reply_refused(std::string_view text, Language lang = Language::en);
 
 }  // namespace sealpost::proxy

@@ -38,7 +38,7 @@ DeliveryPlan refuse(const Submission& sub, std::string_view why, std::string tex
 
 /// Every group's message loses its phone data (the tag, X-Sealpost-Phone): on the passing
 /// paths too, where it is the only change. A tag that cannot be taken out refuses the mail.
-Result<DeliveryPlan> without_phone_data(const Submission& sub, DeliveryPlan out) {
+Result<DeliveryPlan> without_phone_data(const Submission& sub, DeliveryPlan out, Language lang) {
     for (auto& g : out.groups) {
         if (auto st = seal::strip_phone_data(g.message); !st) {
             for (auto& h : out.groups) {
@@ -46,7 +46,7 @@ Result<DeliveryPlan> without_phone_data(const Submission& sub, DeliveryPlan out)
                     h.settle(SendOutcome::refused);  // discards its envelope: never sent
                 }
             }
-            auto text = seal::phone_reply_text(st.error(), "");
+            auto text = seal::phone_reply_text(st.error(), "", lang);
             if (!text) {
                 return std::move(st).error();
             }
@@ -133,7 +133,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
             .kv("sid", sub.session_id)
             .kv("reason", reason.empty() ? std::string_view("internal") : reason)
             .kv("rcpts", static_cast<std::uint64_t>(sub.rcpts.size()));
-        return without_phone_data(sub, pass_all(sub, std::move(msg)));
+        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.refusal_lang());
     }
     if (plan.refusal) {
         return refuse(sub, seal::kErrTagRecipients, *plan.refusal);
@@ -154,7 +154,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         }
     }
     if (sealed.empty()) {
-        return without_phone_data(sub, pass_all(sub, std::move(msg)));
+        return without_phone_data(sub, pass_all(sub, std::move(msg)), ctx->practice.refusal_lang());
     }
 
     // The patient's phone, for every sealed recipient, before anything is written.
@@ -163,7 +163,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
         auto phone = seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override);
         if (!phone) {
-            auto text = seal::phone_reply_text(phone.error(), rcpt);
+            auto text = seal::phone_reply_text(phone.error(), rcpt, ctx->practice.refusal_lang());
             if (!text) {
                 return std::move(phone).error();
             }
@@ -198,7 +198,7 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
         g.message = std::move(msg);
         out.groups.insert(out.groups.begin(), std::move(g));
     }
-    return without_phone_data(sub, std::move(out));
+    return without_phone_data(sub, std::move(out), ctx->practice.refusal_lang());
 }
 
 }  // namespace

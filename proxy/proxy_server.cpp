@@ -101,6 +101,7 @@ Server::Server(net::io_context& io, const Config& cfg)
     auto shared = std::make_shared<SessionShared>();
     shared->cfg = &cfg.proxy;
     shared->hostname = cfg.proxy.hostname.empty() ? system_hostname() : cfg.proxy.hostname;
+    shared->language = cfg.practice.refusal_lang();
     shared->upstream = smtp::load_upstream_settings(
         {.upstream = cfg.upstream,
          .hostname = cfg.proxy.hostname,

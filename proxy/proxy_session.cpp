@@ -570,7 +570,8 @@ net::awaitable<Session::Next> Session::proceed_mail(std::string& args) {
                 .kv("user", log::mask_address(auth_user_))
                 .kv("from", log::mask_address(mail.reverse_path));
             co_return co_await reply_next(
-                reply(mail.reverse_path.empty() ? R::null_sender : R::sender_not_allowed));
+                reply(mail.reverse_path.empty() ? R::null_sender : R::sender_not_allowed,
+                      shared_->language));
         }
     }
     if (mail.size && *mail.size > size_limit()) {

@@ -54,6 +54,8 @@ struct SessionLoad {
 struct SessionShared {
     const ProxyConfig* cfg = nullptr;
     std::string hostname;
+    /// The language of refusals the practice's staff read (practice.refusal_lang()).
+    Language language = Language::en;
     std::shared_ptr<const smtp::UpstreamSettings> upstream;
     std::shared_ptr<const UserDb> users;  ///< auth = local
     /// auth = local: scrypt runs here (tens of ms, 32 MiB each), not on the event loop.

@@ -303,9 +303,7 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
             if (!r) {
                 co_return co_await upstream_failed(r.error(), "rset");
             }
-            co_return co_await reply_next(reply_refused(
-                "The " + std::string(*field) +
-                ": address is not one this login may send from: use your own address"));
+            co_return co_await reply_next(reply_originator_refused(*field, shared_->language));
         }
     }
     Submission sub{sid_, client_ip_, auth_user_, tx_->mail, tx_->rcpts};
@@ -330,17 +328,17 @@ net::awaitable<Session::Next> Session::finish_message(std::string message,
     if (!rewritten || rewritten->refusal || rewritten->shape_refusal) {
         std::optional<smtp::Reply> refusal;
         if (rewritten && rewritten->shape_refusal) {
-            refusal = reply_shape_refused(*rewritten->shape_refusal);
+            refusal = reply_shape_refused(*rewritten->shape_refusal, shared_->language);
             counts.refuse(Refusal::unsealable);
         } else if (!rewritten) {
             log::error("proxy.rewrite_failed")
                 .kv("sid", sid_)
                 .kv("err", errc_name(rewritten.error().code))
                 .kv("detail", rewritten.error().detail);
-            refusal = reply_for(rewritten.error());
+            refusal = reply(reply_id_for(rewritten.error()), shared_->language);
             counts.refuse(refusal_of(reply_id_for(rewritten.error())));
         } else {
-            refusal = reply_refused(*rewritten->refusal);
+            refusal = reply_refused(*rewritten->refusal, shared_->language);
             counts.refuse(Refusal::policy);
         }
         reset_transaction();

@@ -325,7 +325,7 @@ def seal_setup(seal_dir: Path = None, backend: str = None, pg_admin_dsn: str = N
 
 def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.0.0.1"),),
                       proxy=None, upstream=None, log_level="debug", seal_dir=None,
-                      vault=None) -> str:
+                      vault=None, practice=None) -> str:
     p = {"hostname": "sealpost.test", "auth": "passthrough",
          "tls_cert": str(certs / "server-chain.crt"), "tls_key": str(certs / "server.key"),
          "admin_listen": "127.0.0.1:0"}
@@ -339,6 +339,7 @@ def proxy_config_text(certs: Path, upstream_url: str, listeners=(("plain", "127.
     out = ["[practice]", f"name = {toml_value(PRACTICE_NAME)}",
            f"base_url = {toml_value(BASE_URL)}",
            f"internal_domains = {toml_value([INTERNAL_DOMAIN])}"]
+    out += [f"{k} = {toml_value(x)}" for k, x in (practice or {}).items()]
     v = vault_settings(seal_dir)
     v.update(vault or {})
     out += ["[vault]"] + [f"{k} = {toml_value(x)}" for k, x in v.items()]
@@ -403,18 +404,19 @@ class Proxy:
 
 @pytest.fixture
 def start_proxy(tmp_path, dev_certs):
-    """start_proxy(upstream_url, listeners=..., proxy={...}, upstream={...}, vault={...}).
+    """start_proxy(upstream_url, listeners=..., proxy={...}, upstream={...}, vault={...},
+    practice={...}).
     The Proxy's `seal_dir` holds its vault, keys and admin.toml (for admin_run)."""
     started = []
 
     def start(upstream_url, listeners=(("plain", "127.0.0.1"),), proxy=None, upstream=None,
-              config_text=None, vault=None):
+              config_text=None, vault=None, practice=None):
         n = len(started)
         cfg = tmp_path / f"proxy{n}.toml"
         seal_dir = seal_setup(tmp_path / f"seal{n}")
         cfg.write_text(config_text or proxy_config_text(dev_certs, upstream_url, listeners, proxy,
                                                         upstream, seal_dir=seal_dir,
-                                                        vault=vault))
+                                                        vault=vault, practice=practice))
         p = Proxy(cfg, tmp_path / f"proxy{n}.log", expect=len(listeners))
         p.seal_dir = seal_dir
         p.upstream_url = upstream_url

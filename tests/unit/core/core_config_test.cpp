@@ -360,7 +360,9 @@ TEST_CASE("the shipped example mentions every key of the schema") {
     REQUIRE_FALSE(text.empty());
     const std::vector<std::pair<std::string, std::vector<std::string>>> schema{
         {"practice",
-         {"name", "base_url", "default_language", "internal_domains", "from_address", "logo"}},
+         {"name", "base_url", "default_language", "internal_domains", "from_address", "logo",
+          "staff_language", "address", "phone", "email", "privacy_url", "privacy_text",
+          "hide_document_names"}},
         {"vault",
          {"dir", "key_dir", "map_size", "max_size", "link_ttl", "retention", "max_retention",
           "orphan_grace", "tombstone_ttl", "group_access"}},
@@ -442,4 +444,40 @@ TEST_CASE("the shipped example mentions every key of the schema") {
             CHECK((set || shown));
         }
     }
+}
+
+TEST_CASE("[practice] staff language, contact details and the name switch") {
+    const Config d = default_config();
+    CHECK_FALSE(d.practice.staff_language);
+    CHECK(d.practice.staff_lang() == Language::de);
+    CHECK(d.practice.refusal_lang() == Language::en);
+    CHECK(d.practice.address.empty());
+    CHECK_FALSE(d.practice.hide_document_names);
+
+    const Config c = parse_config(
+        "[practice]\ndefault_language = \"de\"\nstaff_language = \"fr\"\n"
+        "address = \"Rue du Midi 1, 1003 Lausanne\"\nphone = \"+41 21 123 45 67\"\n"
+        "email = \"cabinet@physio-lac.ch\"\nprivacy_url = \"https://physio-lac.ch/privacy\"\n"
+        "privacy_text = \"DPO: M. Rochat\\nSecond paragraph\"\nhide_document_names = true\n",
+        "/etc/sealpost/sealpost.toml");
+    CHECK(c.practice.staff_lang() == Language::fr);
+    CHECK(c.practice.refusal_lang() == Language::fr);
+    CHECK(c.practice.default_language == Language::de);
+    CHECK(c.practice.address == "Rue du Midi 1, 1003 Lausanne");
+    CHECK(c.practice.phone == "+41 21 123 45 67");
+    CHECK(c.practice.email == "cabinet@physio-lac.ch");
+    CHECK(c.practice.privacy_url == "https://physio-lac.ch/privacy");
+    CHECK(c.practice.privacy_text == "DPO: M. Rochat\nSecond paragraph");
+    CHECK(c.practice.hide_document_names);
+
+    // Unset: notices in the practice's default language, refusals in English (as before).
+    const Config fr = parse_config("[practice]\ndefault_language = \"fr\"\n", "/x.toml");
+    CHECK(fr.practice.staff_lang() == Language::fr);
+    CHECK(fr.practice.refusal_lang() == Language::en);
+
+    CHECK_THROWS(parse_config("[practice]\nstaff_language = \"es\"\n", "/x.toml"));
+    CHECK_THROWS(parse_config("[practice]\nemail = \"not an address\"\n", "/x.toml"));
+    CHECK_THROWS(parse_config("[practice]\nprivacy_url = \"http://a.ch/p\"\n", "/x.toml"));
+    CHECK_THROWS(parse_config("[practice]\naddress = \"a\\nb\"\n", "/x.toml"));
+    CHECK_THROWS(parse_config("[practice]\nphone = \"" + std::string(41, '1') + "\"\n", "/x.toml"));
 }

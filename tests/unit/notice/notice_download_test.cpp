@@ -87,6 +87,25 @@ TEST_CASE("a hostile file name cannot forge lines or markup", "[notice]") {
     CHECK(mail.notice.html.find("&lt;b&gt;fdp.exe") != std::string::npos);
 }
 
+TEST_CASE("the composed notice is in the staff's language", "[notice][lang]") {
+    PracticeConfig p = practice();
+    p.default_language = Language::de;
+    p.staff_language = Language::fr;
+    auto out = compose_download_notice(p, sample(), kT0 + 60);
+    REQUIRE(out);
+    auto parsed = mime::MimeMessage::parse(std::string(*out));
+    REQUIRE(parsed);
+    CHECK(parsed->subject() == "Document t\u00e9l\u00e9charg\u00e9 (Praxis Muster)");
+    // Unset, the staff read the default language.
+    p.staff_language.reset();
+    p.default_language = Language::it;
+    out = compose_download_notice(p, sample(), kT0 + 60);
+    REQUIRE(out);
+    parsed = mime::MimeMessage::parse(std::string(*out));
+    REQUIRE(parsed);
+    CHECK(parsed->subject() == "Documento scaricato (Praxis Muster)");
+}
+
 TEST_CASE("the composed mail has the two text parts and no attachment", "[notice]") {
     auto out = compose_download_notice(practice(), sample(), kT0 + 60);
     REQUIRE(out);

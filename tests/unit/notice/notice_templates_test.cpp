@@ -95,6 +95,20 @@ TEST_CASE("hostile values are escaped in HTML and cleaned in text", "[notice]") 
     CHECK(text::html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
 }
 
+TEST_CASE("hidden document names are numbered in the patient's language", "[notice]") {
+    PracticeConfig p;
+    const std::vector<std::string> names = {"Befund-Psychiatrie.pdf", "Bericht.pdf"};
+    CHECK(notice_document_names(p, Language::de, names) == names);
+    p.hide_document_names = true;
+    CHECK(notice_document_names(p, Language::de, names) ==
+          std::vector<std::string>{"Dokument 1", "Dokument 2"});
+    CHECK(notice_document_names(p, Language::fr, names) ==
+          std::vector<std::string>{"Document 1", "Document 2"});
+    CHECK(notice_document_names(p, Language::it, names) ==
+          std::vector<std::string>{"Documento 1", "Documento 2"});
+    CHECK(notice_document_names(p, Language::en, {}).empty());
+}
+
 TEST_CASE("template syntax errors are reported at load", "[notice]") {
     // The syntax itself is checked in tests/unit/core/core_template_test.cpp.
     // A directory with one bad file fails as a whole and names the file.

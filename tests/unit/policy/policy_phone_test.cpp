@@ -389,6 +389,48 @@ TEST_CASE("reply texts mask the address and are printable ASCII", "[phone]") {
     CHECK_FALSE(phone_reply_text(make_error(Errc::invalid_argument, "other"), "a@b.ch"));
 }
 
+TEST_CASE("reply texts are in the staff's language, ASCII and short", "[phone][lang]") {
+    const Error none = make_error(Errc::invalid_argument, std::string(kErrNoNumber));
+    const std::string who = "hans.muster@example.ch";
+    CHECK(phone_reply_text(none, who, Language::fr) ==
+          "Aucun numero de mobile pour h***@example.ch: ajoutez [sms:+41...] a l'objet");
+    CHECK(phone_reply_text(none, who, Language::de) ==
+          "Mobilnummer fehlt fuer h***@example.ch: [sms:+41...] im Betreff angeben");
+    CHECK(phone_reply_text(none, who, Language::it) ==
+          "Manca il numero di cellulare per h***@example.ch: aggiungere [sms:+41...] "
+          "all'oggetto");
+    CHECK(phone_reply_text(none, who, Language::en) ==
+          "No mobile number for h***@example.ch: add [sms:+41...] to the subject");
+    const Error differs =
+        make_error(Errc::invalid_argument, std::string(kErrTagMismatch) + ":89:67");
+    CHECK(phone_reply_text(differs, who, Language::fr) ==
+          "Le numero de mobile de l'objet (finit par 89) differe de celui enregistre pour "
+          "h***@example.ch (finit par 67): retirez la balise ou modifiez le contact");
+    for (const Language lang : {Language::de, Language::fr, Language::it, Language::en}) {
+        for (const std::string& code :
+             {std::string(kErrTagTwice), std::string(kErrTagBad), std::string(kErrTagRecipients),
+              std::string(kErrTagNotMobile), std::string(kErrHeaderNotMobile),
+              std::string(kErrContactNotMobile), std::string(kErrNoNumber),
+              std::string(kErrTagInReply), std::string(kErrTagStuck),
+              std::string(kErrTagMismatch) + ":89:67", std::string(kErrHeaderMismatch) + ":89:67",
+              std::string(kErrTagHeaderMismatch) + ":89:67"}) {
+            INFO(code << " " << to_string(lang));
+            const auto t = phone_reply_text(make_error(Errc::invalid_argument, code),
+                                            "patient@example.org", lang);
+            REQUIRE(t);
+            // policy::kMaxRejectMessage: longer texts would be cut by sanitize_reply_text.
+            CHECK(t->size() <= 200);
+            for (const char c : *t) {
+                CHECK((c >= 0x20 && c < 0x7F));
+            }
+            if (lang != Language::en) {
+                CHECK(*t != phone_reply_text(make_error(Errc::invalid_argument, code),
+                                             "patient@example.org", Language::en));
+            }
+        }
+    }
+}
+
 TEST_CASE("learn_contact stores tag numbers only when enabled", "[phone]") {
     std::map<std::string, std::string, std::less<>> saved;
     const ContactSave save = [&](std::string_view email, std::string_view e164) -> Status {

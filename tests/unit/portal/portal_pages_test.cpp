@@ -85,6 +85,7 @@ std::vector<std::pair<std::string, std::string>> all_pages(const Pages& pages,
                          pages.message(c, MessagePage{k, kUntil, kLink}));
     }
     out.emplace_back("help", pages.help(c));
+    out.emplace_back("privacy", pages.privacy(c, PrivacyPage{}));
     return out;
 }
 
@@ -155,6 +156,7 @@ TEST_CASE("every page renders in every language", "[pages]") {
             CHECK_FALSE(has(html, "http"));
             CHECK_FALSE(has(html, "//"));
             CHECK(has(html, "href=\"/help?lang=" + std::string(lang) + "\""));
+            CHECK(has(html, "href=\"/privacy?lang=" + std::string(lang) + "\""));
             for (const auto& form : forms(html)) {
                 if (has(form, "method=\"post\"")) {
                     CHECK(has(form,
@@ -432,6 +434,93 @@ TEST_CASE("help page in every language", "[pages]") {
         has(pages->help(context("de")), "nach Ablauf der Aufbewahrungsfrist automatisch gelöscht"));
 }
 
+TEST_CASE("every footer names the practice's contact, each detail only when set", "[pages]") {
+    const auto pages = load_shipped();
+    PageContext c = context("fr");
+    c.address = "Rue du Midi 1, 1003 Lausanne";
+    c.phone = "+41 21 123 45 67";
+    c.email = "cabinet@physio-lac.ch";
+    for (const std::string& html :
+         {pages->landing(c, landing_page()), pages->help(c),
+          pages->documents(c, DocumentsPage{two_documents(), kExpires, ""}),
+          pages->code(c, CodePage{"\u2022\u202267", "code_sent", 0, false})}) {
+        INFO(html);
+        const auto footer = html.substr(html.find("<footer"));
+        CHECK(has(footer,
+                  "<address class=\"contact\">Praxis Muster<br>Rue du Midi 1, 1003 Lausanne<br>"
+                  "Téléphone: <a href=\"tel:+41211234567\">+41 21 123 45 67</a><br>E-mail: "
+                  "<a href=\"mailto:cabinet@physio-lac.ch\">cabinet@physio-lac.ch</a></address>"));
+        CHECK(has(footer, "<a href=\"/privacy?lang=fr\">Protection des données</a>"));
+    }
+    // Unset details are left out, not shown empty.
+    const std::string bare = pages->help(context("de"));
+    CHECK(has(bare, "<address class=\"contact\">Praxis Muster</address>"));
+    CHECK_FALSE(has(bare, "tel:"));
+    CHECK_FALSE(has(bare, "mailto:"));
+    // Hostile values stay text.
+    c.address = "<script>x</script>";
+    c.phone = "\"><b>";
+    CHECK_FALSE(has(pages->help(c), "<script>x"));
+    CHECK_FALSE(has(pages->help(c), "\"><b>"));
+}
+
+TEST_CASE("privacy page: controller, what, how long, who, how to ask, in four languages",
+          "[pages]") {
+    const auto pages = load_shipped();
+    PrivacyPage p;
+    p.link_days = 14;
+    p.retention_days = 60;
+    p.max_days = 200;
+    p.gateway = "api.aspsms.com";
+    p.privacy_url = "https://physio-lac.ch/datenschutz";
+    p.privacy_text = "Datenschutzberater: M. Rochat\n\n<b>Zweiter</b> Absatz";
+    for (const auto lang : kLanguages) {
+        PageContext c = context(std::string(lang));
+        c.email = "praxis@example.ch";
+        const std::string html = pages->privacy(c, p);
+        INFO(html);
+        CHECK(html.rfind("<!DOCTYPE html>\n<html lang=\"" + std::string(lang) + "\">", 0) == 0);
+        CHECK(count(html, "<h2>") == 7);
+        CHECK(has(html, "14"));
+        CHECK(has(html, "60"));
+        CHECK(has(html, "200"));
+        CHECK(has(html, " (api.aspsms.com)"));
+        CHECK(has(html, "<a href=\"https://physio-lac.ch/datenschutz\">"));
+        CHECK(has(html, "<p>Datenschutzberater: M. Rochat</p>"));
+        CHECK(has(html, "<p>&lt;b&gt;Zweiter&lt;/b&gt; Absatz</p>"));
+        CHECK(has(html, "www.edoeb.admin.ch"));
+        CHECK(count(html, "mailto:praxis@example.ch") == 2);  // the page and the footer
+        CHECK_FALSE(has(html, "{"));
+        CHECK_FALSE(has(html, "<script"));
+    }
+    CHECK(has(pages->privacy(context("de"), p), "<h1>Datenschutzerklärung</h1>"));
+    CHECK(has(pages->privacy(context("fr"), p), "Ce qui est enregistré"));
+    CHECK(has(pages->privacy(context("it"), p), "Chi tratta i Suoi dati"));
+    CHECK(has(pages->privacy(context("en"), p), "Your link works for 14 days."));
+    // Without a URL, a text or a named gateway: no empty link, section or parentheses.
+    const std::string plain = pages->privacy(context("en"), PrivacyPage{});
+    CHECK_FALSE(has(plain, "href=\"\""));
+    CHECK_FALSE(has(plain, "()"));
+    CHECK(count(plain, "<h2>") == 6);
+}
+
+TEST_CASE("landing hides document names when asked, the documents page never", "[pages]") {
+    const auto pages = load_shipped();
+    LandingPage hidden = landing_page();
+    hidden.hide_names = true;
+    for (const auto& [lang, word] : std::vector<std::pair<std::string, std::string>>{
+             {"de", "Dokument"}, {"fr", "Document"}, {"it", "Documento"}, {"en", "Document"}}) {
+        const std::string html = pages->landing(context(lang), hidden);
+        INFO(html);
+        CHECK(has(html, "<li>" + word + " 1</li>\n<li>" + word + " 2</li>"));
+        CHECK_FALSE(has(html, "Rechnung"));
+        CHECK_FALSE(has(html, "ckforderungsbeleg"));
+    }
+    CHECK(has(pages->landing(context("de"), landing_page()), "<li>Rechnung-2026-1127.pdf</li>"));
+    CHECK(has(pages->documents(context("de"), DocumentsPage{two_documents(), kExpires, ""}),
+              "Rechnung-2026-1127.pdf"));
+}
+
 TEST_CASE("language switcher: four links, the current one marked", "[pages]") {
     const auto pages = load_shipped();
     const std::string html = pages->landing(context("it"), landing_page());
@@ -445,7 +534,8 @@ TEST_CASE("language switcher: four links, the current one marked", "[pages]") {
               "<li><a href=\"/d/AbC_dEf-123?lang=en\" hreflang=\"en\" lang=\"en\">English</a>"
               "</li></ul></nav>"));
     CHECK(count(html, "aria-current") == 1);
-    CHECK(has(html, "<a href=\"/help?lang=it\">Aiuto e protezione dei dati</a>"));
+    CHECK(has(html, "<a href=\"/help?lang=it\">Aiuto</a>"));
+    CHECK(has(html, "<a href=\"/privacy?lang=it\">Protezione dei dati</a>"));
 
     PageContext none = context("en");
     none.link_path.clear();

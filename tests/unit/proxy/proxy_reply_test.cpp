@@ -77,3 +77,60 @@ TEST_CASE("a MIME shape is refused permanently, naming the shape but nothing fro
           "sealed safely and was not sent\r\n");
     CHECK(shape("mime:too_deep: depth 21").rfind("554 5.6.0 ", 0) == 0);
 }
+
+TEST_CASE("refusals the staff read come in their language with the same codes", "[lang]") {
+    CHECK(reply(R::sender_not_allowed, Language::fr).serialize() ==
+          "550 5.7.1 Adresse d'expediteur non autorisee pour cet identifiant\r\n");
+    CHECK(reply(R::sender_not_allowed, Language::de).serialize() ==
+          "550 5.7.1 Absenderadresse fuer diese Anmeldung nicht erlaubt\r\n");
+    CHECK(reply(R::sender_not_allowed, Language::en).serialize() ==
+          reply(R::sender_not_allowed).serialize());
+    CHECK(reply(R::null_sender, Language::it).serialize() ==
+          "550 5.7.1 Un mittente vuoto <> non e consentito per un accesso\r\n");
+    CHECK(reply_refused("", Language::fr).serialize() ==
+          "550 5.7.1 Message refuse par la politique d'envoi\r\n");
+    CHECK(reply(R::unsealable, Language::de).serialize() ==
+          "451 4.3.0 Nachricht kann nicht sicher versiegelt werden, nicht gesendet\r\n");
+    // Replies nobody must act on stay as they are.
+    CHECK(reply(R::auth_required, Language::fr).serialize() == reply(R::auth_required).serialize());
+    CHECK(reply_originator_refused("From", Language::fr).serialize() ==
+          "550 5.7.1 L'adresse From: n'est pas autorisee pour cet identifiant: utilisez votre "
+          "propre adresse\r\n");
+    CHECK(reply_originator_refused("Resent-Sender", Language::en).serialize() ==
+          "550 5.7.1 The Resent-Sender: address is not one this login may send from: use your "
+          "own address\r\n");
+    CHECK(reply_originator_refused("X-Evil\r\n", Language::en).serialize().find("The From:") !=
+          std::string::npos);
+
+    const auto shape = [](std::string_view detail, Language lang) {
+        return reply_shape_refused(make_error(Errc::invalid_argument, std::string(detail)), lang)
+            .serialize();
+    };
+    CHECK(shape("mime:encoded_file_in_text: uuencode at 1", Language::fr) ==
+          "550 5.7.1 Le message contient un fichier code dans son texte (uuencode); joignez-le "
+          "comme piece jointe normale\r\n");
+    CHECK(shape("mime:parser_warning: x", Language::it).rfind("554 5.6.0 La struttura MIME", 0) ==
+          0);
+    for (const Language lang : {Language::de, Language::fr, Language::it, Language::en}) {
+        for (const std::string_view d :
+             {"mime:encoded_file_in_text: yEnc at 1", "mime:ambiguous_boundary: x",
+              "mime:duplicate_header: x", "mime:unknown_encoding: x", "mime:too_deep: x"}) {
+            const std::string en = shape(d, Language::en);
+            const std::string got = shape(d, lang);
+            INFO(got);
+            CHECK(got.substr(0, 10) == en.substr(0, 10));  // code and enhanced code
+            CHECK((lang == Language::en) == (got == en));
+            CHECK(got.size() <= 512);  // RFC 5321 4.5.3.1.5
+            for (const char c : got.substr(0, got.size() - 2)) {
+                CHECK((c >= 0x20 && c < 0x7F));
+            }
+        }
+        for (const R id : {R::rejected, R::sender_not_allowed, R::null_sender, R::unsealable,
+                           R::ambiguous_mime}) {
+            const auto got = reply(id, lang);
+            CHECK(got.code == reply(id).code);
+            CHECK(smtp::enhanced_code(got.lines.at(0)) ==
+                  smtp::enhanced_code(reply(id).lines.at(0)));
+        }
+    }
+}
