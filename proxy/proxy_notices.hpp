@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +14,7 @@
 
 #include "core/core_config.hpp"
 #include "notice/notice_sender.hpp"
+#include "notice/notice_templates.hpp"
 #include "proxy/proxy_metrics.hpp"
 #include "vault/vault.hpp"
 
@@ -22,6 +24,8 @@ namespace net = boost::asio;
 
 /// Notices taken from the queue per pass; the rest wait for the next pass.
 inline constexpr std::size_t kNoticeBatch = 100;
+/// Reminders and expiry notices (vault_reminders.cpp) taken per pass.
+inline constexpr std::size_t kFollowUpBatch = 100;
 /// A notice that still fails this long after the download is given up (and logged).
 inline constexpr std::int64_t kNoticeGiveUp = 3LL * 86400;
 
@@ -41,6 +45,14 @@ std::int64_t notice_backoff(std::uint32_t failures) noexcept;
  *   once, with an error in the log.
  * Delivery is at least once: a stop between the upstream's 250 and notice_done sends that
  * notice again after the restart.
+ *
+ * The same pass then sends the follow-ups of unused links (proxy_followups.cpp): the patient's
+ * reminder (proxy.remind_patient, remind_before the link expires) and the sender's expiry
+ * notice (proxy.notify_sender_on_expiry). These go at most once: the vault deletes the record
+ * (and writes the audit event) once the upstream accepted RCPT and before DATA, so a stop or a
+ * refused DATA loses that one mail (logged) but never sends it twice. A failure before that is
+ * tried again after notice_backoff(); a reminder is given up when its link expires, an expiry
+ * notice kNoticeGiveUp after the expiry.
  */
 class NoticeLoop {
   public:
@@ -63,10 +75,16 @@ class NoticeLoop {
     net::awaitable<void> pass();
     net::awaitable<void> send_one(notice::NotifySender& sender, const vault::QueuedNotice& n);
     void drop(const vault::QueuedNotice& n, std::string_view reason, const Error& e);
+    /// The follow-ups of unused links (proxy_followups.cpp).
+    net::awaitable<void> follow_ups(std::optional<notice::NotifySender>& sender);
+    net::awaitable<void> send_follow_up(notice::NotifySender& sender, const vault::DueFollowUp& f);
+    void drop(const vault::DueFollowUp& f, std::string_view reason, const Error& e);
+    [[nodiscard]] vault::FollowUpPolicy follow_up_policy() const;
 
     const Config& cfg_;
     std::shared_ptr<vault::Vault> vault_;
     ProxyMetrics& counts_;
+    seal::NoticeTemplates templates_;  ///< the reminder is the sealing notice again
     net::io_context io_{1};
     std::thread thread_;
 };
