@@ -256,7 +256,7 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     const crypto::Bytes link_bytes = records::encode_link(id);
     Impl::ChunkWriter chunks(im, id, dek, rec);
     SP_TRY(follow_ups,
-           FollowUpRecords::make(im, id, in,
+           FollowUpRecords::make(im, id, meta,
                                  std::string_view(lk.token.text.data(), lk.token.text.size())));
 
     if (total <= kOneWriteMax) {

@@ -114,7 +114,7 @@ struct FollowUpRecords {
     std::vector<std::pair<std::array<std::uint8_t, 24>, crypto::Bytes>> puts;
     /// Seal what VaultOptions arms for a new envelope. Errors: Errc::internal.
     static Result<FollowUpRecords> make(const Vault::Impl& im, const EnvelopeId& id,
-                                        const EnvelopeInput& in, std::string_view token);
+                                        const EnvelopeMeta& meta, std::string_view token);
     /// Put them inside envelope_create's write transaction.
     [[nodiscard]] Status put(const Vault::Impl& im, lmdb::Txn& txn) const;
 };

@@ -44,8 +44,8 @@ FollowUpKey key_of(FollowUpKind kind, const EnvelopeId& id) {
  *   u8 version | i64 next_attempt_at | u32 attempts | u8 n | n bytes key id (contacts key's)
  *   | sealed (the rest)
  * sealed = aead_seal(HKDF(contacts.key, info=label), label || u8 kind || envelope id, plaintext)
- *   plaintext = u8 version | str sender | str recipient | str language | str phone | str subject
- *               | u32 n | n x str file name | str token (empty in an expiry record)
+ *   plaintext = u8 version | blob records::encode_meta(the envelope's metadata)
+ *               | str token (empty in an expiry record)
  */
 struct Stored {
     std::int64_t next_attempt_at = 0;
@@ -114,20 +114,25 @@ void open_into(const std::optional<keys::SymmetricKey>& contacts, const Stored& 
         out.unreadable = make_error(Errc::corrupt, "follow-up plaintext malformed");
         return;
     }
-    out.sender = r.str();
-    out.recipient = r.str();
-    out.language = r.str();
-    out.phone_e164 = r.str();
-    out.subject = r.str();
-    const std::uint32_t n = r.u32();
-    for (std::uint32_t i = 0; i < n && !r.failed(); ++i) {
-        out.documents.push_back(r.str());
-    }
+    auto meta = records::decode_meta(r.blob());
     std::string token = r.str();
     out.token.assign(token.begin(), token.end());
     crypto::wipe(token);
     if (Status st = r.finish("follow-up plaintext"); !st) {
         out.unreadable = std::move(st).error();
+        return;
+    }
+    if (!meta) {
+        out.unreadable = std::move(meta).error();
+        return;
+    }
+    out.sender = std::move(meta->sender);
+    out.recipient = std::move(meta->recipient);
+    out.language = std::move(meta->language);
+    out.phone_e164 = std::move(meta->phone_e164);
+    out.subject = std::move(meta->subject);
+    for (auto& d : meta->documents) {
+        out.documents.push_back(std::move(d.file_name));
     }
 }
 
@@ -178,7 +183,7 @@ Verdict judge(FollowUpKind kind, const FollowUpPolicy& policy,
 }  // namespace
 
 Result<FollowUpRecords> FollowUpRecords::make(const Vault::Impl& im, const EnvelopeId& id,
-                                              const EnvelopeInput& in, std::string_view token) {
+                                              const EnvelopeMeta& meta, std::string_view token) {
     FollowUpRecords out;
     if (!im.contacts || (!im.opts.arm_reminder && !im.opts.arm_expiry_notice)) {
         return out;
@@ -192,15 +197,7 @@ Result<FollowUpRecords> FollowUpRecords::make(const Vault::Impl& im, const Envel
         }
         records::Writer<crypto::SecretBytes> w;
         w.u8(kVersion);
-        w.str(in.sender);
-        w.str(in.recipient);
-        w.str(in.language);
-        w.str(in.phone_e164);
-        w.str(in.subject);
-        w.u32(static_cast<std::uint32_t>(in.documents.size()));
-        for (const auto& d : in.documents) {
-            w.str(d.file_name);
-        }
+        w.blob(records::encode_meta(meta));
         // Only the reminder carries the token: the sender's notice has no link to give.
         w.str(kind == FollowUpKind::reminder ? token : std::string_view{});
         const crypto::SecretBytes plain = w.take();

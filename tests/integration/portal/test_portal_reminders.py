@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import Proxy, Upstream, admin_run, in_clear, record
 from portal_env import (  # noqa: F401 - fixtures are used by name
-    BELEG, LINK, RECHNUNG, TEST_ENVELOPE_BIN, log_in, seal_invoice, sms, start_portal)
-from test_portal_notice import metric, two_more_passes, wait_until, downloads_in_trail
+    BELEG, LINK, RECHNUNG, TEST_ENVELOPE_BIN, seal_invoice, sms, start_portal)
+from test_portal_notice import metric, seal_and_download, two_more_passes, wait_until
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 PATIENT = "patient@example.org"
@@ -169,13 +169,7 @@ def test_nothing_when_switched_off(clocked):
 
 def test_nothing_after_the_patient_downloaded(clocked, start_portal, sms):
     proxy, up, at = clocked()
-    token = seal_invoice(proxy, up)
-    env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
-    portal = start_portal(proxy.seal_dir, portal={"notify_sender_on_download": False})
-    s = portal.session()
-    log_in(s, portal, token, sms)
-    assert s.get(f"{portal.url}/d/{token}/doc/0").content == RECHNUNG.read_bytes()
-    wait_until(lambda: downloads_in_trail(proxy, env_id) == 1, "the download's trail")
+    seal_and_download(proxy, up, start_portal, sms)
     for offset in ("+24d", "+31d"):
         p = at(offset)
         two_more_passes(p)
