@@ -49,6 +49,10 @@ std::string_view event_text(vault::AuditKind k) {
             return "purged";
         case vault::AuditKind::locked:
             return "locked after wrong codes";
+        case vault::AuditKind::reminded:
+            return "reminder mailed to the patient";
+        case vault::AuditKind::expiry_notified:
+            return "expired unused; sender notified";
     }
     return vault::audit_kind_name(k);
 }

@@ -204,6 +204,12 @@ struct ProxyConfig {
     Endpoint admin_listen{"127.0.0.1", 9025};  ///< metrics and health
     /// How often the download-notice queue is checked (DESIGN 5b), 1s..1h.
     std::chrono::seconds notice_interval{10};
+    /// One reminder mail to a patient whose link is still unused this long before it expires
+    /// (vault_reminders.cpp), 1m..29d; armed only when vault.link_ttl is longer.
+    bool remind_patient = true;
+    std::chrono::seconds remind_before{7LL * 86400};
+    /// One notice to the sender when a link expired unused.
+    bool notify_sender_on_expiry = true;
     std::vector<Listener> listeners{{ListenerKind::submission, "0.0.0.0", 587},
                                     {ListenerKind::submissions, "0.0.0.0", 465}};
 

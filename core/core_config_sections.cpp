@@ -323,6 +323,9 @@ void read_proxy(Section& s, ProxyConfig& out) {
     }
     out.admin_listen = *ep;
     out.notice_interval = s.duration("notice_interval", out.notice_interval, seconds{1}, kHour);
+    out.remind_patient = s.boolean("remind_patient", out.remind_patient);
+    out.remind_before = s.duration("remind_before", out.remind_before, kMinute, 29 * kDay);
+    out.notify_sender_on_expiry = s.boolean("notify_sender_on_expiry", out.notify_sender_on_expiry);
 
     // Without [[proxy.listener]] tables, ProxyConfig's default listeners stay.
     std::vector<Listener> default_listeners = std::move(out.listeners);

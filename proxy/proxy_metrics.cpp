@@ -42,6 +42,13 @@ std::string render_proxy_metrics(const ProxyMetrics& m, const vault::VaultStats*
             m.notices_dropped.load());
     counter(out, "sealpost_proxy_notice_runs_total",
             "Passes over the download-notice queue completed.", m.notice_runs.load());
+    counter(out, "sealpost_proxy_reminders_sent_total",
+            "Reminders mailed to patients whose link was still unused (proxy.remind_patient).",
+            m.reminders_sent.load());
+    counter(out, "sealpost_proxy_expiry_notices_sent_total",
+            "Notices mailed to senders when a link expired unused "
+            "(proxy.notify_sender_on_expiry).",
+            m.expiry_notices_sent.load());
     m.latency.render(out, "sealpost_proxy_message_duration_seconds",
                      "Time from the end of DATA to the final reply written to the client.");
     if (stats != nullptr) {

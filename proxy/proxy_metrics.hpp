@@ -44,10 +44,12 @@ struct ProxyMetrics {
     std::array<std::atomic<std::uint64_t>, kRefusals> refused{};
     std::atomic<std::uint64_t> upstream_errors{0};  ///< unreachable, TLS, timeout, broken
     std::atomic<std::uint64_t> notices_sent{0};
-    std::atomic<std::uint64_t> notices_failed{0};   ///< failed attempts (retried later)
-    std::atomic<std::uint64_t> notices_dropped{0};  ///< given up after 3 days, or unusable
-    std::atomic<std::uint64_t> notice_runs{0};      ///< passes over the notice queue completed
-    metrics::Histogram latency;                     ///< end of DATA to the final reply written
+    std::atomic<std::uint64_t> notices_failed{0};       ///< failed attempts (retried later)
+    std::atomic<std::uint64_t> notices_dropped{0};      ///< given up after 3 days, or unusable
+    std::atomic<std::uint64_t> notice_runs{0};          ///< passes over the notice queue completed
+    std::atomic<std::uint64_t> reminders_sent{0};       ///< patients reminded of an unused link
+    std::atomic<std::uint64_t> expiry_notices_sent{0};  ///< senders told a link expired unused
+    metrics::Histogram latency;                         ///< end of DATA to the final reply written
 
     void refuse(Refusal r) noexcept {
         refused.at(static_cast<std::size_t>(r)).fetch_add(1, std::memory_order_relaxed);

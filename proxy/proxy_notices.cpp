@@ -37,6 +37,11 @@ NoticeLoop::NoticeLoop(const Config& cfg, std::shared_ptr<vault::Vault> vault, P
     if (!probe) {
         throw std::runtime_error("[notify]: " + probe.error().detail);
     }
+    auto templates = seal::NoticeTemplates::load(cfg_.proxy.templates_dir);
+    if (!templates) {
+        throw std::runtime_error("templates: " + templates.error().detail);
+    }
+    templates_ = std::move(*templates);
 }
 
 NoticeLoop::~NoticeLoop() {
@@ -102,6 +107,7 @@ net::awaitable<void> NoticeLoop::pass() {
         }
         co_await send_one(*sender, n);
     }
+    co_await follow_ups(sender);
     ++counts_.notice_runs;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/awaitable.hpp>
@@ -14,6 +15,7 @@
 
 #include "core/core_config.hpp"
 #include "notice/notice_sender.hpp"
+#include "notice/notice_templates.hpp"
 #include "proxy/proxy_metrics.hpp"
 #include "vault/vault.hpp"
 
@@ -26,6 +28,8 @@ inline constexpr std::size_t kNoticeBatch = 100;
 /// How long a claimed notice is this proxy's: a batch is sent well within it, and a notice a
 /// dead proxy claimed goes out from another one after it.
 inline constexpr std::int64_t kNoticeLeaseSeconds = 600;
+/// Reminders and expiry notices (vault_reminders.cpp) taken per pass.
+inline constexpr std::size_t kFollowUpBatch = 100;
 /// A notice that still fails this long after the download is given up (and logged).
 inline constexpr std::int64_t kNoticeGiveUp = 3LL * 86400;
 
@@ -45,6 +49,14 @@ std::int64_t notice_backoff(std::uint32_t failures) noexcept;
  *   once, with an error in the log.
  * Delivery is at least once: a stop between the upstream's 250 and notice_done sends that
  * notice again after the restart.
+ *
+ * The same pass then sends the follow-ups of unused links (proxy_followups.cpp): the patient's
+ * reminder (proxy.remind_patient, remind_before the link expires) and the sender's expiry
+ * notice (proxy.notify_sender_on_expiry). These go at most once: the vault deletes the record
+ * (and writes the audit event) once the upstream accepted RCPT and before DATA, so a stop or a
+ * refused DATA loses that one mail (logged) but never sends it twice. A failure before that is
+ * tried again after notice_backoff(); a reminder is given up when its link expires, an expiry
+ * notice kNoticeGiveUp after the expiry.
  */
 class NoticeLoop {
   public:
@@ -69,6 +81,11 @@ class NoticeLoop {
     net::awaitable<void> pass();
     net::awaitable<void> send_one(notice::NotifySender& sender, const vault::QueuedNotice& n);
     void drop(const vault::QueuedNotice& n, std::string_view reason, const Error& e);
+    /// The follow-ups of unused links (proxy_followups.cpp).
+    net::awaitable<void> follow_ups(std::optional<notice::NotifySender>& sender);
+    net::awaitable<void> send_follow_up(notice::NotifySender& sender, const vault::DueFollowUp& f);
+    void drop(const vault::DueFollowUp& f, std::string_view reason, const Error& e);
+    [[nodiscard]] vault::FollowUpPolicy follow_up_policy() const;
 
     [[nodiscard]] PracticeConfig practice() const;
 
@@ -77,6 +94,7 @@ class NoticeLoop {
     PracticeConfig practice_;
     std::shared_ptr<vault::Vault> vault_;
     ProxyMetrics& counts_;
+    seal::NoticeTemplates templates_;  ///< the reminder is the sealing notice again
     net::io_context io_{1};
     std::thread thread_;
 };

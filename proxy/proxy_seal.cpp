@@ -245,6 +245,10 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
             (keys::keys_absent(cfg.vault.key_dir) ? " (run 'sealpost keys init' first)" : ""));
     }
     vault::VaultOptions opts = vault::vault_options_from(cfg.vault);
+    // The follow-ups the notice loop sends (proxy_notices.cpp); a reminder needs a link that
+    // lives longer than remind_before, else it would be due at once.
+    opts.arm_reminder = cfg.proxy.remind_patient && cfg.vault.link_ttl > cfg.proxy.remind_before;
+    opts.arm_expiry_notice = cfg.proxy.notify_sender_on_expiry;
     auto v = vault::Vault::open(std::move(opts), *keys);
     if (!v) {
         throw std::runtime_error("vault: " + v.error().detail);

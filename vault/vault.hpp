@@ -115,6 +115,12 @@ struct VaultOptions : VaultConfig {
     /// postgresql: the connection string itself, used instead of reading `dsn_file` (tests and
     /// `sealpost vault copy`). Never logged.
     std::string dsn;
+    /// What envelope_create arms for the proxy's follow-up mails (vault_reminders.cpp): a
+    /// reminder to the patient (stores the link token sealed under contacts.key) and a notice
+    /// to the sender when the link expires unused. Set by the proxy from [proxy]; both need
+    /// the contacts key (without it nothing is armed).
+    bool arm_reminder = false;
+    bool arm_expiry_notice = false;
 };
 
 /// envelope_create writes an envelope of at most this many plaintext bytes in one transaction.
@@ -226,7 +232,9 @@ enum class AuditKind : std::uint8_t {
     reissued = 8,
     revoked = 9,
     purged = 10,
-    locked = 11,  ///< the portal locked the link after too many wrong codes
+    locked = 11,           ///< the portal locked the link after too many wrong codes
+    reminded = 12,         ///< the proxy mailed the patient a reminder (vault_reminders.cpp)
+    expiry_notified = 13,  ///< the proxy told the sender that the link expired unused
 };
 /// "created", "code_sent", ... (stable, for the CLI and logs).
 std::string_view audit_kind_name(AuditKind k) noexcept;
@@ -351,6 +359,37 @@ struct QueuedNotice {
     std::string file_name;         ///< the document's name
     /// Set when the record cannot be decoded or opened (sealed under another pepper, or
     /// damaged): the other fields may be empty, and nothing can ever send it.
+    std::optional<Error> unreadable;
+};
+
+/// The two follow-up mails of an unused link (vault_reminders.cpp).
+enum class FollowUpKind : std::uint8_t {
+    reminder = 1,  ///< to the patient, remind_before the link expires
+    expiry = 2,    ///< to the sender, once the link has expired
+};
+
+/// What the proxy's notice loop wants now (from [proxy]).
+struct FollowUpPolicy {
+    bool remind_patient = true;
+    std::int64_t remind_before = 7LL * 86400;  ///< seconds before expires_at
+    bool notify_sender_on_expiry = true;
+};
+
+/// A follow-up that is due (followup_due), opened for the proxy to write the mail. The
+/// personal fields are as the envelope holds them; `token` only for a reminder.
+struct DueFollowUp {
+    EnvelopeId id{};
+    FollowUpKind kind = FollowUpKind::reminder;
+    std::int64_t expires_at = 0;  ///< the link's current end (unix seconds)
+    std::uint32_t attempts = 0;   ///< failed sends so far
+    std::string sender;
+    std::string recipient;
+    std::string language;
+    std::string phone_e164;
+    std::string subject;
+    std::vector<std::string> documents;  ///< file names
+    crypto::SecretString token;          ///< the link token (reminder only)
+    /// Set when the record cannot be opened (another contacts key, damaged): drop it.
     std::optional<Error> unreadable;
 };
 
@@ -657,6 +696,37 @@ class Vault {
     /** Proxy: a send failed: count the attempt and try again at `next_attempt_at`.
      * Errors: Errc::not_found (as notice_done), Errc::corrupt, Errc::vault_full, Errc::io. */
     Status notice_retry_later(const EnvelopeId& id, std::int64_t next_attempt_at);
+
+    // ---- follow-ups of unused links (vault_reminders.cpp) ----------------------------
+    // envelope_create arms, per envelope, a reminder record (the patient's reminder, holding
+    // the link token) and an expiry record (the sender's notice), each under a 24-byte key in
+    // `portal` ("follow-r" / "follow-x" || id) and sealed with AES-256-GCM under
+    // HKDF-SHA256(contacts.key, "sealpost-followup-v1"): the proxy and the CLI hold that key,
+    // the portal never does, so the portal's files plus the vault still open no envelope. A
+    // record is deleted when its mail was sent (with an audit event), when the link was used
+    // (a `verified` or `downloaded` event: the patient typed the SMS code; opening the page is
+    // not using it), reissued (reminder only), revoked or purged, or when the policy says off.
+    // Deleted means never again: a restart cannot send one twice.
+
+    /** Proxy: at most `limit` follow-ups due now under `policy`, earliest first, opened.
+     * Records that can never be due any more are deleted (at most `limit` per call, one write).
+     * Errors: Errc::io, Errc::corrupt. */
+    Result<std::vector<DueFollowUp>> followup_due(const FollowUpPolicy& policy, std::size_t limit);
+
+    /** Proxy: the mail is accepted by the upstream's RCPT (and will be sent now): delete the
+     * record and append `reminded` / `expiry_notified`, in one transaction. Called before DATA,
+     * so a crash can lose one mail but never send it twice.
+     * Errors: Errc::not_found (done already, or the envelope is gone), Errc::io. */
+    Status followup_sent(const EnvelopeId& id, FollowUpKind kind);
+
+    /** Proxy: a send failed before RCPT was accepted: try again at `next_attempt_at`.
+     * Errors: Errc::not_found, Errc::corrupt, Errc::vault_full, Errc::io. */
+    Status followup_retry_later(const EnvelopeId& id, FollowUpKind kind,
+                                std::int64_t next_attempt_at);
+
+    /** Proxy: give up (unusable or too late): delete the record without an audit event.
+     * Errors: Errc::not_found, Errc::io. */
+    Status followup_drop(const EnvelopeId& id, FollowUpKind kind);
 
     /// The clock the vault uses (unix seconds).
     [[nodiscard]] std::int64_t now() const;

@@ -255,6 +255,9 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
     const crypto::Bytes rec_bytes = records::encode_envelope(rec);
     const crypto::Bytes link_bytes = records::encode_link(id);
     Impl::ChunkWriter chunks(im, id, dek, rec);
+    SP_TRY(follow_ups,
+           FollowUpRecords::make(im, id, meta,
+                                 std::string_view(lk.token.text.data(), lk.token.text.size())));
 
     if (total <= kOneWriteMax) {
         // One durable write: envelope, link, chunks and the `created` event, or nothing.
@@ -270,6 +273,7 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
             for (std::size_t di = 0; di < plain.size(); ++di) {
                 SP_CHECK(chunks.seal(txn, static_cast<std::uint32_t>(di), 0, plain[di]));
             }
+            SP_CHECK(follow_ups.put(im, txn));
             return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
         });
         SP_CHECK(written);
@@ -282,6 +286,7 @@ Result<IssuedLink> Vault::envelope_create(const EnvelopeInput& in) {
                 SP_CHECK(txn.insert(im.db.links, rec.lookup, link_bytes));
                 SP_TRY(gone, txn.del(im.db.staging, id));
                 (void)gone;
+                SP_CHECK(follow_ups.put(im, txn));
                 return im.put_audit(txn, id, AuditKind::created, std::nullopt, std::nullopt);
             });
         }

@@ -96,9 +96,21 @@ struct Vault::Impl {
     Status delete_all(kv::Txn& txn, const EnvelopeId& id, const records::EnvelopeRecord& rec);
     /// Delete the envelope's download notice and its marker (vault_notices.cpp).
     Status drop_notice(kv::Txn& txn, const EnvelopeId& id);
+    /// Delete the envelope's follow-up records (vault_reminders.cpp).
+    Status drop_followups(kv::Txn& txn, const EnvelopeId& id);
     /// Append an audit event inside `txn` (no checks on the envelope).
     Status put_audit(kv::Txn& txn, const EnvelopeId& id, AuditKind kind,
                      std::optional<std::uint32_t> doc, std::optional<IpHash> ip);
+};
+
+/// envelope_create's follow-up records, sealed before its transaction (vault_reminders.cpp).
+struct FollowUpRecords {
+    std::vector<std::pair<std::array<std::uint8_t, 24>, crypto::Bytes>> puts;
+    /// Seal what VaultOptions arms for a new envelope. Errors: Errc::internal.
+    static Result<FollowUpRecords> make(const Vault::Impl& im, const EnvelopeId& id,
+                                        const EnvelopeMeta& meta, std::string_view token);
+    /// Put them inside envelope_create's write transaction.
+    [[nodiscard]] Status put(const Vault::Impl& im, kv::Txn& txn) const;
 };
 
 /// Errc::not_found when there is no record, Errc::revoked ("state=...") for a tombstone.

@@ -133,6 +133,7 @@ Status Vault::Impl::make_tombstone(kv::Txn& txn, const EnvelopeId& id,
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));  // the portal's code counters (vault_portal.cpp)
     SP_CHECK(drop_notice(txn, id));         // a queued download notice names the document
+    SP_CHECK(drop_followups(txn, id));      // so do the reminder and the expiry notice
     (void)chunks;
     (void)events;
     (void)guard;
@@ -152,6 +153,7 @@ Status Vault::Impl::delete_all(kv::Txn& txn, const EnvelopeId& id,
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));
     SP_CHECK(drop_notice(txn, id));
+    SP_CHECK(drop_followups(txn, id));
     (void)chunks;
     (void)events;
     (void)guard;

@@ -56,6 +56,20 @@ def downloads_in_trail(proxy, env_id: str) -> int:
     return sum(1 for line in shown.splitlines() if "  downloaded " in line)
 
 
+def seal_and_download(proxy, up, start_portal, sms) -> tuple:
+    """(token, envelope id): an invoice sealed through `proxy`, then its first document
+    downloaded by the patient on a portal that queues no download notice; returns once the
+    download is in the trail."""
+    token = seal_invoice(proxy, up)
+    env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
+    portal = start_portal(proxy.seal_dir, portal={"notify_sender_on_download": False})
+    s = portal.session()
+    log_in(s, portal, token, sms)
+    assert s.get(f"{portal.url}/d/{token}/doc/0").content == RECHNUNG.read_bytes()
+    wait_until(lambda: downloads_in_trail(proxy, env_id) == 1, "the download's trail")
+    return token, env_id
+
+
 def two_more_passes(proxy):
     """Returns once the proxy finished a pass over the queue that began after this call."""
     runs = metric(proxy, "sealpost_proxy_notice_runs_total")
@@ -110,13 +124,7 @@ def test_first_download_mails_one_notice_to_the_sender(notifying, start_portal, 
 
 def test_no_notice_when_switched_off(notifying, start_portal, sms):
     proxy, up = notifying
-    token = seal_invoice(proxy, up)
-    env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
-    portal = start_portal(proxy.seal_dir, portal={"notify_sender_on_download": False})
-    s = portal.session()
-    log_in(s, portal, token, sms)
-    assert s.get(f"{portal.url}/d/{token}/doc/0").content == RECHNUNG.read_bytes()
-    wait_until(lambda: downloads_in_trail(proxy, env_id) == 1, "the download's trail")
+    seal_and_download(proxy, up, start_portal, sms)
     two_more_passes(proxy)
     assert notices(up) == []
     assert metric(proxy, "sealpost_proxy_notices_sent_total") == 0
