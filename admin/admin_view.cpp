@@ -49,6 +49,8 @@ std::string_view event_text(vault::AuditKind k) {
             return "purged";
         case vault::AuditKind::locked:
             return "locked after wrong codes";
+        case vault::AuditKind::code_called:
+            return "code read by a call";
     }
     return vault::audit_kind_name(k);
 }

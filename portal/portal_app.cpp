@@ -25,11 +25,13 @@ std::vector<DocumentRow> rows_of(const vault::EnvelopeMeta& meta) {
 }
 
 App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
-         std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo)
+         std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo,
+         std::unique_ptr<VoiceCaller> voice)
     : cfg_(cfg),
       vault_(vault),
       pages_(std::move(pages)),
       sms_(std::move(sms)),
+      voice_(std::move(voice)),
       ip_key_(std::move(ip_key)),
       logo_(std::move(logo)),
       code_policy_(cfg.portal),

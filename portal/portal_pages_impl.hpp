@@ -27,10 +27,14 @@ struct TemplateSpec {
 /// Indexed by Tpl.
 inline constexpr std::array<TemplateSpec, 7> kTemplateSpecs = {{
     {"layout.html", "lang title practice help_href", "logo switcher body"},
-    {"landing.html", "practice phone csrf code_action intro", "notice documents"},
-    {"code.html", "practice phone csrf code_action verify_action heading lead n minutes", "notice"},
+    {"landing.html", "practice phone csrf code_action intro verify_text send_label",
+     "notice documents"},
+    {"code.html",
+     "practice phone csrf code_action verify_action heading lead n minutes code_label "
+     "none_heading none_text resend_label",
+     "notice"},
     {"documents.html", "practice date zip_action", "notice rows zip"},
-    {"expired.html", "practice phone csrf code_action date", "notice"},
+    {"expired.html", "practice phone csrf code_action date renew_text", "notice"},
     {"message.html", "practice heading text", "more back"},
     {"help.html", "practice", ""},
 }};

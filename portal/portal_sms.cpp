@@ -1,5 +1,6 @@
-// make_sms_sender: turns the validated [sms] config into one provider, reading the Twilio token
-// file; and the input checks every provider applies before it sends anything.
+// make_sms_sender and make_voice_sender: turn the validated [sms] or [voice] config into one
+// provider, reading the Twilio token file; and the input checks every provider applies before it
+// sends anything.
 #include "portal/portal_sms.hpp"
 
 #include <fcntl.h>
@@ -24,8 +25,22 @@ namespace fs = std::filesystem;
 // A Twilio auth token is 32 hex characters; anything near this size is not a token file.
 constexpr std::size_t kMaxTokenFile = 4096;
 
-Error token_error(Errc c, const fs::path& p, std::string_view why) {
-    return make_error(c, "sms.auth_token_file " + p.string() + ": " + std::string(why));
+/// Which config section a provider comes from, and what the Twilio provider posts to.
+struct Channel {
+    std::string_view section;  ///< "sms" or "voice", for error details and logs
+    /// Twilio resource and form body: a message (Body) or a call that speaks TwiML.
+    std::string_view twilio_resource;
+    std::string_view twilio_body;
+};
+
+// https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
+constexpr Channel kSms{"sms", "Messages.json", "To={to}&From={sender}&Body={text}"};
+// https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource (Twiml parameter)
+constexpr Channel kVoice{"voice", "Calls.json", "To={to}&From={sender}&Twiml={text}"};
+
+Error token_error(Errc c, std::string_view section, const fs::path& p, std::string_view why) {
+    return make_error(c, std::string(section) + ".auth_token_file " + p.string() + ": " +
+                             std::string(why));
 }
 
 std::string mode_text(mode_t m) {
@@ -36,29 +51,29 @@ std::string mode_text(mode_t m) {
 
 /// The token: the file's first line without trailing blanks. The file must be a regular file,
 /// not a symlink, and others must not be able to read it (as for the vault's key files).
-Result<std::string> read_token(const fs::path& path) {
+Result<std::string> read_token(std::string_view section, const fs::path& path) {
     // O_NONBLOCK: a FIFO planted in place of the file must not hang the start.
     sms::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (fd.get() < 0) {
         const int e = errno;
         if (e == ENOENT) {
-            return token_error(Errc::key_error, path, "missing");
+            return token_error(Errc::key_error, section, path, "missing");
         }
         if (e == ELOOP) {
-            return token_error(Errc::key_error, path, "is a symlink; refused");
+            return token_error(Errc::key_error, section, path, "is a symlink; refused");
         }
-        return token_error(Errc::io, path, "cannot open: " + std::system_category().message(e));
+        return token_error(Errc::io, section, path, "cannot open: " + std::system_category().message(e));
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) {
-        return token_error(Errc::io, path, "cannot stat: " + std::system_category().message(errno));
+        return token_error(Errc::io, section, path, "cannot stat: " + std::system_category().message(errno));
     }
     if (!S_ISREG(st.st_mode)) {
-        return token_error(Errc::key_error, path, "not a regular file; refused");
+        return token_error(Errc::key_error, section, path, "not a regular file; refused");
     }
     if ((st.st_mode & 0007U) != 0) {
         return token_error(
-            Errc::key_error, path,
+            Errc::key_error, section, path,
             "mode " + mode_text(st.st_mode) + " gives access to others; refused (chmod 600 it)");
     }
     std::string text(kMaxTokenFile + 1, '\0');
@@ -70,7 +85,7 @@ Result<std::string> read_token(const fs::path& path) {
             continue;
         }
         if (n < 0) {
-            return token_error(Errc::io, path,
+            return token_error(Errc::io, section, path,
                                "cannot read: " + std::system_category().message(errno));
         }
         if (n == 0) {
@@ -79,7 +94,7 @@ Result<std::string> read_token(const fs::path& path) {
         got += static_cast<std::size_t>(n);
     }
     if (got > kMaxTokenFile) {
-        return token_error(Errc::key_error, path, "too large for a token file");
+        return token_error(Errc::key_error, section, path, "too large for a token file");
     }
     std::string_view token(text.data(), got);
     token = token.substr(0, token.find('\n'));
@@ -88,11 +103,11 @@ Result<std::string> read_token(const fs::path& path) {
         token.remove_suffix(1);
     }
     if (token.empty()) {
-        return token_error(Errc::key_error, path, "empty");
+        return token_error(Errc::key_error, section, path, "empty");
     }
     if (std::any_of(token.begin(), token.end(),
                     [](char c) { return static_cast<unsigned char>(c) < 0x20U || c == 0x7F; })) {
-        return token_error(Errc::key_error, path, "holds control characters");
+        return token_error(Errc::key_error, section, path, "holds control characters");
     }
     std::string out;
     out.reserve(token.size());  // exact, so the copy is the only one left to wipe
@@ -111,12 +126,13 @@ std::vector<SmsHeader> with_content_type(std::vector<SmsHeader> headers, std::st
     return headers;
 }
 
-Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
+Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg, const Channel& ch) {
     if (cfg.url.empty()) {
-        return make_error(Errc::invalid_argument, "sms.url is required for provider http");
+        return make_error(Errc::invalid_argument,
+                          std::string(ch.section) + ".url is required for provider http");
     }
     sms::GatewaySpec spec;
-    spec.provider = "http";
+    spec.provider = ch.section == kSms.section ? "http" : "http-voice";
     spec.method = cfg.method;
     spec.url = cfg.url;
     spec.body_template = cfg.body_template;
@@ -135,22 +151,23 @@ Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
     return sms::make_gateway_sender(std::move(spec));
 }
 
-Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg) {
+Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg, const Channel& ch) {
     if (cfg.account_sid.empty() || cfg.auth_token_file.empty()) {
-        return make_error(Errc::invalid_argument,
-                          "sms.account_sid and sms.auth_token_file are required for twilio");
+        const std::string s(ch.section);
+        return make_error(Errc::invalid_argument, s + ".account_sid and " + s +
+                                                      ".auth_token_file are required for twilio");
     }
-    SP_TRY(token, read_token(cfg.auth_token_file));
+    SP_TRY(token, read_token(ch.section, cfg.auth_token_file));
     std::string base = cfg.url.empty() ? std::string("https://api.twilio.com") : cfg.url;
     while (!base.empty() && base.back() == '/') {
         base.pop_back();
     }
     sms::GatewaySpec spec;
-    spec.provider = "twilio";
+    spec.provider = ch.section == kSms.section ? "twilio" : "twilio-voice";
     spec.method = HttpMethod::post;
-    // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
-    spec.url = base + "/2010-04-01/Accounts/" + cfg.account_sid + "/Messages.json";
-    spec.body_template = "To={to}&From={sender}&Body={text}";
+    spec.url = base + "/2010-04-01/Accounts/" + cfg.account_sid + "/" +
+               std::string(ch.twilio_resource);
+    spec.body_template = ch.twilio_body;
     spec.body_escape = sms::Escape::form;
     spec.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
     spec.sender = cfg.sender;
@@ -181,18 +198,30 @@ Status check_message(std::string_view to_e164, std::string_view text) {
 
 }  // namespace sms
 
-Result<std::unique_ptr<SmsSender>> make_sms_sender(const SmsConfig& cfg) {
+namespace {
+
+Result<std::unique_ptr<SmsSender>> make_sender(const SmsConfig& cfg, const Channel& ch) {
     switch (cfg.provider) {
         case SmsProvider::outbox:
             return sms::make_outbox_sender(cfg.outbox_path);
         case SmsProvider::http:
             SP_CHECK(curl::global_init());
-            return make_http(cfg);
+            return make_http(cfg, ch);
         case SmsProvider::twilio:
             SP_CHECK(curl::global_init());
-            return make_twilio(cfg);
+            return make_twilio(cfg, ch);
     }
-    return make_error(Errc::invalid_argument, "sms.provider: unknown provider");
+    return make_error(Errc::invalid_argument, std::string(ch.section) + ".provider: unknown");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SmsSender>> make_sms_sender(const SmsConfig& cfg) {
+    return make_sender(cfg, kSms);
+}
+
+Result<std::unique_ptr<SmsSender>> make_voice_sender(const SmsConfig& cfg) {
+    return make_sender(cfg, kVoice);
 }
 
 }  // namespace sealpost::portal

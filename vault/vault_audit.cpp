@@ -31,6 +31,8 @@ std::string_view audit_kind_name(AuditKind k) noexcept {
             return "purged";
         case AuditKind::locked:
             return "locked";
+        case AuditKind::code_called:
+            return "code_called";
     }
     return "unknown";
 }
@@ -70,7 +72,7 @@ Status Vault::audit_append(const EnvelopeId& id, AuditKind kind,
                            std::optional<std::uint32_t> doc_index, std::optional<IpHash> ip_hash) {
     Impl& im = *impl_;
     if (static_cast<std::uint8_t>(kind) < 1 ||
-        static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::locked)) {
+        static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::code_called)) {
         return make_error(Errc::invalid_argument, "unknown audit kind");
     }
     return im.write([&](lmdb::Txn& txn) -> Status {
