@@ -138,7 +138,8 @@ int cmd_contacts_set(const Args& args, vault::Vault& v, std::ostream& out, std::
     const std::string& phone_text = args.operands[1];
     auto phone = normalize_phone(plain_spaces(phone_text), "CH", args.accept_landline);
     if (!phone) {
-        print_error(err, "contacts set", phone_refusal(phone.error()) + ": " + printable(phone_text));
+        print_error(err, "contacts set",
+                    phone_refusal(phone.error()) + ": " + printable(phone_text));
         return kExitError;
     }
     Status st = v.contact_set(*email, phone->e164, args.lang);

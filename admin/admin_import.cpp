@@ -179,8 +179,7 @@ std::string phone_refusal(const Error& e) {
     return e.detail;
 }
 
-Result<ImportResult> import_contacts_file(const std::filesystem::path& path,
-                                          bool accept_landline) {
+Result<ImportResult> import_contacts_file(const std::filesystem::path& path, bool accept_landline) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         return make_error(Errc::io, path.string() + ": is a directory");
@@ -199,9 +198,9 @@ Result<ImportResult> import_contacts_file(const std::filesystem::path& path,
     if (text.size() > kMaxImportBytes) {
         return make_error(Errc::invalid_argument, path.string() + ": file larger than 10 MiB");
     }
-    auto result =
-        detect_format(path, text) == ImportFormat::vcard ? import_vcard(text, accept_landline)
-                                                        : import_csv(text, accept_landline);
+    auto result = detect_format(path, text) == ImportFormat::vcard
+                      ? import_vcard(text, accept_landline)
+                      : import_csv(text, accept_landline);
     if (!result) {
         return make_error(result.error().code, path.string() + ": " + result.error().detail);
     }

@@ -563,7 +563,8 @@ void read_code_gateway(Section& s, SmsConfig& out, bool read_provider) {
     }
     if (out.provider == SmsProvider::http && out.method != HttpMethod::get &&
         out.body_template.empty()) {
-        s.fail("body_template", "required when " + provider_key + " = \"http\" and method is POST or PUT",
+        s.fail("body_template",
+               "required when " + provider_key + " = \"http\" and method is POST or PUT",
                "provider");
     }
     out.body_encoding = pick(s, "body_encoding", out.body_encoding, {"json", "form"});

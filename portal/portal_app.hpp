@@ -29,8 +29,8 @@ namespace sealpost::portal {
 /// Counters for /metrics (monotonic since start).
 struct PortalCounters {
     std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> codes_sent{0};  ///< by SMS or by a voice call
-    std::atomic<std::uint64_t> codes_called{0};  ///< of codes_sent: by a voice call
+    std::atomic<std::uint64_t> codes_sent{0};     ///< by SMS or by a voice call
+    std::atomic<std::uint64_t> codes_called{0};   ///< of codes_sent: by a voice call
     std::atomic<std::uint64_t> codes_failed{0};   ///< the SMS gateway failed
     std::atomic<std::uint64_t> codes_refused{0};  ///< a rate limit or lock said no
     std::atomic<std::uint64_t> verified{0};

@@ -31,8 +31,8 @@ std::string choose_language(std::string_view explicit_choice, std::string_view a
  * (DocumentsPage, with its expiry date). Any other value
  * shows nothing. */
 inline constexpr std::string_view kNotices[] = {
-    "code_sent", "code_wrong", "code_expired",  "code_used_up",  "code_invalid",
-    "session_expired", "renewed", "zip_empty", "zip_too_large", "call_started"};
+    "code_sent",       "code_wrong", "code_expired", "code_used_up",  "code_invalid",
+    "session_expired", "renewed",    "zip_empty",    "zip_too_large", "call_started"};
 
 /// What every page needs.
 struct PageContext {
@@ -58,7 +58,7 @@ struct DocumentRow {
 struct LandingPage {
     std::vector<DocumentRow> documents;  ///< names only are shown (no sizes before the check)
     std::string masked_phone;            ///< "••67"
-    std::string notice;  ///< optional catalog key of a message shown above the form ("" = none)
+    std::string notice;    ///< optional catalog key of a message shown above the form ("" = none)
     bool by_call = false;  ///< a landline: the button offers "call me with the code", not SMS
 };
 

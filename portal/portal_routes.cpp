@@ -206,8 +206,7 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
     if (call) {
         ++counters_.codes_called;
     }
-    audit(id, call ? vault::AuditKind::code_called : vault::AuditKind::code_sent, std::nullopt,
-          rq);
+    audit(id, call ? vault::AuditKind::code_called : vault::AuditKind::code_sent, std::nullopt, rq);
     log::info("portal.code_sent")
         .kv("sid", rq.sid)
         .kv("envelope", vault::envelope_id_hex(id))

@@ -39,8 +39,8 @@ constexpr Channel kSms{"sms", "Messages.json", "To={to}&From={sender}&Body={text
 constexpr Channel kVoice{"voice", "Calls.json", "To={to}&From={sender}&Twiml={text}"};
 
 Error token_error(Errc c, std::string_view section, const fs::path& p, std::string_view why) {
-    return make_error(c, std::string(section) + ".auth_token_file " + p.string() + ": " +
-                             std::string(why));
+    return make_error(
+        c, std::string(section) + ".auth_token_file " + p.string() + ": " + std::string(why));
 }
 
 std::string mode_text(mode_t m) {
@@ -62,11 +62,13 @@ Result<std::string> read_token(std::string_view section, const fs::path& path) {
         if (e == ELOOP) {
             return token_error(Errc::key_error, section, path, "is a symlink; refused");
         }
-        return token_error(Errc::io, section, path, "cannot open: " + std::system_category().message(e));
+        return token_error(Errc::io, section, path,
+                           "cannot open: " + std::system_category().message(e));
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) {
-        return token_error(Errc::io, section, path, "cannot stat: " + std::system_category().message(errno));
+        return token_error(Errc::io, section, path,
+                           "cannot stat: " + std::system_category().message(errno));
     }
     if (!S_ISREG(st.st_mode)) {
         return token_error(Errc::key_error, section, path, "not a regular file; refused");
@@ -154,8 +156,8 @@ Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg, const Channel
 Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg, const Channel& ch) {
     if (cfg.account_sid.empty() || cfg.auth_token_file.empty()) {
         const std::string s(ch.section);
-        return make_error(Errc::invalid_argument, s + ".account_sid and " + s +
-                                                      ".auth_token_file are required for twilio");
+        return make_error(Errc::invalid_argument,
+                          s + ".account_sid and " + s + ".auth_token_file are required for twilio");
     }
     SP_TRY(token, read_token(ch.section, cfg.auth_token_file));
     std::string base = cfg.url.empty() ? std::string("https://api.twilio.com") : cfg.url;
@@ -165,8 +167,8 @@ Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg, const Chann
     sms::GatewaySpec spec;
     spec.provider = ch.section == kSms.section ? "twilio" : "twilio-voice";
     spec.method = HttpMethod::post;
-    spec.url = base + "/2010-04-01/Accounts/" + cfg.account_sid + "/" +
-               std::string(ch.twilio_resource);
+    spec.url =
+        base + "/2010-04-01/Accounts/" + cfg.account_sid + "/" + std::string(ch.twilio_resource);
     spec.body_template = ch.twilio_body;
     spec.body_escape = sms::Escape::form;
     spec.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};

@@ -161,8 +161,8 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
     const auto lookup = seal::vault_contact_lookup(*ctx->vault);
     for (auto& s : sealed) {
         const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
-        auto phone = seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override,
-                                      ctx->accept_landline);
+        auto phone =
+            seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override, ctx->accept_landline);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt);
             if (!text) {

@@ -222,7 +222,7 @@ enum class AuditKind : std::uint8_t {
     reissued = 8,
     revoked = 9,
     purged = 10,
-    locked = 11,  ///< the portal locked the link after too many wrong codes
+    locked = 11,       ///< the portal locked the link after too many wrong codes
     code_called = 12,  ///< a code was read to a landline by a voice call ([voice])
 };
 /// "created", "code_sent", ... (stable, for the CLI and logs).

@@ -16,7 +16,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from voice_env import LANDLINE_TAG, call_of, spoken_code, voice, world  # noqa: F401
 
-AXE = (SOURCE_DIR / "tests" / "data" / "axe-core" / "axe.min.js").read_text()
+AXE_JS = SOURCE_DIR / "tests" / "data" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("de", "fr", "it", "en")
 
@@ -36,9 +36,10 @@ axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations
 def audit(driver, name: str, found: dict):
     """Runs axe-core on the page now shown; records its violations under `name`."""
     shot(driver, f"a11y-{name}")
-    driver.execute_script(AXE)
+    driver.execute_script(AXE_JS.read_text())
     result = json.loads(driver.execute_async_script(RUN_AXE))
     assert "error" not in result, f"{name}: axe-core failed: {result['error']}"
+    assert result["passes"] > 0, f"{name}: axe-core checked nothing"
     assert driver.execute_script("return document.documentElement.lang"), name
     if result["violations"]:
         found[name] = result["violations"]

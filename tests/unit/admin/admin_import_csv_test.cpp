@@ -54,7 +54,9 @@ TEST_CASE("csv: bad rows are reported with line and reason, good rows still impo
     CHECK(r.contacts[0] == ImportedContact{"anna@example.ch", "+41791234567", "de", 2});
     CHECK(r.contacts[1] == ImportedContact{"ok@example.ch", "+41765554433", "it", 11});
     const std::vector<ImportIssue> expected{
-        {3, "landline number, no SMS possible (give a mobile number, or configure [voice] to call it with the code): 044 123 45 67"},
+        {3,
+         "landline number, no SMS possible (give a mobile number, or configure [voice] to call it "
+         "with the code): 044 123 45 67"},
         {4, "bad email address: not-an-address"},
         {5, "unknown language: es (use de, fr, it or en)"},
         {6, "expected 3 fields, found 2"},

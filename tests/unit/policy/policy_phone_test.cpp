@@ -381,9 +381,8 @@ TEST_CASE("reply texts mask the address and are printable ASCII", "[phone]") {
          {std::string(kErrTagTwice), std::string(kErrTagBad), std::string(kErrTagRecipients),
           std::string(kErrTagNotMobile), std::string(kErrHeaderNotMobile),
           std::string(kErrContactNotMobile), std::string(kErrNoNumber), std::string(kErrTagInReply),
-          std::string(kErrLandline),
-          std::string(kErrTagStuck), std::string(kErrTagMismatch) + ":89:67",
-          std::string(kErrHeaderMismatch) + ":89:67",
+          std::string(kErrLandline), std::string(kErrTagStuck),
+          std::string(kErrTagMismatch) + ":89:67", std::string(kErrHeaderMismatch) + ":89:67",
           std::string(kErrTagHeaderMismatch) + ":89:67"}) {
         INFO(code);
         const auto t =
