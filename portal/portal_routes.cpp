@@ -181,7 +181,7 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
     // The SMS or the call is in the patient's language (the envelope's), not the browser's. A
     // call goes through the same guard, counters and withdrawal as an SMS: one code, one channel.
     const bool call = by_call(env);
-    const std::string& code = issued->code->code;
+    const std::string_view code = issued->code->code;
     std::string text =
         call ? pages_->voice_text(env.meta.language, cfg_.practice.name, code)
              : pages_->sms_text(env.meta.language, cfg_.practice.name, code, code_minutes());

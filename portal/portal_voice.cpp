@@ -32,7 +32,7 @@ Status VoiceCaller::call(std::string_view to_e164, std::string_view text,
         return gateway_->send(to_e164, text);
     }
     std::string twiml = twiml_say(text, lang);
-    const Status st = gateway_->send(to_e164, twiml);
+    Status st = gateway_->send(to_e164, twiml);
     crypto::secure_wipe(twiml.data(), twiml.size());  // it holds the code
     return st;
 }

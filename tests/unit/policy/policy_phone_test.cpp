@@ -149,7 +149,7 @@ TEST_CASE("without a stored contact: tag, then header, then no number", "[phone]
 
     // A bad header number is an error, not a fall-through to the next source.
     in.tag_number.reset();
-    in.header_number = "031 123 45 67";
+    in.header_number = "0800 123 456";  // toll-free: neither mobile nor landline
     r = resolve_phone(in, contacts.lookup());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().detail == kErrHeaderNotMobile);
