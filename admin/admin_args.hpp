@@ -47,6 +47,8 @@ struct Args {
     std::optional<std::string> out_dir;   ///< policy check --out DIR
     std::optional<std::string> policy;    ///< policy check --policy FILE
     bool connect = false;                 ///< config check --connect: also try the servers
+    /// Not an option: set from the config (`[voice]` has a provider), contacts accept landlines.
+    bool accept_landline = false;
 };
 
 /// Parses the arguments after argv[0]. Options may stand before or after the verb; `--` ends

@@ -106,7 +106,7 @@ int cmd_stats(vault::Vault& v, std::ostream& out, std::ostream& err) {
 
 int cmd_contacts_import(const Args& args, vault::Vault& v, std::ostream& out, std::ostream& err) {
     const std::string& file = args.operands[0];
-    auto imported = import_contacts_file(file);
+    auto imported = import_contacts_file(file, args.accept_landline);
     if (!imported) {
         print_error(err, "contacts import", printable(imported.error().detail, 512));
         return kExitError;
@@ -136,9 +136,10 @@ int cmd_contacts_set(const Args& args, vault::Vault& v, std::ostream& out, std::
         return fail(err, "contacts set", email.error());
     }
     const std::string& phone_text = args.operands[1];
-    auto phone = normalize_mobile(plain_spaces(phone_text), "CH");
+    auto phone = normalize_phone(plain_spaces(phone_text), "CH", args.accept_landline);
     if (!phone) {
-        print_error(err, "contacts set", phone.error().detail + ": " + printable(phone_text));
+        print_error(err, "contacts set",
+                    phone_refusal(phone.error()) + ": " + printable(phone_text));
         return kExitError;
     }
     Status st = v.contact_set(*email, phone->e164, args.lang);

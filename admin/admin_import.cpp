@@ -141,9 +141,9 @@ void add_row(ImportResult& out, std::size_t line, std::string_view email, std::s
     if (phone.empty()) {
         return fail("missing mobile number");
     }
-    auto p = normalize_mobile(plain_spaces(phone), "CH");
+    auto p = normalize_phone(plain_spaces(phone), "CH", out.accept_landline);
     if (!p) {
-        return fail(p.error().detail + ": " + printable(phone));
+        return fail(phone_refusal(p.error()) + ": " + printable(phone));
     }
     auto l = check_lang(lang);
     if (!l) {
@@ -170,7 +170,16 @@ ImportFormat detect_format(const std::filesystem::path& path, std::string_view t
     return ImportFormat::csv;
 }
 
-Result<ImportResult> import_contacts_file(const std::filesystem::path& path) {
+std::string phone_refusal(const Error& e) {
+    if (e.detail == "landline number") {
+        // What to do, not only what is wrong (issue #18): the code can reach it only by a call.
+        return "landline number, no SMS possible (give a mobile number, or configure [voice] "
+               "to call it with the code)";
+    }
+    return e.detail;
+}
+
+Result<ImportResult> import_contacts_file(const std::filesystem::path& path, bool accept_landline) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         return make_error(Errc::io, path.string() + ": is a directory");
@@ -189,8 +198,9 @@ Result<ImportResult> import_contacts_file(const std::filesystem::path& path) {
     if (text.size() > kMaxImportBytes) {
         return make_error(Errc::invalid_argument, path.string() + ": file larger than 10 MiB");
     }
-    auto result =
-        detect_format(path, text) == ImportFormat::vcard ? import_vcard(text) : import_csv(text);
+    auto result = detect_format(path, text) == ImportFormat::vcard
+                      ? import_vcard(text, accept_landline)
+                      : import_csv(text, accept_landline);
     if (!result) {
         return make_error(result.error().code, path.string() + ": " + result.error().detail);
     }

@@ -40,7 +40,13 @@ struct ImportResult {
     /// Address -> line of its contact, so duplicates are found in O(1) (a 10 MiB file can
     /// hold 100000 rows).
     std::unordered_map<std::string, std::size_t> seen;
+    /// Landline numbers are accepted (a `[voice]` provider is configured); set before rows.
+    bool accept_landline = false;
 };
+
+/// Why a number was refused, for an issue or an error line: the detail of normalize_phone(),
+/// and for a landline what to do about it.
+std::string phone_refusal(const Error& e);
 
 /// Checks a mail address (RFC 5321 4.1.2 dot-atom local part and a host name; ASCII only) and
 /// returns it lower-cased. Error detail: "bad email address: VALUE".
@@ -65,8 +71,10 @@ enum class ImportFormat { csv, vcard };
 /// BEGIN:VCARD; CSV otherwise.
 ImportFormat detect_format(const std::filesystem::path& path, std::string_view text);
 
-/// Reads `path` (at most kMaxImportBytes) and imports it as CSV or vCard.
+/// Reads `path` (at most kMaxImportBytes) and imports it as CSV or vCard; `accept_landline` as in
+/// ImportResult.
 /// Errors: Errc::io (cannot read), Errc::invalid_argument (too large, not a contacts file).
-Result<ImportResult> import_contacts_file(const std::filesystem::path& path);
+Result<ImportResult> import_contacts_file(const std::filesystem::path& path,
+                                          bool accept_landline = false);
 
 }  // namespace sealpost::admin

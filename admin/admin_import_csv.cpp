@@ -172,7 +172,7 @@ Error bad_header(std::size_t line, std::string_view why) {
 
 }  // namespace
 
-Result<ImportResult> import_csv(std::string_view text) {
+Result<ImportResult> import_csv(std::string_view text, bool accept_landline) {
     if (text.size() > kMaxImportBytes) {
         return make_error(Errc::invalid_argument, "file larger than 10 MiB");
     }
@@ -233,6 +233,7 @@ Result<ImportResult> import_csv(std::string_view text) {
     }
 
     ImportResult out;
+    out.accept_landline = accept_landline;
     std::size_t rows = 0;
     const std::size_t columns = header.fields.size();
     while (pos < text.size()) {

@@ -13,6 +13,6 @@ namespace sealpost::admin {
 /// columns other than email, phone and lang are ignored.
 /// Errors (nothing imported): Errc::invalid_argument when the text exceeds kMaxImportBytes or
 /// has no usable header.
-Result<ImportResult> import_csv(std::string_view text);
+Result<ImportResult> import_csv(std::string_view text, bool accept_landline = false);
 
 }  // namespace sealpost::admin

@@ -250,7 +250,7 @@ void finish_card(ImportResult& out, Card& card) {
     // that its error is reported.
     std::string phone = card.cells.front().value;
     for (const auto& c : card.cells) {
-        if (normalize_mobile(plain_spaces(c.value), "CH")) {
+        if (normalize_phone(plain_spaces(c.value), "CH", out.accept_landline)) {
             phone = c.value;
             break;
         }
@@ -271,7 +271,7 @@ void finish_card(ImportResult& out, Card& card) {
 
 }  // namespace
 
-Result<ImportResult> import_vcard(std::string_view text) {
+Result<ImportResult> import_vcard(std::string_view text, bool accept_landline) {
     if (text.size() > kMaxImportBytes) {
         return make_error(Errc::invalid_argument, "file larger than 10 MiB");
     }
@@ -279,6 +279,7 @@ Result<ImportResult> import_vcard(std::string_view text) {
         text.remove_prefix(3);
     }
     ImportResult out;
+    out.accept_landline = accept_landline;
     Card card;
     bool in_card = false;
     std::size_t cards = 0;

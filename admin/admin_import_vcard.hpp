@@ -16,6 +16,6 @@ namespace sealpost::admin {
 /// and en is taken.
 /// Errors (nothing imported): Errc::invalid_argument when the text exceeds kMaxImportBytes or
 /// holds no BEGIN:VCARD at all.
-Result<ImportResult> import_vcard(std::string_view text);
+Result<ImportResult> import_vcard(std::string_view text, bool accept_landline = false);
 
 }  // namespace sealpost::admin

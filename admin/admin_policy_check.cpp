@@ -323,7 +323,8 @@ int run_policy_check(const Args& args, const Config& cfg, std::ostream& out, std
             docs +=
                 (docs.empty() ? "" : ", ") + printable(plan.message->attachments()[k].file_name);
         }
-        auto phone = seal::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override);
+        auto phone =
+            seal::plan_phone(plan, rcpt, lookup, cfg.proxy.allow_phone_override, cfg.voice.enabled);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt, cfg.practice.refusal_lang());
             if (!text) {

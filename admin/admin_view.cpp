@@ -53,6 +53,8 @@ std::string_view event_text(vault::AuditKind k) {
             return "reminder mailed to the patient";
         case vault::AuditKind::expiry_notified:
             return "expired unused; sender notified";
+        case vault::AuditKind::code_called:
+            return "code read by a call";
     }
     return vault::audit_kind_name(k);
 }

@@ -35,7 +35,7 @@ int run(int argc, char** argv) {
         std::cerr << "sealpost: " << parsed.error().detail << "\ntry 'sealpost --help'\n";
         return admin::kExitUsage;
     }
-    const admin::Args& args = *parsed;
+    admin::Args& args = *parsed;
     if (args.action == admin::Args::Action::help) {
         std::cout << admin::help_text(args.verb);
         return admin::kExitOk;
@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
         return admin::run_config_check(args, std::cout, std::cerr);
     }
     const Config cfg = resolve_config(args);
+    args.accept_landline = cfg.voice.enabled;
     // The CLI's stdout and stderr are for the person at the terminal: log lines (to stderr)
     // only from warn up, unless the config asks for debug or trace.
     const bool verbose = cfg.log.level == LogLevel::debug || cfg.log.level == LogLevel::trace;

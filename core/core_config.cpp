@@ -243,8 +243,8 @@ Config parse_config_as(std::string_view toml_text, const std::filesystem::path& 
                   std::string("syntax error: ") + std::string(e.description()));
     }
 
-    static constexpr std::array<std::string_view, 8> kSections{
-        "practice", "vault", "proxy", "upstream", "notify", "portal", "sms", "log"};
+    static constexpr std::array<std::string_view, 9> kSections{
+        "practice", "vault", "proxy", "upstream", "notify", "portal", "sms", "voice", "log"};
     const toml::key* unknown = nullptr;
     for (auto&& [k, v] : root) {
         if (std::find(kSections.begin(), kSections.end(), k.str()) == kSections.end() &&
@@ -267,6 +267,7 @@ Config parse_config_as(std::string_view toml_text, const std::filesystem::path& 
     read_section(root, "notify", file, &config_detail::read_notify, cfg.notify);
     read_section(root, "portal", file, &config_detail::read_portal, cfg.portal);
     read_section(root, "sms", file, &config_detail::read_sms, cfg.sms);
+    read_section(root, "voice", file, &config_detail::read_voice, cfg.voice);
     read_section(root, "log", file, &config_detail::read_log, cfg.log);
 
     if (cfg.upstream.helo_name.empty()) {

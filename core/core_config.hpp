@@ -319,6 +319,21 @@ struct SmsConfig {
     friend bool operator==(const SmsConfig&, const SmsConfig&) = default;
 };
 
+/// `[voice]`: a provider that calls the patient and reads the code aloud, for landlines. With a
+/// provider (not "none", the default) the proxy and `sealpost contacts` accept landline numbers
+/// and the portal offers "call me" for them. The other keys are those of [sms].
+struct VoiceConfig {
+    bool enabled = false;  ///< provider is not "none"
+    /// The provider and its settings; outbox_path defaults to voice-outbox.log here.
+    SmsConfig gateway = [] {
+        SmsConfig g;
+        g.outbox_path = "/var/lib/sealpost/voice-outbox.log";
+        return g;
+    }();
+
+    friend bool operator==(const VoiceConfig&, const VoiceConfig&) = default;
+};
+
 struct LogConfig {
     LogLevel level = LogLevel::info;
 
@@ -338,6 +353,7 @@ struct Config {
     NotifyConfig notify;
     PortalConfig portal;
     SmsConfig sms;
+    VoiceConfig voice;
     LogConfig log;
 
     /// Effective settings for sealpost's own mails: [upstream], overridden by [notify] when

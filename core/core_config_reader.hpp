@@ -130,6 +130,11 @@ void read_upstream(Section& s, UpstreamConfig& out);
 void read_notify(Section& s, NotifyConfig& out);
 void read_portal(Section& s, PortalConfig& out);
 void read_sms(Section& s, SmsConfig& out);
+/// [voice]: the same keys as [sms] (read_code_gateway), for calls that read the code aloud.
+void read_voice(Section& s, VoiceConfig& out);
+/// The keys [sms] and [voice] share: provider, outbox_path, sender, url, method, headers,
+/// body_template, body_encoding, account_sid, auth_token_file, timeout, retries.
+void read_code_gateway(Section& s, SmsConfig& out, bool read_provider = true);
 void read_log(Section& s, LogConfig& out);
 
 }  // namespace sealpost::config_detail

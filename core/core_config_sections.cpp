@@ -590,10 +590,35 @@ void check_sms_secrets(const Section& s, const SmsConfig& out) {
 }  // namespace
 
 void read_sms(Section& s, SmsConfig& out) {
-    out.provider = pick(s, "provider", out.provider, {"outbox", "http", "twilio"});
+    read_code_gateway(s, out);
+}
+
+void read_voice(Section& s, VoiceConfig& out) {
+    // "none" (the default) keeps landlines refused; any provider turns calls on.
+    const std::size_t provider =
+        s.choice("provider", out.enabled ? static_cast<std::size_t>(out.gateway.provider) + 1 : 0,
+                 {"none", "outbox", "http", "twilio"});
+    out.enabled = provider != 0;
+    if (out.enabled) {
+        out.gateway.provider = static_cast<SmsProvider>(provider - 1);
+    }
+    read_code_gateway(s, out.gateway, false);
+    // A call's caller id is a number the provider owns (Twilio: a verified or bought number);
+    // alphanumeric sender ids exist only for SMS.
+    if (out.enabled && out.gateway.provider == SmsProvider::twilio &&
+        out.gateway.sender.front() != '+') {
+        s.fail("sender", "must be a phone number like +41441234567 for twilio calls");
+    }
+}
+
+void read_code_gateway(Section& s, SmsConfig& out, bool read_provider) {
+    const std::string provider_key = s.dotted("provider");
+    if (read_provider) {
+        out.provider = pick(s, "provider", out.provider, {"outbox", "http", "twilio"});
+    }
     out.outbox_path = s.path("outbox_path", out.outbox_path);
     if (out.provider == SmsProvider::outbox && out.outbox_path.empty()) {
-        s.fail("outbox_path", "required when sms.provider = \"outbox\"", "provider");
+        s.fail("outbox_path", "required when " + provider_key + " = \"outbox\"", "provider");
     }
 
     out.sender = s.string("sender", out.sender);
@@ -618,7 +643,7 @@ void read_sms(Section& s, SmsConfig& out) {
         out.url = "https://api.twilio.com";
     }
     if (out.provider == SmsProvider::http && out.url.empty()) {
-        s.fail("url", "required when sms.provider = \"http\"", "provider");
+        s.fail("url", "required when " + provider_key + " = \"http\"", "provider");
     }
     if (!out.url.empty() && !sms_url_ok(out.url)) {
         s.fail("url", "must be an https:// URL (http:// only for localhost)");
@@ -665,7 +690,8 @@ void read_sms(Section& s, SmsConfig& out) {
     }
     if (out.provider == SmsProvider::http && out.method != HttpMethod::get &&
         out.body_template.empty()) {
-        s.fail("body_template", "required when sms.provider = \"http\" and method is POST or PUT",
+        s.fail("body_template",
+               "required when " + provider_key + " = \"http\" and method is POST or PUT",
                "provider");
     }
     out.body_encoding = pick(s, "body_encoding", out.body_encoding, {"json", "form"});
@@ -677,10 +703,10 @@ void read_sms(Section& s, SmsConfig& out) {
     }
     out.auth_token_file = s.path("auth_token_file", out.auth_token_file);
     if (out.provider == SmsProvider::twilio && out.account_sid.empty()) {
-        s.fail("account_sid", "required when sms.provider = \"twilio\"", "provider");
+        s.fail("account_sid", "required when " + provider_key + " = \"twilio\"", "provider");
     }
     if (out.provider == SmsProvider::twilio && out.auth_token_file.empty()) {
-        s.fail("auth_token_file", "required when sms.provider = \"twilio\"", "provider");
+        s.fail("auth_token_file", "required when " + provider_key + " = \"twilio\"", "provider");
     }
     out.secret_file = s.path("secret_file", out.secret_file);
     if (!out.secret_file.empty() && out.provider != SmsProvider::http) {

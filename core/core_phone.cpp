@@ -1,5 +1,6 @@
-// Mobile numbers for SMS codes: libphonenumber (PhoneNumberUtil) parses and classifies, we add
-// a strict character filter so vanity letters, extensions and other noise are refused.
+// Patients' numbers for codes: libphonenumber (PhoneNumberUtil) parses and classifies (mobile for
+// SMS, landline for a voice call), we add a strict character filter so vanity letters, extensions
+// and other noise are refused.
 #include "core/core_phone.hpp"
 
 #include <algorithm>
@@ -40,6 +41,15 @@ Error not_a_number() {
 }  // namespace
 
 Result<PhoneNumber> normalize_mobile(std::string_view input, std::string_view default_region) {
+    auto n = normalize_phone(input, default_region, false);
+    if (!n && n.error().detail == "landline number") {
+        return make_error(Errc::invalid_argument, "not a mobile number");
+    }
+    return n;
+}
+
+Result<PhoneNumber> normalize_phone(std::string_view input, std::string_view default_region,
+                                    bool accept_landline) {
     if (input.size() > kMaxPhoneInput) {
         return make_error(Errc::invalid_argument, "too long");
     }
@@ -59,10 +69,15 @@ Result<PhoneNumber> normalize_mobile(std::string_view input, std::string_view de
         return not_a_number();
     }
     const auto type = util.GetNumberType(number);
-    if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
+    PhoneNumber out;
+    if (type == PhoneNumberUtil::FIXED_LINE) {
+        if (!accept_landline) {
+            return make_error(Errc::invalid_argument, "landline number");
+        }
+        out.kind = PhoneKind::landline;
+    } else if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
         return make_error(Errc::invalid_argument, "not a mobile number");
     }
-    PhoneNumber out;
     util.Format(number, PhoneNumberUtil::E164, &out.e164);
     util.GetRegionCodeForNumber(number, &out.region);
     return out;

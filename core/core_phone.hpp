@@ -1,5 +1,6 @@
-// Mobile phone numbers: normalise what senders write (`079 123 45 67`, `+41 79 ...`) to E.164
-// with libphonenumber and refuse anything that cannot receive an SMS code.
+// Patients' phone numbers: normalise what senders write (`079 123 45 67`, `+41 79 ...`) to E.164
+// with libphonenumber and classify them: a mobile gets its code by SMS, a landline only by a
+// voice call (`[voice]`), anything else is refused.
 #pragma once
 
 #include <cstddef>
@@ -10,10 +11,15 @@
 
 namespace sealpost {
 
-/// A validated mobile number.
+/// How a code reaches a number: a mobile (libphonenumber MOBILE or FIXED_LINE_OR_MOBILE) by
+/// SMS, a landline (FIXED_LINE) only by a voice call.
+enum class PhoneKind { mobile, landline };
+
+/// A validated number.
 struct PhoneNumber {
     std::string e164;    ///< `+41791234567` (ITU-T E.164 with '+')
     std::string region;  ///< ISO 3166-1 region of the number, e.g. "CH"
+    PhoneKind kind = PhoneKind::mobile;
     friend bool operator==(const PhoneNumber&, const PhoneNumber&) = default;
 };
 
@@ -27,6 +33,13 @@ inline constexpr std::size_t kMaxPhoneInput = 64;
 /// (also "too long" over kMaxPhoneInput). The detail never repeats the input.
 Result<PhoneNumber> normalize_mobile(std::string_view input,
                                      std::string_view default_region = "CH");
+
+/// normalize_mobile(), but a valid FIXED_LINE number is accepted too (kind landline) when
+/// `accept_landline` (a `[voice]` provider is configured). Without it a landline is refused with
+/// the detail "landline number" (so callers can say what to do), other numbers as
+/// normalize_mobile() does.
+Result<PhoneNumber> normalize_phone(std::string_view input, std::string_view default_region,
+                                    bool accept_landline);
 
 /// The last two digits of a number (fewer if it has fewer), skipping any other character: all
 /// of a number that a masked display (log::mask_phone) or an error detail may show.

@@ -133,7 +133,8 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
 }
 
 Result<ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
-                                 const ContactLookup& lookup, bool allow_override) {
+                                 const ContactLookup& lookup, bool allow_override,
+                                 bool accept_landline) {
     if (plan.tag_error) {
         return *plan.tag_error;
     }
@@ -148,6 +149,7 @@ Result<ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
     }
     in.reply = plan.reply;
     in.allow_override = allow_override;
+    in.accept_landline = accept_landline;
     return resolve_phone(in, lookup);
 }
 

@@ -50,10 +50,12 @@ MessagePlan plan_message(const policy::Policy& pol, const PracticeConfig& practi
 
 /// The phone of sealed recipient `rcpt` (its address): the tag's error if the tag is
 /// malformed, else resolve_phone() with the tag, the header, the reply mark and `lookup` (may
-/// be empty: no contacts store); `allow_override` is `[proxy] allow_phone_override`.
+/// be empty: no contacts store); `allow_override` is `[proxy] allow_phone_override`;
+/// `accept_landline` is true when `[voice]` has a provider.
 /// Errors as resolve_phone(); phone_reply_text() gives the 550 text.
 Result<ResolvedPhone> plan_phone(const MessagePlan& plan, std::string_view rcpt,
-                                 const ContactLookup& lookup, bool allow_override = false);
+                                 const ContactLookup& lookup, bool allow_override = false,
+                                 bool accept_landline = false);
 
 /// The notice language: the stored contact's when the phone came from the contacts store and
 /// the contact has a valid one, else practice.default_language.

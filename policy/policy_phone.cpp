@@ -58,6 +58,11 @@ std::string_view trim_ws(std::string_view s) noexcept {
     return s;
 }
 
+/// normalize_phone()'s refusal of a landline when no voice provider is configured.
+bool is_landline(const Error& e) {
+    return e.detail == "landline number";
+}
+
 Error fail(std::string_view code) {
     return make_error(Errc::invalid_argument, std::string(code));
 }
@@ -284,29 +289,33 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
         if (in.external_recipients != 1) {
             return fail(kErrTagRecipients);
         }
-        auto n = normalize_mobile(*in.tag_number, in.default_region);
+        auto n = normalize_phone(*in.tag_number, in.default_region, in.accept_landline);
         if (!n) {
-            return fail(kErrTagNotMobile);
+            return fail(is_landline(n.error()) ? kErrLandline : kErrTagNotMobile);
         }
         tag = std::move(n).value().e164;
     }
     std::optional<std::string> header;
     if (in.header_number) {
-        auto n = normalize_mobile(trim_ws(*in.header_number), in.default_region);
+        auto n = normalize_phone(trim_ws(*in.header_number), in.default_region, in.accept_landline);
         if (!n) {
-            return fail(kErrHeaderNotMobile);
+            return fail(is_landline(n.error()) ? kErrLandline : kErrHeaderNotMobile);
         }
         header = std::move(n).value().e164;
     }
     // The stored contact is read even when the mail names a number: it wins.
     std::optional<StoredContact> stored;
-    std::optional<std::string> stored_e164;  // nullopt also when the stored one is not mobile
+    std::optional<std::string> stored_e164;  // nullopt also when the stored one is not usable
+    bool stored_landline = false;            // ... because it is a landline without [voice]
     if (lookup) {
         auto s = lookup(in.recipient);
         if (s) {
             stored = std::move(*s);
-            if (auto n = normalize_mobile(stored->e164, in.default_region)) {
+            auto n = normalize_phone(stored->e164, in.default_region, in.accept_landline);
+            if (n) {
                 stored_e164 = std::move(n).value().e164;
+            } else {
+                stored_landline = is_landline(n.error());
             }
         } else if (s.error().code != Errc::not_found) {
             return std::move(s).error();
@@ -321,7 +330,7 @@ Result<ResolvedPhone> resolve_phone(const PhoneInputs& in, const ContactLookup& 
     }
     if (stored && !differs(tag) && !differs(header)) {
         if (!stored_e164) {
-            return fail(kErrContactNotMobile);
+            return fail(stored_landline ? kErrLandline : kErrContactNotMobile);
         }
         return ResolvedPhone{*stored_e164, PhoneSource::contacts, std::move(stored->language)};
     }

@@ -76,6 +76,9 @@ struct PhoneInputs {
     /// A tag or header number that differs from the stored contact is used for this mail
     /// instead of being refused (`[proxy] allow_phone_override`, off by default).
     bool allow_override = false;
+    /// Landline numbers are accepted too (a `[voice]` provider calls them with the code);
+    /// without it a landline anywhere is refused with kErrLandline.
+    bool accept_landline = false;
 };
 
 /// Reads the stored contact (E.164 number and language) for an address. Errc::not_found when
@@ -94,6 +97,8 @@ inline constexpr std::string_view kErrTagNotMobile = "sms_tag_not_mobile";
 inline constexpr std::string_view kErrHeaderNotMobile = "phone_header_not_mobile";
 inline constexpr std::string_view kErrContactNotMobile = "contact_not_mobile";
 inline constexpr std::string_view kErrNoNumber = "no_mobile_number";
+/// The number (tag, header or stored contact) is a landline and no `[voice]` is configured.
+inline constexpr std::string_view kErrLandline = "landline_without_voice";
 inline constexpr std::string_view kErrTagInReply = "sms_tag_in_reply";
 /// strip_phone_data() (mime_phone_strip.hpp) could not take a tag out of the subject.
 inline constexpr std::string_view kErrTagStuck = "sms_tag_not_removable";
@@ -109,7 +114,8 @@ std::string_view phone_error_code(const Error& e) noexcept;
 
 /** The patient's number:
  * - a tag (allowed only with exactly one external recipient) and the header must each be a
- *   valid mobile number; one that is not is an error, no other source is tried (the sender
+ *   valid mobile number (or landline with `accept_landline`; a landline without it is
+ *   kErrLandline); one that is not is an error, no other source is tried (the sender
  *   meant that number);
  * - a stored contact wins. A tag or header that differs from it (compared as E.164) refuses
  *   the mail (kErrTagMismatch, kErrHeaderMismatch) unless `allow_override`, which uses the

@@ -18,7 +18,7 @@ struct Texts {
     std::array<std::string_view, 4> text;
 };
 
-constexpr std::array<Texts, 12> kTexts = {{
+constexpr std::array<Texts, 13> kTexts = {{
     {kErrTagMismatch,
      {"Die Mobilnummer im Betreff (endet auf {a}) weicht von der fuer {who} gespeicherten ab "
       "(endet auf {b}): Tag entfernen oder Kontakt aendern",
@@ -112,6 +112,19 @@ constexpr std::array<Texts, 12> kTexts = {{
       "'sealpost contacts set'",
       "The stored number for {who} is not a mobile number: update the contact with 'sealpost "
       "contacts set'"}},
+    {kErrLandline,
+     {"Die Nummer fuer {who} ist eine Festnetznummer: sealpost kann dorthin keinen SMS-Code "
+      "senden; Mobilnummer angeben oder den Administrator bitten, [voice] (Anruf mit dem Code) "
+      "einzurichten",
+      "Le numero pour {who} est un numero fixe: sealpost ne peut pas y envoyer de code par SMS; "
+      "indiquez le mobile du patient ou demandez a l'administrateur de configurer [voice] "
+      "(appel avec le code)",
+      "Il numero per {who} e un numero fisso: sealpost non puo inviarvi un codice SMS; indicare "
+      "il cellulare del paziente o chiedere all'amministratore di configurare [voice] "
+      "(chiamata con il codice)",
+      "The number for {who} is a landline: sealpost cannot send an SMS code to it; add the "
+      "patient's mobile number, or ask your administrator to configure [voice] (calls with the "
+      "code)"}},
 }};
 
 /// Field `which` (0 or 1) after the code of a mismatch error `<code>:<given>:<other>`.

@@ -125,6 +125,11 @@ int main(int argc, char** argv) {
         auto vault = need(vault::Vault::open(std::move(opts), keys), "vault");
         auto pages = need(portal::Pages::load(cfg.portal.templates_dir), "templates");
         auto sms = need(portal::make_sms_sender(cfg.sms), "sms");
+        // [voice]: landline numbers get their code by a call (none configured: no caller).
+        std::unique_ptr<portal::VoiceCaller> voice;
+        if (cfg.voice.enabled) {
+            voice = need(portal::make_voice_caller(cfg.voice), "voice");
+        }
         // A stable key for the audit's IP hashes, derived so the pepper itself stays inside.
         const auto ip_key =
             crypto::hmac_sha256(keys.pepper.key, crypto::as_bytes("sealpost-ip-key-v1"));
@@ -134,7 +139,8 @@ int main(int argc, char** argv) {
             return 1;
         }
         portal::App app(cfg, vault, std::move(pages), std::move(sms),
-                        crypto::SecretBytes(ip_key.begin(), ip_key.end()), std::move(logo).value());
+                        crypto::SecretBytes(ip_key.begin(), ip_key.end()), std::move(logo).value(),
+                        std::move(voice));
 
         // One io_context per core, each run by one thread, the first also holding the
         // listeners, signals and timers. The hint 1 (BOOST_ASIO_CONCURRENCY_HINT_1) only tells

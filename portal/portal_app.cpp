@@ -28,12 +28,14 @@ std::vector<DocumentRow> rows_of(const vault::EnvelopeMeta& meta) {
 }
 
 App::App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
-         std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo)
+         std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo,
+         std::unique_ptr<VoiceCaller> voice)
     : cfg_(cfg),
       vault_(vault),
       look_(std::make_shared<const Appearance>(Appearance{
           .practice = cfg.practice, .pages = std::move(pages), .logo = std::move(logo)})),
       sms_(std::move(sms)),
+      voice_(std::move(voice)),
       ip_key_(std::move(ip_key)),
       code_policy_(cfg.portal),
       sessions_(cfg.portal.session_idle, cfg.portal.session_absolute, kMaxSessions,

@@ -22,6 +22,7 @@
 #include "portal/portal_pages.hpp"
 #include "portal/portal_sessions.hpp"
 #include "portal/portal_sms.hpp"
+#include "portal/portal_voice.hpp"
 #include "portal/portal_zip.hpp"
 #include "vault/vault.hpp"
 
@@ -30,7 +31,8 @@ namespace sealpost::portal {
 /// Counters for /metrics (monotonic since start).
 struct PortalCounters {
     std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> codes_sent{0};
+    std::atomic<std::uint64_t> codes_sent{0};     ///< by SMS or by a voice call
+    std::atomic<std::uint64_t> codes_called{0};   ///< of codes_sent: by a voice call
     std::atomic<std::uint64_t> codes_failed{0};   ///< the SMS gateway failed
     std::atomic<std::uint64_t> codes_refused{0};  ///< a rate limit or lock said no
     std::atomic<std::uint64_t> verified{0};
@@ -49,8 +51,10 @@ struct PortalCounters {
  * else in `cfg` stays as it was at start. */
 class App {
   public:
+    /// `voice` (may be null: no [voice]) calls landline numbers with the code instead of an SMS.
     App(const Config& cfg, vault::Vault& vault, std::shared_ptr<const Pages> pages,
-        std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo = {});
+        std::unique_ptr<SmsSender> sms, crypto::SecretBytes ip_key, Logo logo = {},
+        std::unique_ptr<VoiceCaller> voice = {});
 
     /// One request, one response; never throws for anything a client sends. A GET never
     /// waits for a disk sync (its audit events go to the background runner), so the server
@@ -107,6 +111,9 @@ class App {
     PageContext page_context(Ctx& c, bool with_form);
     /// What GET /privacy shows, from [practice], [vault] and [sms].
     [[nodiscard]] PrivacyPage privacy_page() const;
+    /// The envelope's code goes by a voice call: [voice] is configured and the number is a
+    /// landline (classified again from the stored E.164 number, core_phone).
+    [[nodiscard]] bool by_call(const vault::OpenedEnvelope& env) const;
     [[nodiscard]] unsigned code_minutes() const;
     [[nodiscard]] vault::IpHash ip_hash(std::string_view ip) const;
     /// A stable key for the session behind `cookie` that is not the cookie (the ZIP caps).
@@ -127,6 +134,7 @@ class App {
     mutable std::mutex look_mutex_;  ///< guards look_ (read at accept, written on SIGHUP)
     std::shared_ptr<const Appearance> look_;
     std::unique_ptr<SmsSender> sms_;
+    std::unique_ptr<VoiceCaller> voice_;  ///< null without [voice]
     crypto::SecretBytes ip_key_;
     vault::CodePolicy code_policy_;
     SessionStore sessions_;

@@ -11,7 +11,11 @@ std::string render_metrics(const PortalCounters& c, const Metrics& m, std::uint6
     std::string out;
     counter(out, "sealpost_portal_requests_total", "HTTP requests answered by routes.",
             c.requests.load());
-    counter(out, "sealpost_portal_codes_sent_total", "SMS codes sent.", c.codes_sent.load());
+    counter(out, "sealpost_portal_codes_sent_total", "Codes sent (by SMS or by a voice call).",
+            c.codes_sent.load());
+    counter(out, "sealpost_portal_codes_called_total",
+            "Codes read to a landline by a voice call (also in codes_sent).",
+            c.codes_called.load());
     counter(out, "sealpost_portal_codes_failed_total",
             "SMS codes the gateway failed to send (not counted against the patient).",
             c.codes_failed.load());

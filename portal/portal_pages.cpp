@@ -14,13 +14,13 @@ namespace {
 constexpr std::array<std::string_view, std::size(kLanguages)> kLanguageNames = {
     "Deutsch", "Fran\u00e7ais", "Italiano", "English"};
 
-constexpr std::array<MessageKind, 11> kMessageKinds = {
+constexpr std::array<MessageKind, 12> kMessageKinds = {
     MessageKind::not_found,      MessageKind::gone,
     MessageKind::locked_for_now, MessageKind::locked_for_good,
     MessageKind::too_many_codes, MessageKind::bad_request,
     MessageKind::forbidden,      MessageKind::session_expired,
     MessageKind::sms_failed,     MessageKind::busy,
-    MessageKind::unavailable};
+    MessageKind::unavailable,    MessageKind::call_failed};
 
 std::string_view slug(MessageKind k) {
     switch (k) {
@@ -42,6 +42,8 @@ std::string_view slug(MessageKind k) {
             return "session_expired";
         case MessageKind::sms_failed:
             return "sms_failed";
+        case MessageKind::call_failed:
+            return "call_failed";
         case MessageKind::busy:
             return "busy";
         case MessageKind::unavailable:
@@ -51,7 +53,7 @@ std::string_view slug(MessageKind k) {
 }
 
 bool is_error_notice(std::string_view n) {
-    return n != "code_sent" && n != "renewed";
+    return n != "code_sent" && n != "call_started" && n != "renewed";
 }
 
 /// Placeholders a notice text may use; a page fills those it knows.
@@ -279,6 +281,24 @@ std::vector<CodeKey> code_keys() {
         {"layout.email", ""},
         {"privacy.more", "practice"},
         {"privacy.extra.heading", "practice"},
+        {"voice.text", "practice digits"},
+        // The texts that differ between an SMS and a voice call (by_call on the page).
+        {"landing.verify.text", "phone"},
+        {"landing.verify.text_call", "phone"},
+        {"landing.send", ""},
+        {"landing.call", ""},
+        {"code.lead_call", "phone"},
+        {"code.lead_renew_call", "phone"},
+        {"code.label", ""},
+        {"code.label_call", ""},
+        {"code.none.heading", ""},
+        {"code.none.heading_call", ""},
+        {"code.none.text", "practice"},
+        {"code.none.text_call", "practice"},
+        {"code.resend", ""},
+        {"code.resend_call", ""},
+        {"expired.renew.text", "phone"},
+        {"expired.renew.text_call", "phone"},
         {"notice.code_wrong_one", kNoticeValues},
     };
     for (const std::string_view n : kNotices) {
@@ -300,6 +320,9 @@ std::string Pages::landing(const PageContext& c, const LandingPage& p) const {
     const std::string n = std::to_string(p.documents.size());
     v.emplace("intro", r.text(p.documents.size() == 1 ? "landing.intro.one" : "landing.intro.many",
                               {{"practice", c.practice_name}, {"n", n}}));
+    v.emplace("verify_text", r.text(p.by_call ? "landing.verify.text_call" : "landing.verify.text",
+                                    {{"phone", p.masked_phone}}));
+    v.emplace("send_label", r.text(p.by_call ? "landing.call" : "landing.send"));
     Values raws;
     raws.emplace("notice", r.notice(p.notice, {{"phone", p.masked_phone}}));
     raws.emplace("documents", file_list(r, p.documents, p.hide_names));
@@ -315,8 +338,13 @@ std::string Pages::code(const PageContext& c, const CodePage& p) const {
     v.emplace("verify_action", c.link_path + "/verify");
     const std::string title = r.text(p.renewal ? "title.renew" : "title.code");
     v.emplace("heading", title);
-    v.emplace("lead",
-              r.text(p.renewal ? "code.lead_renew" : "code.lead", {{"phone", p.masked_phone}}));
+    const std::string call = p.by_call ? "_call" : "";
+    v.emplace("lead", r.text((p.renewal ? "code.lead_renew" : "code.lead") + call,
+                             {{"phone", p.masked_phone}}));
+    v.emplace("code_label", r.text("code.label" + call));
+    v.emplace("none_heading", r.text("code.none.heading" + call));
+    v.emplace("none_text", r.text("code.none.text" + call, r.base()));
+    v.emplace("resend_label", r.text("code.resend" + call));
     v.emplace("n", std::to_string(p.code_length));
     v.emplace("minutes", std::to_string(p.code_minutes));
     Values raws;
@@ -374,6 +402,8 @@ std::string Pages::expired(const PageContext& c, const ExpiredPage& p) const {
     v.emplace("csrf", c.csrf);
     v.emplace("code_action", c.link_path + "/code");
     v.emplace("date", format_date(p.expired_at));
+    v.emplace("renew_text", r.text(p.by_call ? "expired.renew.text_call" : "expired.renew.text",
+                                   {{"phone", p.masked_phone}}));
     Values raws;
     raws.emplace("notice", r.notice(p.notice, {{"phone", p.masked_phone}}));
     return r.page(Tpl::expired, r.text("title.expired"), v, raws, c.link_path);
@@ -449,6 +479,31 @@ std::string Pages::sms_text(std::string_view lang, std::string_view practice, st
     return substitute(*s, {{"practice", text::clean(practice)},
                            {"code", text::clean(code)},
                            {"minutes", std::to_string(valid_minutes)}});
+}
+
+std::string spoken_digits(std::string_view code) {
+    std::string out;
+    out.reserve(code.size() * 3);
+    for (const char c : code) {
+        if (c < '0' || c > '9') {
+            continue;
+        }
+        if (!out.empty()) {
+            out += ", ";
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string Pages::voice_text(std::string_view lang, std::string_view practice,
+                              std::string_view code) const {
+    const Catalog& cat = impl_->catalogs[language_index(lang)];
+    const std::string* s = cat.find("voice.text");
+    if (s == nullptr) {
+        return {};
+    }
+    return substitute(*s, {{"practice", text::clean(practice)}, {"digits", spoken_digits(code)}});
 }
 
 }  // namespace sealpost::portal

@@ -27,11 +27,12 @@ std::string choose_language(std::string_view explicit_choice, std::string_view a
  * (announced with role="alert"): code_wrong (with CodePage::tries_left), code_expired,
  * code_used_up (the code took too many wrong tries), code_invalid (not digits of the right
  * length), session_expired, zip_empty (nothing selected), zip_too_large. Confirmations
- * (role="status"): code_sent, renewed (DocumentsPage, with its expiry date). Any other value
+ * (role="status"): code_sent, call_started (the code comes by a voice call), renewed
+ * (DocumentsPage, with its expiry date). Any other value
  * shows nothing. */
-inline constexpr std::string_view kNotices[] = {"code_sent",    "code_wrong",   "code_expired",
-                                                "code_used_up", "code_invalid", "session_expired",
-                                                "renewed",      "zip_empty",    "zip_too_large"};
+inline constexpr std::string_view kNotices[] = {
+    "code_sent",       "code_wrong", "code_expired", "code_used_up",  "code_invalid",
+    "session_expired", "renewed",    "zip_empty",    "zip_too_large", "call_started"};
 
 /// What every page needs.
 struct PageContext {
@@ -62,7 +63,8 @@ struct DocumentRow {
 struct LandingPage {
     std::vector<DocumentRow> documents;  ///< names only are shown (no sizes before the check)
     std::string masked_phone;            ///< "••67"
-    std::string notice;  ///< optional catalog key of a message shown above the form ("" = none)
+    std::string notice;    ///< optional catalog key of a message shown above the form ("" = none)
+    bool by_call = false;  ///< a landline: the button offers "call me with the code", not SMS
     /// practice.hide_document_names: "Document 1", "Document 2" ... (in the page's language)
     /// instead of the names, which may be health data; they show only after the code.
     bool hide_names = false;
@@ -87,6 +89,7 @@ struct CodePage {
     bool renewal = false;        ///< the link had expired: success renews it (different title)
     unsigned code_length = 6;    ///< digits (portal.code_length): the input's min/maxlength
     unsigned code_minutes = 10;  ///< validity in minutes (portal.code_ttl), shown as a hint
+    bool by_call = false;        ///< the code comes by a voice call (a landline), not by SMS
 };
 
 /// After a successful check: the documents, one download each, and a ZIP of the selection.
@@ -100,7 +103,8 @@ struct DocumentsPage {
 struct ExpiredPage {
     std::int64_t expired_at = 0;  ///< unix seconds
     std::string masked_phone;
-    std::string notice;  ///< catalog key or ""
+    std::string notice;    ///< catalog key or ""
+    bool by_call = false;  ///< the renewal code comes by a voice call
 };
 
 /// Every other plain page: not found, gone, locked, too many requests, bad request, ...
@@ -114,6 +118,7 @@ enum class MessageKind {
     forbidden,        ///< 403: missing or wrong CSRF token, or session expired
     session_expired,  ///< 403 on a download without a valid session: start again
     sms_failed,       ///< 502/503: the SMS could not be sent, nothing was counted
+    call_failed,      ///< 503: the voice call could not be placed, nothing was counted
     busy,             ///< 503: too many ZIP downloads at once, try again in a moment
     unavailable,      ///< 503: internal error, try again later (never details)
 };
@@ -122,6 +127,10 @@ struct MessagePage {
     std::int64_t until = 0;  ///< unix seconds for locked_for_now / too_many_codes, else 0
     std::string back_href;   ///< optional same-origin link back ("" = none)
 };
+
+/// "4, 8, 1, 5, 9, 2": the code's digits separated by ", ", so a text-to-speech voice reads
+/// them one by one instead of as one number. Characters other than digits are dropped.
+std::string spoken_digits(std::string_view code);
 
 /** Loaded once at start from `portal.templates_dir`: layout.html, one template per page,
  * strings.{de,fr,it,en}.txt and portal.css. Immutable and thread-safe afterwards. */
@@ -148,6 +157,10 @@ class Pages {
     /// validity in minutes (portal.code_ttl), never a link.
     [[nodiscard]] std::string sms_text(std::string_view lang, std::string_view practice,
                                        std::string_view code, unsigned valid_minutes = 10) const;
+    /// What a voice call reads in `lang` (unknown: de): names the practice and reads the code
+    /// twice, digit by digit ("4, 8, 1, 5, 9, 2"), never a link.
+    [[nodiscard]] std::string voice_text(std::string_view lang, std::string_view practice,
+                                         std::string_view code) const;
 
     struct Impl;
     explicit Pages(std::unique_ptr<const Impl> impl);

@@ -27,10 +27,14 @@ struct TemplateSpec {
 /// Indexed by Tpl.
 inline constexpr std::array<TemplateSpec, 8> kTemplateSpecs = {{
     {"layout.html", "lang title practice help_href privacy_href", "logo switcher body contact"},
-    {"landing.html", "practice phone csrf code_action intro", "notice documents"},
-    {"code.html", "practice phone csrf code_action verify_action heading lead n minutes", "notice"},
+    {"landing.html", "practice phone csrf code_action intro verify_text send_label",
+     "notice documents"},
+    {"code.html",
+     "practice phone csrf code_action verify_action heading lead n minutes code_label "
+     "none_heading none_text resend_label",
+     "notice"},
     {"documents.html", "practice date zip_action", "notice rows zip"},
-    {"expired.html", "practice phone csrf code_action date", "notice"},
+    {"expired.html", "practice phone csrf code_action date renew_text", "notice"},
     {"message.html", "practice heading text", "more back"},
     {"help.html", "practice", ""},
     {"privacy.html", "practice link_days retention_days max_days gateway", "contact more extra"},

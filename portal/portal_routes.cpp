@@ -1,6 +1,8 @@
 // The portal's routing and the code flow: which path and method reach which answer, the
-// landing page, sending the SMS code and checking it (DESIGN 4).
+// landing page, sending the code (by SMS, or by a voice call to a landline) and checking it
+// (DESIGN 4).
 #include "core/core_log.hpp"
+#include "core/core_phone.hpp"
 #include "portal/portal_app.hpp"
 #include "portal/portal_app_impl.hpp"
 #include "portal/portal_cookies.hpp"
@@ -69,6 +71,14 @@ Response App::handle(const Request& rq, const Appearance& look) {
     return message(404, c, MessageKind::not_found);
 }
 
+bool App::by_call(const vault::OpenedEnvelope& env) const {
+    if (voice_ == nullptr) {
+        return false;
+    }
+    auto n = normalize_phone(env.meta.phone_e164, "CH", true);
+    return n && n->kind == PhoneKind::landline;
+}
+
 bool App::runs_inline(const Request& rq) const {
     // Next to the routes it describes: a GET's writes go to the background runner
     // (audit_later), and downloads (documents and ZIPs alike) only open readers here; their
@@ -125,6 +135,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
         ExpiredPage p;
         p.expired_at = env.summary.expires_at;
         p.masked_phone = log::mask_phone(env.meta.phone_e164);
+        p.by_call = by_call(env);
         return page(410, c, c.look.pages->expired(page_context(c, true), p));
     }
     if (sessions_.valid(cookie_value(rq.cookie, kSessionCookie), env.summary.id)) {
@@ -144,6 +155,7 @@ Response App::landing(const Request& rq, Ctx& c, const vault::OpenedEnvelope& en
     p.documents = rows_of(env.meta);
     p.hide_names = cfg_.practice.hide_document_names;
     p.masked_phone = log::mask_phone(env.meta.phone_e164);
+    p.by_call = by_call(env);
     return page(200, c, c.look.pages->landing(page_context(c, true), p));
 }
 
@@ -170,13 +182,19 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
             .kv("reason", g.state == vault::GuardState::rate_limited ? "rate_limit" : "locked");
         return guard_refused(c, g.state, g.until);
     }
-    // The SMS is in the patient's language (the envelope's), not the browser's.
-    std::string text = c.look.pages->sms_text(env.meta.language, c.look.practice.name,
-                                              issued->code->code, code_minutes());
-    const Status sent = sms_->send(env.meta.phone_e164, text);
+    // The SMS or the call is in the patient's language (the envelope's), not the browser's. A
+    // call goes through the same guard, counters and withdrawal as an SMS: one code, one channel.
+    const bool call = by_call(env);
+    const std::string_view code = issued->code->code;
+    std::string text =
+        call ? c.look.pages->voice_text(env.meta.language, c.look.practice.name, code)
+             : c.look.pages->sms_text(env.meta.language, c.look.practice.name, code, code_minutes());
+    const Status sent = call ? voice_->call(env.meta.phone_e164, text, env.meta.language)
+                             : sms_->send(env.meta.phone_e164, text);
     crypto::secure_wipe(text.data(), text.size());
+    const std::string_view channel = call ? "call" : "sms";
     if (!sent) {
-        // DESIGN 4: a failed SMS says so and costs nothing.
+        // DESIGN 4: a failed SMS (or call) says so and costs nothing.
         (void)vault_.code_withdraw(id, issued->code->issued_at);
         ip_codes_.refund(rq.client_ip);
         ++counters_.codes_failed;
@@ -184,15 +202,23 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
         log::warn("portal.code_failed")
             .kv("sid", rq.sid)
             .kv("envelope", vault::envelope_id_hex(id))
+            .kv("channel", channel)
             .kv("err", errc_name(sent.error().code));
-        return message(503, c, MessageKind::sms_failed);
+        return message(503, c, call ? MessageKind::call_failed : MessageKind::sms_failed);
     }
     ++counters_.codes_sent;
-    audit(id, vault::AuditKind::code_sent, std::nullopt, rq);
-    log::info("portal.code_sent").kv("sid", rq.sid).kv("envelope", vault::envelope_id_hex(id));
+    if (call) {
+        ++counters_.codes_called;
+    }
+    audit(id, call ? vault::AuditKind::code_called : vault::AuditKind::code_sent, std::nullopt, rq);
+    log::info("portal.code_sent")
+        .kv("sid", rq.sid)
+        .kv("envelope", vault::envelope_id_hex(id))
+        .kv("channel", channel);
     CodePage p;
     p.masked_phone = log::mask_phone(env.meta.phone_e164);
-    p.notice = "code_sent";
+    p.by_call = call;
+    p.notice = call ? "call_started" : "code_sent";
     p.renewal = env.link_expired;
     p.code_length = cfg_.portal.code_length;
     p.code_minutes = code_minutes();
@@ -209,6 +235,7 @@ Response App::verify(const Request& rq, Ctx& c, const vault::OpenedEnvelope& env
     }
     CodePage p;
     p.masked_phone = log::mask_phone(env.meta.phone_e164);
+    p.by_call = by_call(env);
     p.renewal = env.link_expired;
     p.code_length = cfg_.portal.code_length;
     p.code_minutes = code_minutes();

@@ -1,6 +1,6 @@
-// make_sms_sender: turns the validated [sms] config into one provider, reading the Twilio token
-// or the http gateway's secret_file; and the input checks every provider applies before it sends
-// anything.
+// make_sms_sender and make_voice_sender: turn the validated [sms] or [voice] config into one
+// provider, reading the Twilio token or the http gateway's secret_file; and the input checks
+// every provider applies before it sends anything.
 #include "portal/portal_sms.hpp"
 
 #include <algorithm>
@@ -14,6 +14,19 @@ namespace sealpost::portal {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Which config section a provider comes from, and what the Twilio provider posts to.
+struct Channel {
+    std::string_view section;  ///< "sms" or "voice", for error details and logs
+    /// Twilio resource and form body: a message (Body) or a call that speaks TwiML.
+    std::string_view twilio_resource;
+    std::string_view twilio_body;
+};
+
+// https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
+constexpr Channel kSms{"sms", "Messages.json", "To={to}&From={sender}&Body={text}"};
+// https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource (Twiml parameter)
+constexpr Channel kVoice{"voice", "Calls.json", "To={to}&From={sender}&Twiml={text}"};
 
 /// The secret of a `*_file` key as a plain string for the gateway spec (which wipes it).
 Result<std::string> read_secret(const fs::path& path, std::string_view key) {
@@ -54,12 +67,13 @@ std::vector<SmsHeader> with_content_type(std::vector<SmsHeader> headers, std::st
     return headers;
 }
 
-Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
+Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg, const Channel& ch) {
+    const std::string section(ch.section);
     if (cfg.url.empty()) {
-        return make_error(Errc::invalid_argument, "sms.url is required for provider http");
+        return make_error(Errc::invalid_argument, section + ".url is required for provider http");
     }
     sms::GatewaySpec spec;
-    spec.provider = "http";
+    spec.provider = ch.section == kSms.section ? "http" : "http-voice";
     spec.method = cfg.method;
     spec.url = cfg.url;
     spec.body_template = cfg.body_template;
@@ -67,7 +81,7 @@ Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
         cfg.body_encoding == BodyEncoding::form ? sms::Escape::form : sms::Escape::json;
     spec.headers = cfg.headers;
     if (!cfg.secret_file.empty()) {
-        SP_TRY(secret, read_secret(cfg.secret_file, "sms.secret_file"));
+        SP_TRY(secret, read_secret(cfg.secret_file, section + ".secret_file"));
         spec.secret = std::move(secret);
         for (SmsHeader& h : spec.headers) {
             h.value = with_secret(h.value, spec.secret);
@@ -85,22 +99,23 @@ Result<std::unique_ptr<SmsSender>> make_http(const SmsConfig& cfg) {
     return sms::make_gateway_sender(std::move(spec));
 }
 
-Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg) {
+Result<std::unique_ptr<SmsSender>> make_twilio(const SmsConfig& cfg, const Channel& ch) {
+    const std::string section(ch.section);
     if (cfg.account_sid.empty() || cfg.auth_token_file.empty()) {
-        return make_error(Errc::invalid_argument,
-                          "sms.account_sid and sms.auth_token_file are required for twilio");
+        return make_error(Errc::invalid_argument, section + ".account_sid and " + section +
+                                                      ".auth_token_file are required for twilio");
     }
-    SP_TRY(token, read_secret(cfg.auth_token_file, "sms.auth_token_file"));
+    SP_TRY(token, read_secret(cfg.auth_token_file, section + ".auth_token_file"));
     std::string base = cfg.url.empty() ? std::string("https://api.twilio.com") : cfg.url;
     while (!base.empty() && base.back() == '/') {
         base.pop_back();
     }
     sms::GatewaySpec spec;
-    spec.provider = "twilio";
+    spec.provider = ch.section == kSms.section ? "twilio" : "twilio-voice";
     spec.method = HttpMethod::post;
-    // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
-    spec.url = base + "/2010-04-01/Accounts/" + cfg.account_sid + "/Messages.json";
-    spec.body_template = "To={to}&From={sender}&Body={text}";
+    spec.url =
+        base + "/2010-04-01/Accounts/" + cfg.account_sid + "/" + std::string(ch.twilio_resource);
+    spec.body_template = ch.twilio_body;
     spec.body_escape = sms::Escape::form;
     spec.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
     spec.sender = cfg.sender;
@@ -131,18 +146,30 @@ Status check_message(std::string_view to_e164, std::string_view text) {
 
 }  // namespace sms
 
-Result<std::unique_ptr<SmsSender>> make_sms_sender(const SmsConfig& cfg) {
+namespace {
+
+Result<std::unique_ptr<SmsSender>> make_sender(const SmsConfig& cfg, const Channel& ch) {
     switch (cfg.provider) {
         case SmsProvider::outbox:
             return sms::make_outbox_sender(cfg.outbox_path);
         case SmsProvider::http:
             SP_CHECK(curl::global_init());
-            return make_http(cfg);
+            return make_http(cfg, ch);
         case SmsProvider::twilio:
             SP_CHECK(curl::global_init());
-            return make_twilio(cfg);
+            return make_twilio(cfg, ch);
     }
-    return make_error(Errc::invalid_argument, "sms.provider: unknown provider");
+    return make_error(Errc::invalid_argument, std::string(ch.section) + ".provider: unknown provider");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SmsSender>> make_sms_sender(const SmsConfig& cfg) {
+    return make_sender(cfg, kSms);
+}
+
+Result<std::unique_ptr<SmsSender>> make_voice_sender(const SmsConfig& cfg) {
+    return make_sender(cfg, kVoice);
 }
 
 }  // namespace sealpost::portal

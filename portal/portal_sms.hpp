@@ -1,5 +1,6 @@
-// Sending the portal's one-time codes by SMS: the SmsSender interface and the factory that builds
-// the provider configured in [sms] (http gateway, Twilio, or a local outbox file).
+// Delivering the portal's one-time codes: the SmsSender interface ("send this text to this
+// number") and the factories that build the provider configured in [sms] (http gateway, Twilio,
+// or a local outbox file) or in [voice] (the same providers, for calls; see portal_voice.hpp).
 #pragma once
 
 #include <memory>
@@ -76,5 +77,13 @@ class SmsSender {
  * Errc::io (token or outbox file cannot be opened or read; outbox readable by others),
  * Errc::invalid_argument (a required setting is empty), Errc::internal (libcurl init). */
 Result<std::unique_ptr<SmsSender>> make_sms_sender(const SmsConfig& cfg);
+
+/** Startup: the same providers for `[voice]`, which deliver a code by a call (VoiceCaller in
+ * portal_voice.hpp wraps the result). Differences from make_sms_sender: twilio POSTs
+ * `{url}/2010-04-01/Accounts/{account_sid}/Calls.json` with the form body `To`, `From`
+ * (= sender, a number of the account) and `Twiml` (= the text given to send); logs and error
+ * details name the provider `http-voice` or `twilio-voice` and the keys `voice.*`. Errors as
+ * make_sms_sender. */
+Result<std::unique_ptr<SmsSender>> make_voice_sender(const SmsConfig& cfg);
 
 }  // namespace sealpost::portal

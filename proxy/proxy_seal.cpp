@@ -161,7 +161,8 @@ Result<DeliveryPlan> seal_delivery(const std::shared_ptr<const SealContext>& ctx
     const auto lookup = seal::vault_contact_lookup(*ctx->vault);
     for (auto& s : sealed) {
         const std::string& rcpt = sub.rcpts[s.rcpt].forward_path;
-        auto phone = seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override);
+        auto phone =
+            seal::plan_phone(plan, rcpt, lookup, ctx->allow_phone_override, ctx->accept_landline);
         if (!phone) {
             auto text = seal::phone_reply_text(phone.error(), rcpt, ctx->practice.refusal_lang());
             if (!text) {
@@ -231,6 +232,7 @@ std::shared_ptr<SealContext> load_seal_context(const Config& cfg) {
     ctx->practice = cfg.practice;
     ctx->learn_contacts = cfg.proxy.learn_contacts;
     ctx->allow_phone_override = cfg.proxy.allow_phone_override;
+    ctx->accept_landline = cfg.voice.enabled;
     try {
         ctx->policy = std::make_shared<policy::PolicyStore>(cfg.proxy.policy_file);
     } catch (const std::exception& e) {

@@ -22,6 +22,8 @@ struct SealContext {
     bool learn_contacts = false;
     /// A tag or header number may replace a stored contact's for one mail (off: refused).
     bool allow_phone_override = false;
+    /// `[voice]` has a provider: landline numbers are accepted (the portal calls them).
+    bool accept_landline = false;
     std::shared_ptr<policy::PolicyStore> policy;  ///< reloaded on SIGHUP
     std::shared_ptr<const seal::NoticeTemplates> templates;
     std::shared_ptr<vault::Vault> vault;

@@ -235,6 +235,7 @@ enum class AuditKind : std::uint8_t {
     locked = 11,           ///< the portal locked the link after too many wrong codes
     reminded = 12,         ///< the proxy mailed the patient a reminder (vault_reminders.cpp)
     expiry_notified = 13,  ///< the proxy told the sender that the link expired unused
+    code_called = 14,      ///< a code was read to a landline by a voice call ([voice])
 };
 /// "created", "code_sent", ... (stable, for the CLI and logs).
 std::string_view audit_kind_name(AuditKind k) noexcept;

@@ -35,6 +35,8 @@ std::string_view audit_kind_name(AuditKind k) noexcept {
             return "reminded";
         case AuditKind::expiry_notified:
             return "expiry_notified";
+        case AuditKind::code_called:
+            return "code_called";
     }
     return "unknown";
 }
@@ -74,7 +76,7 @@ Status Vault::audit_append(const EnvelopeId& id, AuditKind kind,
                            std::optional<std::uint32_t> doc_index, std::optional<IpHash> ip_hash) {
     Impl& im = *impl_;
     if (static_cast<std::uint8_t>(kind) < 1 ||
-        static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::expiry_notified)) {
+        static_cast<std::uint8_t>(kind) > static_cast<std::uint8_t>(AuditKind::code_called)) {
         return make_error(Errc::invalid_argument, "unknown audit kind");
     }
     return im.write([&](kv::Txn& txn) -> Status {

@@ -27,7 +27,7 @@ bool valid_state(std::uint8_t s) noexcept {
     return s >= 1 && s <= 4;
 }
 bool valid_kind(std::uint8_t k) noexcept {
-    return k >= 1 && k <= static_cast<std::uint8_t>(AuditKind::expiry_notified);
+    return k >= 1 && k <= static_cast<std::uint8_t>(AuditKind::code_called);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ def test_each_verb_reads_only_its_keys(keyed):
 
 def test_error_messages_are_one_line_with_status_1(keyed):
     error(keyed.run("contacts", "set", "a@b.ch", "044 123 45 67"),
-          "sealpost: contacts set: not a mobile number: 044 123 45 67")
+          "sealpost: contacts set: landline number, no SMS possible (give a mobile number, or configure [voice] to call it with the code): 044 123 45 67")
     error(keyed.run("contacts", "set", "not-an-address", "079 123 45 67"),
           "sealpost: contacts set: bad email address: not-an-address")
     error(keyed.run("contacts", "rm", "nobody@example.ch"),
@@ -139,7 +139,7 @@ def test_import_csv_with_one_bad_row(keyed):
     r = keyed.run("contacts", "import", str(csv))
     assert r.returncode == 1
     assert r.stdout == "imported 2, skipped 1\n"
-    assert r.stderr == f"sealpost: contacts import: {csv}:3: not a mobile number: 044 123 45 67\n"
+    assert r.stderr == f"sealpost: contacts import: {csv}:3: landline number, no SMS possible (give a mobile number, or configure [voice] to call it with the code): 044 123 45 67\n"
     ok(keyed.run("contacts", "list"),
        "anna@example.ch   +41791234567  de\n"
        "luigi@example.ch  +41787654321  it\n")

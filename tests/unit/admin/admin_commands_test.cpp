@@ -99,7 +99,9 @@ TEST_CASE("contacts set, list and rm", "[admin][commands]") {
     Output fixed = run(v, ring, {"contacts", "set", "a@b.ch", "044 123 45 67"});
     CHECK(fixed.status == kExitError);
     CHECK(fixed.out.empty());
-    CHECK(fixed.err == "sealpost: contacts set: not a mobile number: 044 123 45 67\n");
+    CHECK(fixed.err ==
+          "sealpost: contacts set: landline number, no SMS possible (give a mobile number, or "
+          "configure [voice] to call it with the code): 044 123 45 67\n");
     CHECK(run(v, ring, {"contacts", "set", "a@", "079 123 45 67"}).err ==
           "sealpost: contacts set: bad email address: a@\n");
     CHECK(run(v, ring, {"contacts", "set", "a@b.ch", "hello"}).err ==
@@ -125,8 +127,11 @@ TEST_CASE("contacts import reports each skipped row and exits 1", "[admin][comma
     CHECK(imp.status == kExitError);
     CHECK(imp.out == "imported 2, skipped 7\n");
     const std::string p = "sealpost: contacts import: " + file + ":";
-    CHECK(imp.err == p + "3: not a mobile number: 044 123 45 67\n" +  //
-                         p + "4: bad email address: not-an-address\n" + p +
+    CHECK(imp.err == p +
+                         "3: landline number, no SMS possible (give a mobile number, or configure "
+                         "[voice] to call it with the code): 044 123 45 67\n" +  //
+                         p +
+                         "4: bad email address: not-an-address\n" + p +
                          "5: unknown language: es (use de, fr, it or en)\n" + p +
                          "6: expected 3 fields, found 2\n" + p +
                          "7: duplicate of line 2: anna@example.ch\n" + p +

@@ -54,7 +54,9 @@ TEST_CASE("csv: bad rows are reported with line and reason, good rows still impo
     CHECK(r.contacts[0] == ImportedContact{"anna@example.ch", "+41791234567", "de", 2});
     CHECK(r.contacts[1] == ImportedContact{"ok@example.ch", "+41765554433", "it", 11});
     const std::vector<ImportIssue> expected{
-        {3, "not a mobile number: 044 123 45 67"},
+        {3,
+         "landline number, no SMS possible (give a mobile number, or configure [voice] to call it "
+         "with the code): 044 123 45 67"},
         {4, "bad email address: not-an-address"},
         {5, "unknown language: es (use de, fr, it or en)"},
         {6, "expected 3 fields, found 2"},
@@ -63,6 +65,16 @@ TEST_CASE("csv: bad rows are reported with line and reason, good rows still impo
         {9, "not a phone number: 12345"},
     };
     CHECK(r.issues == expected);
+}
+
+TEST_CASE("csv: with [voice] a landline imports, other refusals stay", "[admin][csv]") {
+    auto r = import_csv(read_fixture("bad_rows.csv"), true);
+    REQUIRE(r.ok());
+    REQUIRE(r->contacts.size() == 3);
+    CHECK(r->contacts[1] == ImportedContact{"fixed@example.ch", "+41441234567", "de", 3});
+    REQUIRE_FALSE(r->issues.empty());
+    CHECK(r->issues.front() == ImportIssue{4, "bad email address: not-an-address"});
+    CHECK(r->issues.back() == ImportIssue{9, "not a phone number: 12345"});
 }
 
 TEST_CASE("csv: without lang column, lang stays empty; extra columns ignored", "[admin][csv]") {

@@ -50,7 +50,9 @@ TEST_CASE("vcard: bad cards are reported at their BEGIN line", "[admin][vcard]")
     const std::vector<ImportIssue> expected{
         {1, "no EMAIL"},
         {6, "no mobile number (TEL;TYPE=cell)"},
-        {12, "not a mobile number: 044 123 45 67"},
+        {12,
+         "landline number, no SMS possible (give a mobile number, or configure [voice] to call it "
+         "with the code): 044 123 45 67"},
         {18, "bad email address: bad@@example.ch"},
         {30, "missing END:VCARD"},
     };

@@ -208,6 +208,34 @@ TEST_CASE("keys that depend on other keys") {
              "PUT"));
     CHECK(error_of("[proxy]\ntls_cert = \"\"\n") ==
           at(2, "proxy.tls_cert: required for submission and submissions listeners"));
+    // [voice] has the [sms] keys and says so in its own names.
+    CHECK(error_of("[voice]\nprovider = \"http\"\n") ==
+          at(2, "voice.url: required when voice.provider = \"http\""));
+    CHECK(error_of("[voice]\nprovider = \"twilio\"\nsender = \"+41445550000\"\n") ==
+          at(2, "voice.account_sid: required when voice.provider = \"twilio\""));
+    CHECK(error_of("[voice]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\n"
+                   "auth_token_file = \"/t\"\n") ==
+          at(1, "voice.sender: must be a phone number like +41441234567 for twilio calls"));
+    CHECK(error_of("[voice]\nprovider = \"sms\"\n") ==
+          at(2, "voice.provider: 'sms' is not one of none, outbox, http or twilio"));
+}
+
+TEST_CASE("[voice]: none by default, any provider turns calls on") {
+    CHECK_FALSE(parse_config("", kFile).voice.enabled);
+    CHECK_FALSE(parse_config("[voice]\nprovider = \"none\"\n", kFile).voice.enabled);
+    const Config c = parse_config(
+        "[voice]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\nauth_token_file = \"t\"\n"
+        "sender = \"+41445550000\"\n",
+        kFile);
+    CHECK(c.voice.enabled);
+    CHECK(c.voice.gateway.provider == SmsProvider::twilio);
+    CHECK(c.voice.gateway.url == "https://api.twilio.com");
+    CHECK(c.voice.gateway.auth_token_file == "/etc/sealpost/t");
+    CHECK(c.voice.gateway.sender == "+41445550000");
+    const Config o = parse_config("[voice]\nprovider = \"outbox\"\n", kFile);
+    CHECK(o.voice.enabled);
+    CHECK(o.voice.gateway.outbox_path == "/var/lib/sealpost/voice-outbox.log");
+    CHECK(o.sms.outbox_path == "/var/lib/sealpost/sms-outbox.log");
 }
 
 TEST_CASE("URLs, addresses and names are checked") {

@@ -429,6 +429,9 @@ TEST_CASE("the shipped example mentions every key of the schema") {
         {"sms",
          {"provider", "outbox_path", "sender", "url", "method", "headers", "body_template",
           "body_encoding", "account_sid", "auth_token_file", "secret_file", "timeout", "retries"}},
+        {"voice",
+         {"provider", "outbox_path", "sender", "url", "method", "headers", "body_template",
+          "body_encoding", "account_sid", "auth_token_file", "secret_file", "timeout", "retries"}},
         {"log", {"level"}},
     };
     for (const auto& [section, keys] : schema) {

@@ -81,3 +81,33 @@ TEST_CASE("an unknown default region only works for numbers with a country code"
     CHECK(e164("+41 79 123 45 67", "XX") == "+41791234567");
     CHECK(refusal("079 123 45 67", "XX") == "not a phone number");
 }
+
+TEST_CASE("classification: a landline is refused as such, and accepted for a voice call") {
+    // Without [voice]: the detail names a landline, so the refusal can say what to do.
+    auto no_voice = normalize_phone("044 123 45 67", "CH", false);
+    REQUIRE_FALSE(no_voice.ok());
+    CHECK(no_voice.error().detail == "landline number");
+    // With [voice]: accepted, classified as a landline.
+    for (const char* in : {"044 123 45 67", "+41 44 123 45 67", "0041 31 123 45 67"}) {
+        INFO(in);
+        auto r = normalize_phone(in, "CH", true);
+        REQUIRE(r.ok());
+        CHECK(r->kind == PhoneKind::landline);
+        CHECK(r->region == "CH");
+    }
+    CHECK(normalize_phone("044 123 45 67", "CH", true)->e164 == "+41441234567");
+    auto berlin = normalize_phone("+49 30 12345678", "CH", true);
+    REQUIRE(berlin.ok());
+    CHECK(berlin->kind == PhoneKind::landline);
+    // Mobiles stay mobiles either way; FIXED_LINE_OR_MOBILE (US) counts as mobile.
+    for (const bool voice : {false, true}) {
+        CHECK(normalize_phone("079 123 45 67", "CH", voice)->kind == PhoneKind::mobile);
+        CHECK(normalize_phone("+1 650 253 0000", "CH", voice)->kind == PhoneKind::mobile);
+    }
+    // Numbers that are neither (toll-free, premium rate) are still refused with voice.
+    CHECK(normalize_phone("0800 123 456", "CH", true).error().detail == "not a mobile number");
+    CHECK(normalize_phone("0900 123 456", "CH", true).error().detail == "not a mobile number");
+    CHECK(normalize_phone("hello", "CH", true).error().detail == "not a phone number");
+    // normalize_mobile keeps its old detail for landlines.
+    CHECK(refusal("044 123 45 67") == "not a mobile number");
+}

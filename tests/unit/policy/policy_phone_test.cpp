@@ -74,7 +74,7 @@ TEST_CASE("[sms:] tag: bad numbers are refused", "[phone]") {
     // Landline (Bern), garbage, empty, two tags, unterminated.
     auto landline = resolve_tag("Rechnung [sms:031 123 45 67]");
     REQUIRE_FALSE(landline.ok());
-    CHECK(landline.error().detail == kErrTagNotMobile);
+    CHECK(landline.error().detail == kErrLandline);  // without [voice]: says what to do
     auto short_number = resolve_tag("Rechnung [sms:079 123]");
     REQUIRE_FALSE(short_number.ok());
     CHECK(short_number.error().detail == kErrTagNotMobile);
@@ -149,7 +149,7 @@ TEST_CASE("without a stored contact: tag, then header, then no number", "[phone]
 
     // A bad header number is an error, not a fall-through to the next source.
     in.tag_number.reset();
-    in.header_number = "031 123 45 67";
+    in.header_number = "0800 123 456";  // toll-free: neither mobile nor landline
     r = resolve_phone(in, contacts.lookup());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().detail == kErrHeaderNotMobile);
@@ -225,14 +225,21 @@ TEST_CASE("a stored contact wins over the subject tag and the header", "[phone][
     REQUIRE_FALSE(r.ok());
     CHECK(phone_error_code(r.error()) == kErrHeaderMismatch);
 
-    // A stored number that is not mobile: the contact must be fixed, a tag does not replace it.
+    // A stored landline without [voice]: the contact must be fixed, a tag does not replace it.
     contacts.numbers["landline@example.ch"] = "+41311234567";
     in.recipient = "landline@example.ch";
     in.tag_number.reset();
     in.header_number.reset();
     r = resolve_phone(in, contacts.lookup());
     REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrLandline);
+    // A stored number that is neither mobile nor landline (a toll-free one).
+    contacts.numbers["tollfree@example.ch"] = "+41800123456";
+    in.recipient = "tollfree@example.ch";
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE_FALSE(r.ok());
     CHECK(r.error().detail == kErrContactNotMobile);
+    in.recipient = "landline@example.ch";
     in.tag_number = "079 123 45 89";
     r = resolve_phone(in, contacts.lookup());
     REQUIRE_FALSE(r.ok());
@@ -374,8 +381,8 @@ TEST_CASE("reply texts mask the address and are printable ASCII", "[phone]") {
          {std::string(kErrTagTwice), std::string(kErrTagBad), std::string(kErrTagRecipients),
           std::string(kErrTagNotMobile), std::string(kErrHeaderNotMobile),
           std::string(kErrContactNotMobile), std::string(kErrNoNumber), std::string(kErrTagInReply),
-          std::string(kErrTagStuck), std::string(kErrTagMismatch) + ":89:67",
-          std::string(kErrHeaderMismatch) + ":89:67",
+          std::string(kErrLandline), std::string(kErrTagStuck),
+          std::string(kErrTagMismatch) + ":89:67", std::string(kErrHeaderMismatch) + ":89:67",
           std::string(kErrTagHeaderMismatch) + ":89:67"}) {
         INFO(code);
         const auto t =
@@ -429,6 +436,53 @@ TEST_CASE("reply texts are in the staff's language, ASCII and short", "[phone][l
             }
         }
     }
+}
+
+TEST_CASE("landlines: refused with what to do, accepted from every source with [voice]",
+          "[phone][voice]") {
+    // Without [voice]: tag, header and stored contact alike give kErrLandline.
+    PhoneInputs in;
+    in.recipient = "oma@example.ch";
+    in.external_recipients = 1;
+    in.tag_number = "044 123 45 67";
+    auto r = resolve_phone(in, nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrLandline);
+    in.tag_number.reset();
+    in.header_number = "+41 44 123 45 67";
+    r = resolve_phone(in, nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrLandline);
+    const auto text = phone_reply_text(r.error(), "oma@example.ch");
+    REQUIRE(text);
+    CHECK(*text ==
+          "The number for o***@example.ch is a landline: sealpost cannot send an SMS code to "
+          "it; add the patient's mobile number, or ask your administrator to configure [voice] "
+          "(calls with the code)");
+
+    // With [voice]: the same number from each source is the patient's number.
+    in.accept_landline = true;
+    r = resolve_phone(in, nullptr);
+    REQUIRE(r.ok());
+    CHECK(r->e164 == "+41441234567");
+    CHECK(r->source == PhoneSource::header);
+    in.header_number.reset();
+    in.tag_number = "044 123 45 67";
+    r = resolve_phone(in, nullptr);
+    REQUIRE(r.ok());
+    CHECK(r->source == PhoneSource::subject_tag);
+    FakeContacts contacts;
+    contacts.numbers["oma@example.ch"] = "+41441234567";
+    in.tag_number.reset();
+    r = resolve_phone(in, contacts.lookup());
+    REQUIRE(r.ok());
+    CHECK(r->e164 == "+41441234567");
+    CHECK(r->source == PhoneSource::contacts);
+    // Numbers that are neither stay refused as before.
+    in.tag_number = "0800 123 456";
+    r = resolve_phone(in, nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail == kErrTagNotMobile);
 }
 
 TEST_CASE("learn_contact stores tag numbers only when enabled", "[phone]") {

@@ -74,10 +74,11 @@ TEST_CASE("catalog and template errors stop the load and name file and key", "[p
     }
     SECTION("a template names an unknown key") {
         Copy copy;
-        copy.replace("landing.html", "{{t:landing.send}}", "{{t:landing.sned}}");
+        copy.replace("landing.html", "{{t:landing.verify.heading}}",
+                     "{{t:landing.verify.haeding}}");
         const Error e = copy.load_error();
         CHECK(e.code == Errc::invalid_argument);
-        CHECK(has(e.detail, "landing.html: line 10: unknown key 'landing.sned'"));
+        CHECK(has(e.detail, "landing.html: line 6: unknown key 'landing.verify.haeding'"));
     }
     SECTION("a template names an unknown value") {
         Copy copy;

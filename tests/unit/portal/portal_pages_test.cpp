@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/core_template.hpp"
 #include "portal/portal_i18n.hpp"
@@ -401,7 +403,7 @@ TEST_CASE("message pages say what happened and until when", "[pages]") {
         titles.insert(m[1]);
         CHECK_FALSE(has(html, "<form"));
     }
-    CHECK(titles.size() == 11);
+    CHECK(titles.size() == 12);
 
     // A back link only to this origin.
     CHECK(has(pages->message(de, MessagePage{MessageKind::forbidden, 0, kLink}),
@@ -614,6 +616,83 @@ TEST_CASE("SMS text: short, names the practice, has the code, no link", "[pages]
           pages->sms_text("de", "Praxis Muster", "123456"));
     CHECK(
         has(pages->sms_text("fr", "Praxis\nMuster", "42"), "Votre code pour Praxis Muster : 42."));
+}
+
+}  // namespace
+}  // namespace sealpost::portal
+
+namespace sealpost::portal {
+namespace {
+
+TEST_CASE("voice text: the code twice, digit by digit, in each language", "[pages][voice]") {
+    const auto pages = load_shipped();
+    CHECK(spoken_digits("481592") == "4, 8, 1, 5, 9, 2");
+    CHECK(spoken_digits("12 3x") == "1, 2, 3");
+    CHECK(spoken_digits("").empty());
+    const std::vector<std::pair<std::string_view, std::string_view>> expected{
+        {"de",
+         "Guten Tag, hier ist Praxis Muster. Ihr Code lautet: 4, 8, 1, 5, 9, 2. Ich wiederhole: "
+         "4, 8, 1, 5, 9, 2. Auf Wiederhören."},
+        {"fr",
+         "Bonjour, ici Praxis Muster. Votre code est : 4, 8, 1, 5, 9, 2. Je répète : "
+         "4, 8, 1, 5, 9, 2. Au revoir."},
+        {"it",
+         "Buongiorno, qui Praxis Muster. Il Suo codice è: 4, 8, 1, 5, 9, 2. Ripeto: "
+         "4, 8, 1, 5, 9, 2. Arrivederci."},
+        {"en",
+         "Hello, this is Praxis Muster. Your code is: 4, 8, 1, 5, 9, 2. I repeat: "
+         "4, 8, 1, 5, 9, 2. Goodbye."},
+    };
+    for (const auto& [lang, text] : expected) {
+        CHECK(pages->voice_text(lang, "Praxis Muster", "481592") == text);
+    }
+    for (const auto lang : kLanguages) {
+        const std::string t = pages->voice_text(lang, "Praxis\nMuster", "1234567890");
+        INFO(t);
+        CHECK(count(t, "1, 2, 3, 4, 5, 6, 7, 8, 9, 0") == 2);
+        CHECK_FALSE(has(t, "1234567890"));  // never read as one big number
+        CHECK(has(t, "Praxis Muster"));
+        CHECK_FALSE(has(t, "http"));
+    }
+    CHECK(pages->voice_text("xx", "P", "12") == pages->voice_text("de", "P", "12"));
+}
+
+TEST_CASE("a landline: the pages offer a call instead of an SMS", "[pages][voice]") {
+    zurich_time();
+    const auto pages = load_shipped();
+    LandingPage l = landing_page();
+    l.by_call = true;
+    const std::string landing = pages->landing(context("de"), l);
+    INFO(landing);
+    CHECK(has(landing, "rufen wir Sie auf Ihrer Festnetznummer mit Endung \u2022\u202267 an"));
+    CHECK(has(landing, ">Rufen Sie mich mit dem Code an</button>"));
+    CHECK_FALSE(has(landing, "SMS"));
+    CHECK(has(pages->landing(context("fr"), l), ">Appelez-moi avec le code</button>"));
+    CHECK(has(pages->landing(context("it"), l), ">Mi chiami con il codice</button>"));
+    CHECK(has(pages->landing(context("en"), l), ">Call me with the code</button>"));
+
+    CodePage c{"\u2022\u202267", "call_started", 0, false};
+    c.by_call = true;
+    for (const auto lang : kLanguages) {
+        const std::string html = pages->code(context(std::string(lang)), c);
+        INFO(html);
+        CHECK_FALSE(has(html, "SMS"));
+        CHECK(has(html, "role=\"status\""));
+    }
+    const std::string code = pages->code(context("en"), c);
+    CHECK(has(code, "We are calling you now."));
+    CHECK(has(code, "<label for=\"code\">Code from the call</label>"));
+    CHECK(has(code, "Enter the code we read to you on the phone (number ending in"));
+    CHECK(has(code, ">Call me again</button>"));
+
+    ExpiredPage e{kExpired, "\u2022\u202267", ""};
+    e.by_call = true;
+    CHECK(has(pages->expired(context("en"), e), "we call you on the number ending in"));
+    // Without by_call the SMS wording stays.
+    CHECK(has(pages->landing(context("en"), landing_page()), ">Send code by SMS</button>"));
+    MessagePage m;
+    m.kind = MessageKind::call_failed;
+    CHECK(has(pages->message(context("en"), m), "The call could not be placed just now."));
 }
 
 }  // namespace
