@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command line of the `sealpost` admin CLI: a two-pass parser (collect options and operands,
 // then resolve the verb and check what it accepts) and the help texts.
 #include "admin/admin_args.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command line of the `sealpost` admin CLI: verbs, options and help texts (DESIGN.md section 6).
 // Pure: parse_args() turns argv into an Args value or a usage error, and prints nothing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verbs of the `sealpost` CLI. Errors from the vault are turned into one line for the
 // sysadmin; the vault's error details never hold secrets or personal data.
 #include "admin/admin_commands.hpp"

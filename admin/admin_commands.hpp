@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verbs of the `sealpost` CLI: what each needs (keys), and running it against an open
 // vault with output for people on `out` and one-line errors on `err`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost config check`: the checks that need no network (admin_config_check.hpp), and the
 // verb that loads the config, runs them and prints one line per problem.
 #include "admin/admin_config_check.hpp"
@@ -18,6 +19,7 @@
 
 #include "admin/admin_commands.hpp"
 #include "crypto/crypto_secret_file.hpp"
+#include "vault/vault.hpp"
 #include "net/net_tls.hpp"
 #include "notice/notice_templates.hpp"
 #include "policy/policy.hpp"
@@ -251,6 +253,13 @@ void check_secrets(const Config& cfg, Findings& f) {
     }
     if (cfg.sms.provider == SmsProvider::http && !cfg.sms.secret_file.empty()) {
         check_secret("sms.secret_file", cfg.sms.secret_file, f);
+    }
+    if (cfg.vault.backend == VaultBackend::postgresql) {
+        // Read by the proxy and the portal (two users of the group sealpost): 0640 is right
+        // here, others' access is not (vault_pg_schema: the same rule as at start).
+        if (auto dsn = vault::vault_dsn_file_check(cfg.vault.dsn_file); !dsn) {
+            f.error("vault.dsn_file", dsn.error().detail);
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost config check [--connect]`: what the daemons would meet at start, checked before a
 // start or a reload (like `postfix check`, `nginx -t`). One line per problem; exit 1 on errors.
 #pragma once

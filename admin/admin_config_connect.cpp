@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost config check --connect` (admin_config_check.hpp): reach the [upstream] and [notify]
 // SMTP servers with the smtp/ client the proxy uses (EHLO, STARTTLS, AUTH, QUIT: never MAIL)
 // and the SMS gateway with one HTTP HEAD of its address (never an SMS).
@@ -16,6 +17,7 @@
 #include "net/net_tls.hpp"
 #include "notice/notice_sender.hpp"
 #include "smtp/smtp_upstream.hpp"
+#include "vault/vault.hpp"
 
 namespace sealpost::admin {
 
@@ -185,6 +187,17 @@ std::vector<Finding> check_connections(const Config& cfg, std::ostream& out) {
         }
     });
     io.run();
+    if (cfg.vault.backend == VaultBackend::postgresql) {
+        // The vault's database: reachable, and at this build's schema (what the daemons check).
+        vault::VaultOptions opts;
+        static_cast<VaultConfig&>(opts) = cfg.vault;
+        auto ready = vault::vault_schema_check(opts);
+        if (!ready) {
+            found.push_back({true, "vault.dsn_file", ready.error().detail});
+        } else {
+            out << "ok: vault: PostgreSQL reachable, schema version " << *ready << "\n";
+        }
+    }
     return found;
 }
 

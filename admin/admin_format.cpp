@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output for people: times in local time, binary sizes and plain-text tables.
 #include "admin/admin_format.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output for people: times, sizes and aligned tables as the `sealpost` CLI prints them.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Contacts import: per-row checks shared by the CSV and vCard importers, and reading the file
 // (bounded) before handing it to the right importer.
 #include "admin/admin_import.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Contacts import: the result types and bounds shared by the CSV and vCard importers, the
 // per-row checks (address, mobile number, language) and the entry point that reads a file.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CSV contacts importer (RFC 4180 with the usual spreadsheet variations: `;` as delimiter,
 // a UTF-8 BOM, LF line ends). Bounded: every record is cut off at kMaxImportLine bytes.
 #include "admin/admin_import_csv.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CSV contacts importer: a header row naming `email`, `phone` and optionally `lang` (any order,
 // any case), `,` or `;` separated, RFC 4180 quoting, optional UTF-8 BOM, CRLF or LF.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vCard contacts importer: line unfolding (RFC 6350 3.2), content lines with groups, parameters
 // and quoted parameter values (RFC 6350 3.3), and TYPE in its v2.1, v3 and v4 spellings.
 #include "admin/admin_import_vcard.hpp"

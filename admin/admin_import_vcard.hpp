@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vCard contacts importer (vCard 2.1, 3.0 and 4.0; RFC 2426, RFC 6350): one contact per EMAIL
 // of each card that has a mobile number (TEL with TYPE=cell), with LANG when present.
 #pragma once

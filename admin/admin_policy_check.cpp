@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost policy check`: decides and seals one message with the proxy's own functions
 // (proxy_seal.hpp) into a throwaway vault in a private temporary directory.
 #include "admin/admin_policy_check.hpp"

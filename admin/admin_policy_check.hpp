@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost policy check`: what the proxy would do with one message (DESIGN.md section 5),
 // sealed against a throwaway vault so that nothing is stored or sent.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost resend`: reissue with the escrow key, then mail the new link with the notice
 // templates (notice/notice_templates.hpp) and the sender of sealpost's own mails
 // (notice/notice_sender.hpp).

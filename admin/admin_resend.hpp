@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost resend ID [--print]`: a new link for an envelope (escrow key), mailed to the
 // patient as a fresh notice through the [notify] upstream, or printed for the sysadmin.
 #pragma once

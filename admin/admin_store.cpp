@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The store verbs (admin_store.hpp).
 #include "admin/admin_store.hpp"
 
@@ -7,7 +8,6 @@
 #include "admin/admin_commands.hpp"
 #include "admin/admin_format.hpp"
 #include "vault/vault.hpp"
-#include "vault/vault_pg_schema.hpp"
 
 namespace sealpost::admin {
 
@@ -21,7 +21,7 @@ int run_vault_init(const Config& cfg, std::ostream& out, std::ostream& err) {
     if (opts.backend == VaultBackend::postgresql) {
         out << (*made ? "created the sealpost schema (version "
                       : "the sealpost schema is ready (version ")
-            << vault::kv::kSchemaVersion << ")\n";
+            << vault::kSchemaVersion << ")\n";
     } else {
         out << (*made ? "created the LMDB vault in " : "the LMDB vault is ready in ")
             << opts.dir.string() << "\n";
@@ -40,11 +40,11 @@ int run_vault_upgrade(const Config& cfg, std::ostream& out, std::ostream& err) {
         print_error(err, "vault upgrade", found.error().detail);
         return kExitError;
     }
-    if (*found == vault::kv::kSchemaVersion) {
+    if (*found == vault::kSchemaVersion) {
         out << "the sealpost schema is at version " << *found << " already\n";
     } else {
         out << "upgraded the sealpost schema from version " << *found << " to "
-            << vault::kv::kSchemaVersion << "\n";
+            << vault::kSchemaVersion << "\n";
     }
     return kExitOk;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost vault init`, `vault upgrade` and `vault copy --to postgresql`: the store's own
 // administration, below the records, so none of them needs a key.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text views of vault records for the `sealpost` CLI. Times are local (format_time), sizes
 // binary (format_size); every string that came from a mail passes through printable().
 #include "admin/admin_view.hpp"

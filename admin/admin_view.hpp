@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text views of vault records for the `sealpost` CLI: the envelope table, an envelope's
 // details with its audit trail as a timeline, contacts, stats and purge counts.
 #pragma once

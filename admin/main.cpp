@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sealpost`: the administrator's CLI. Parses the arguments, loads the config and the keys the
 // verb needs, opens the vault and dispatches; the verbs themselves live in sealpost_admin.
 #include <exception>

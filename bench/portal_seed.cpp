@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/portal helper: seals one file into a vault as a one-document envelope and prints
 // "ID TOKEN" (the benchmark then downloads it through the portal).
 //   portal_seed VAULT_DIR KEY_DIR FILE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmark: sealed envelopes per second (envelope_create, one 200 kB document, durable commit
 // each) against a baseline of plain LMDB puts of the same number and sizes, in one run.
 //   usage: vault_ingest [N=500] [DIR=/tmp]   prints envelopes/s and ratio=E/B

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Third-party dependencies, all from Debian 12 packages; nothing is downloaded at build time.
 find_package(PkgConfig REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Compiler flags shared by every sealpost target: warnings, sanitizers, hardening.
 add_library(sealpost_flags INTERFACE)
 

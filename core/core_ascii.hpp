@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ASCII case and blank handling for protocol text (header field names, MIME parameters, file
 // extensions, users-file entries): one home, locale-free, so no caller's reading depends on
 // the process's locale (RFC 5322 2.2 field names and RFC 2045 parameter names are ASCII and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading sealpost.toml: TOML syntax (toml++), unknown sections, and the section readers; plus
 // the small accessors of the Config types.
 #include "core/core_config.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed, validated configuration loaded from sealpost.toml (DESIGN.md section 7).
 // Every key has a default, a unit where it applies and a range; a bad file stops the start.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Network values in the config: IP literals, CIDR networks, listen endpoints, URLs and host
 // names. Strict on purpose: a typo in trusted_networks must not silently widen trust.
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed reading of one TOML table for the config schema: defaults, type and range checks, and
 // one-line `FILE:LINE: KEY: what is wrong` errors.
 #include "core/core_config_reader.hpp"

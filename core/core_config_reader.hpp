@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to core_config*.cpp: typed, range-checked reading of one TOML table that remembers
 // which keys it consumed (so unknown keys are errors), and the network/URL syntax helpers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The config schema: every key of every section with its default, unit and range, and the
 // checks that span keys (retention >= link_ttl, plain listeners on loopback only, ...).
 #include <algorithm>

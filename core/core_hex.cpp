@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hex encoding and decoding, and the value of one hex digit.
 #include "core/core_hex.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hexadecimal (RFC 4648 section 8, base16): ids in file names and logs, escapes of control
 // bytes in logs and CLI output, percent- and JSON-escapes. It lives in core, not crypto/,
 // because the log's escaping needs it and core includes no other room; crypto/ has no copy.

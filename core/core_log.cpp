@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Structured key=value logging on top of spdlog, and masking of personal data.
 #include "core/core_log.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Structured logging: one `event=... key=value` line per event, through spdlog to stderr
 // (journald under systemd). Helpers here mask addresses so no personal data reaches a log.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // glibc allocator tuning (mallopt) and trimming (malloc_trim); see core_memory.hpp.
 #include "core/core_memory.hpp"
 

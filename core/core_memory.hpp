@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The process's allocator settings and the call that gives freed memory back to the kernel.
 // glibc keeps freed memory in its arenas (one per thread that allocated, up to 8 per core by
 // default) and lowers its mmap threshold after every large free, so a burst of large mails

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Prometheus text format 0.0.4 (see core_metrics.hpp).
 #include "core/core_metrics.hpp"
 

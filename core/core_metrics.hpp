@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Prometheus text exposition (format 0.0.4) pieces shared by the /metrics pages of
 // sealpost-proxy and sealpost-portal: sample lines with HELP and TYPE, and a latency histogram.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners for OpenSSL 3 objects: the one place that pairs each OpenSSL type with its free
 // function. Header-only; a target that includes it links OpenSSL::Crypto itself.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Patients' numbers for codes: libphonenumber (PhoneNumberUtil) parses and classifies (mobile for
 // SMS, landline for a voice call), we add a strict character filter so vanity letters, extensions
 // and other noise are refused.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Patients' phone numbers: normalise what senders write (`079 123 45 67`, `+41 79 ...`) to E.164
 // with libphonenumber and classify them: a mobile gets its code by SMS, a landline only by a
 // voice call (`[voice]`), anything else is refused.

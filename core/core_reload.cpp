@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A reload's report and its log line (core_reload.hpp).
 #include "core/core_reload.hpp"
 

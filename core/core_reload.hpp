@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What one SIGHUP reload of a daemon found when it compared the new config with the running
 // one: the settings it put in force and those that wait for a restart (listen addresses, the
 // vault, key material), and the one log line that says so. Names are config keys or sections,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Error values for the data path: Result<T> holds either a T or an Error.
 // Exceptions are for startup and config only; everything that handles client input returns these.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The template engine (see core_template.hpp): parsing with load-time checks of every name,
 // and rendering where every value is cleaned, and HTML-escaped in HTML, unless the caller
 // built it as a fragment.

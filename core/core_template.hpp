@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one template engine of sealpost, for the portal's pages and the notice texts in mails.
 // Logic-free: `{{name}}` (a plain-text value, or a list), `{{{name}}}` (a fragment the caller
 // built and escaped) and `{{t:key}}` (a catalog text whose `{placeholder}`s take the values).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTML escaping and cleaning of untrusted text (see core_text.hpp).
 #include "core/core_text.hpp"
 

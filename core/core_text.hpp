@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text that goes into HTML and mails made from untrusted values (file names, practice names):
 // one escaping and one cleaning rule for the portal's pages and the notices alike.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Europe/Zurich local time by the EU summer-time rule, on the C++20 calendar (no tzdata, no TZ).
 #include "core/core_time.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Swiss local time (Europe/Zurich) of a Unix time, computed by the EU summer-time rule rather
 // than through the TZ environment: the same answer in every process, thread-safe, and without
 // tzdata. What patients read (notice mails, portal pages, ZIP entries) uses it; what an operator

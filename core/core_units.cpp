@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations and byte sizes as written in sealpost.toml: strict parsing (no sign, no spaces, one
 // unit) so that a typo is an error and not a surprising value.
 #include "core/core_units.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations (`30s`, `10m`, `1h`, `30d`, `2w`) and byte sizes (`512`, `64KiB`, `25MiB`) as
 // written in sealpost.toml: parsing with overflow checks, and formatting back.
 #pragma once

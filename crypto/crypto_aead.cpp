@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AES-256-GCM on OpenSSL 3.0 EVP with the cipher fetched once per process.
 #include "crypto/crypto_aead.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AES-256-GCM (NIST SP 800-38D) on OpenSSL 3.0 EVP: single-shot sealing with a random nonce,
 // and, for formats that derive their nonces (the vault's document chunks, escrow sealing),
 // sealing and opening with a nonce the caller gives.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // base64url (RFC 4648 section 5) without padding, with a branch-free, table-free alphabet.
 #include "crypto/crypto_base64url.hpp"
 

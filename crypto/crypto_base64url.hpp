@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // base64url without padding (RFC 4648 section 5): link tokens and key files. Constant-time in
 // the characters, so decoding a secret leaks nothing through cache timing.
 #pragma once

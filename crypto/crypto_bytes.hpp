@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte buffer types shared by every crypto function: owned bytes, read-only views, and the view
 // of a string's bytes. Header-only.
 #pragma once

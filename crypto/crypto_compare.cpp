@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Constant-time comparison on OpenSSL's CRYPTO_memcmp.
 #include "crypto/crypto_compare.hpp"
 

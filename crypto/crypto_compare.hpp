@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Constant-time comparison of secrets (MACs, derived keys, codes), so the time a comparison
 // takes says nothing about where two values first differ.
 #pragma once

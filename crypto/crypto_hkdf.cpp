@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HKDF-SHA256 (RFC 5869) written on the cached HMAC-SHA256 of crypto_hmac.
 #include "crypto/crypto_hkdf.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HKDF-SHA256 (RFC 5869): keys derived from a link token and from an X25519 shared secret.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HMAC-SHA256 on OpenSSL 3.0's EVP_MAC, with the algorithm fetched and the digest set once.
 #include "crypto/crypto_hmac.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HMAC-SHA256 (RFC 2104, FIPS 198-1) on one cached OpenSSL context: link lookup ids, key ids,
 // and the building block of HKDF.
 #pragma once

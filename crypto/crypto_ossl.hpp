@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpenSSL glue internal to crypto/: the error value of a failed call (the caller's words plus
 // OpenSSL's error queue: library and reason, never key material) and the piece size for EVP
 // calls that take an int length.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random bytes from OpenSSL's RAND_bytes, fed in int-sized pieces.
 #include "crypto/crypto_random.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random bytes from the OpenSSL CSPRNG: the one source of randomness for keys, nonces, tokens,
 // salts and ids.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wiping secrets from memory with OPENSSL_cleanse, and the move of a self-wiping Secret.
 #include "crypto/crypto_secret.hpp"
 

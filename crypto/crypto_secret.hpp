@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secrets in memory: wiping (OPENSSL_cleanse, which the compiler may not optimise away), an
 // allocator that wipes before it frees, and the byte and string types built on it. Every buffer
 // that holds a key, a token, a password or decrypted personal data is one of these.

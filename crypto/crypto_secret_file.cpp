@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // read_secret_file (crypto_secret_file.hpp): open without following links and without blocking
 // on a FIFO, check type and mode on the open descriptor (no race with a rename), read bounded.
 #include "crypto/crypto_secret_file.hpp"

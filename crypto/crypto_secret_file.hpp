@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secrets kept in files (`*_file` keys of sealpost.toml: the SMS gateway's key, the Twilio
 // token): the one reader that checks the file before it trusts it and keeps the value in wiped
 // memory. Used by the portal's SMS providers and by `sealpost config check`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sha256: EVP digest in pieces (see crypto_sha256.hpp).
 #include "crypto/crypto_sha256.hpp"
 

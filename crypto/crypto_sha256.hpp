@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 over data that arrives in pieces (FIPS 180-4): for comparing contents that are
 // never held whole, such as a MIME part decoded a piece at a time (mime/mime_scan.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X25519 (RFC 7748) on OpenSSL 3.0 EVP_PKEY with raw 32-byte keys.
 #include "crypto/crypto_x25519.hpp"
 

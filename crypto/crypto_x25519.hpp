@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X25519 (RFC 7748): key pairs, public keys of private keys, and the shared secret, on
 // OpenSSL 3.0 EVP_PKEY. The imported-key functions serve protocols that reuse an imported key
 // (escrow sealing), so each scalar multiplication is done once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GLib/GMime object management for the MIME rewrite: the only file that expands GLib's cast
 // and type-check macros (they are old-style casts), so the rest of mime/mime_* stays clean.
 #include "mime/mime_gobject.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that touches GLib/GMime object management: RAII owners for GObjects and
 // g_malloc'd memory, GMime's one-time init, and checked down-casts (GLib's cast macros).
 #pragma once

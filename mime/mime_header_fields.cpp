@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Top-level header fields read from the raw message (RFC 5322 2.2), RFC 2047 decoding and
 // encoding of unstructured values, and address lists (RFC 5322 3.4), through GMime.
 #include "mime/mime_header_fields.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A message's top-level header fields read from the raw bytes, without parsing the body: for
 // header-only rewrites that must leave every body byte as it was (removing phone data from a
 // message that otherwise passes) and for reading originator addresses (From:, Sender:). The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A parsed mail message for sealing: what it holds (attachments, text parts, signed or
 // encrypted) after GMime parsed it with sealpost's safety checks. No GMime types in this API.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MimeMessage::parse: the attachment inventory of a message (RFC 2045/2046/2183), with
 // RFC 2392 inline images told apart, and signed/encrypted detection (RFC 1847, RFC 8551).
 #include <algorithm>

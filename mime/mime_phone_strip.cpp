@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Header-only removal of the `[sms:...]` tag and X-Sealpost-Phone (see mime_phone_strip.hpp).
 #include "mime/mime_phone_strip.hpp"
 

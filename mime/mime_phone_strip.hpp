@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Phone data never leaves the practice: the `[sms:...]` tag and the X-Sealpost-Phone header are
 // taken out of every message the proxy sends, passing ones included (internal recipients,
 // `pass` decisions, mail with nothing to seal), by a rewrite of the header section alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan of one message (facts from the parsed message, one policy decision per recipient,
 // the phone inputs) and sealing one planned recipient.
 #include "mime/mime_plan.hpp"

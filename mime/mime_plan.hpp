@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the policy says about one message before anything is written, and sealing one planned
 // recipient (architecture §3 "Sealing", §5): shared by the proxy's end-of-DATA rewrite and
 // `sealpost policy check`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mime_rewrite: removes the sealed attachments, adds the notice to the body text, and checks
 // the result by parsing it again (fail closed: no output that still carries a sealed file).
 #include "mime/mime_rewrite.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing rewrite (DESIGN section 3): remove the selected attachments, add the notice to
 // every body text part, adjust Subject and X-Sealpost-Phone, serialise with CRLF.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ContentScan: one pass over a part's decoded content (see mime_scan.hpp).
 #include "mime/mime_scan.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What sealing must know of a part's content, read once as it is decoded, a piece at a time:
 // its size, a digest, its first bytes (magic numbers), whether a PDF hides anywhere in it, and
 // the whole content only while it stays under a caller's hold limit. A large attachment is

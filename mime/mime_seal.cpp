@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // seal_for_recipient: vault envelope first (the notice needs its token), then the rewrite;
 // a failed rewrite discards the envelope so no link ever points at an unsent envelope.
 #include "mime/mime_seal.hpp"

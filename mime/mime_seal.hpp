@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seal step for one external recipient: one vault envelope for the selected attachments,
 // the notice with its link, and the rewritten message (DESIGN section 3, "Sealing").
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw-byte checks for ambiguous MIME: near-boundary lines (RFC 2046 5.1.1) and duplicated
 // content headers (RFC 2045 section 3 allows each once). Linear in the message size.
 #include "mime/mime_shape.hpp"

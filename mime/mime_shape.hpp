@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to mime/mime_*: MIME shapes on which parsers may disagree (DESIGN section 3,
 // "parser disagreement fails closed"). GMime's reading must never be the only thing between a
 // document and a client that reads the bytes differently, so these checks read the raw bytes

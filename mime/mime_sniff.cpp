@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content detection: magic numbers, file-name extensions, and files hidden in text. Bounded:
 // magic numbers read the first 1024 bytes; the text scan and the container scan are linear.
 #include "mime/mime_sniff.hpp"

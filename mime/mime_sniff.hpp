@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content detection (DESIGN section 3, "content decides, not labels"): what a part's decoded
 // bytes really are (magic numbers), what its file name implies, and files hidden inside text
 // (uuencode, yEnc, BinHex, base64 blocks). Every check reads a bounded prefix or scans once,

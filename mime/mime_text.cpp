@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adds the notice to one body text part, keeping its charset when it can (RFC 2046 section
 // 4.1.2) and re-encoding it as UTF-8 quoted-printable when it cannot (RFC 2045 section 6.7).
 #include "mime/mime_text.hpp"

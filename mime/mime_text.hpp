@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to mime/mime_*: adding the notice to one body text part while keeping its
 // charset (RFC 2045 section 5.1, RFC 2046 section 4.1.2) or converting it to UTF-8.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GMime parse with a warning callback that refuses critical issues (DESIGN section 9), own
 // depth and part limits, and the leaf classification shared by mime_parse and mime_rewrite.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to mime/mime_*: GMime parse with the warning callback and sealpost's limits, and
 // the classification of every leaf (body text, body HTML, attachment) in document order.
 #pragma once

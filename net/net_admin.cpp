@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin HTTP listener (net_admin.hpp), on Beast: the method check, the two pages and the
 // headers every answer carries, in one place for both daemons.
 #include "net/net_admin.hpp"

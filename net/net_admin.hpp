@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin HTTP listener of both daemons (proxy.admin_listen, portal.admin_listen; loopback
 // only): GET or HEAD /metrics (Prometheus text format 0.0.4) and /healthz over plain HTTP/1.1,
 // one request per connection. Every other method gets 405 with Allow (RFC 9110 15.5.6); every

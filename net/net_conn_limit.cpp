@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-address connection counting (net_conn_limit.hpp): one mutex-guarded map from address key
 // to count, shared with the slots so a slot released after its limiter is gone stays safe.
 #include "net/net_conn_limit.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-address connection caps shared by the listeners (the portal and the proxy): who
 // may open one more connection, counted per client address, IPv6 per /64 (one subscriber's
 // prefix, RFC 6177), with a total cap and a reserve that an address already connected cannot

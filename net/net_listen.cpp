@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listening sockets (net_listen.hpp): bind with SO_REUSEADDR, one readable startup error.
 #include "net/net_listen.hpp"
 

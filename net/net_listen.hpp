@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listening sockets for the daemons' listeners: the proxy's SMTP listeners, the portal's
 // HTTPS listener and both admin listeners. Startup errors name the configuration key.
 #pragma once

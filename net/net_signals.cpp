@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemons' signal loop (net_signals.hpp).
 #include "net/net_signals.hpp"
 

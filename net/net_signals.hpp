@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How both daemons answer signals: SIGTERM and SIGINT stop (once), SIGHUP reloads and the
 // daemon keeps waiting for the next one (systemctl reload, certbot's deploy hook).
 #pragma once

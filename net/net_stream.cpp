@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Buffered TCP/TLS stream with per-operation deadlines (net_stream.hpp): RFC 5321 4.5.3.2
 // timeouts, RFC 3207 STARTTLS, RFC 8314 implicit TLS.
 #include "net/net_stream.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TCP connection that may be upgraded to TLS (STARTTLS, RFC 3207) or start with it (RFC
 // 8314), with our own read buffer (so a pipelining or injection check can see what is pending),
 // line reading with a length cap, and a deadline on every operation. Used by the proxy's SMTP

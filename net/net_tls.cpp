@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS contexts (net_tls.hpp): the protocol floor, the TLS 1.2 cipher list and certificate
 // loading for servers, verification for clients.
 #include "net/net_tls.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TLS context policy of every listener and client in sealpost: TLS 1.2 or later only (RFC
 // 8996, BCP 195), forward-secret AEAD suites for TLS 1.2, no renegotiation; clients verify the
 // peer against a CA file or the system store. The SMTP listeners, the portal's HTTPS listener and

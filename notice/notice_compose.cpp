@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // compose_notice_mail: a fresh message around the notice body that the sealing rewrite also
 // uses (detail::make_notice_body), checked by parsing it again like every rewritten message.
 #include "notice/notice_compose.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost's own notice mails (DESIGN 5b), e.g. the one `sealpost resend` sends: a new message
 // whose body is only the notice, built with the same parts as the sealing rewrite.
 #pragma once

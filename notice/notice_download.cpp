@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The practice's download notice in four languages (see notice_download.hpp). Values are
 // cleaned and HTML-escaped by core_text.hpp's rules, as in the patient's notice.
 #include "notice/notice_download.hpp"

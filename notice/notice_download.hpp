@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The practice's "your document was downloaded" mail (DESIGN 5b): built from a queued notice
 // in the staff's language (practice.staff_lang()), with the same composer as every other mail
 // sealpost writes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reminder and the expiry notice in four languages (see notice_followup.hpp). Values are
 // cleaned and HTML-escaped by core_text.hpp's rules, as in the download notice.
 #include "notice/notice_followup.hpp"

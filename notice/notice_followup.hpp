@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The follow-up mails of an unused link (architecture §5b): the patient's one reminder before
 // the link expires (the sealing notice again, same link, same language) and the sender's one
 // notice when it expired unused (who, which documents, the `sealpost resend` command).

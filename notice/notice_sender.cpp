@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost's own mails through the proxy's upstream kinds (smtp::Client or maildir): the same
 // connection, TLS and credential handling as relayed mail, with [notify] settings.
 #include "notice/notice_sender.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost's own mails (architecture.md section 5b: resend and download notices): one transaction
 // through the [notify] upstream (or [upstream]), SMTP smarthost or maildir, in two steps so
 // that the caller can commit to the vault once the upstream has accepted sender and recipient.

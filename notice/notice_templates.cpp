@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Notice templates: loading with placeholder checks, rendering with HTML escaping, and the
 // expiry date in the recipient's language in Swiss local time.
 #include "notice/notice_templates.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The notice a patient reads in place of the attachments: templates per language
 // (policies/templates/notice.{de,fr,it,en}.{txt,html}) with {{name}} placeholders.
 #pragma once

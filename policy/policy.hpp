@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing policy's entry points (DESIGN.md section 5): load a policy file, and decide
 // seal / pass / reject for one recipient of one message.
 #pragma once

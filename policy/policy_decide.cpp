@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rule matching and the per-recipient decision (DESIGN.md section 5).
 #include <array>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Subject tags, Sensitivity and signed/encrypted detection (see policy_facts.hpp).
 #include "policy/policy_facts.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Facts the policy reads from a message's headers: subject tags, the RFC 2156 Sensitivity
 // header, and whether the message is signed or encrypted (then it is never rewritten).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Invoice detection (see policy_invoice.hpp). The PDF reader here only pulls strings out of
 // the file and its FlateDecode streams (ISO 32000-1 7.3.4 strings, 7.3.8 streams, 7.4.4
 // FlateDecode = RFC 1950 zlib); it never interprets the document.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Invoice detection for the `invoice = true` rule key and `attachments = "invoices"`: Tarif
 // 590 PDFs (by name or text) and Forum Datenaustausch XML invoices.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading a policy file (DESIGN.md section 5): TOML via toml++, every key checked, errors as
 // one line `FILE:LINE: KEY: what is wrong` so a sysadmin finds the mistake.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Glob and address pattern matching for policy rules (see policy_match.hpp).
 #include "policy/policy_match.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pattern matching for policy rules: `*`/`?` globs (case-insensitive), address patterns
 // (exact, `@domain`, glob) and their validation when a policy file is loaded.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Patient phone resolution: `[sms:...]` subject tag, X-Sealpost-Phone header, contacts store,
 // with the stored contact winning and replies never trusted (see policy_phone.hpp).
 #include "policy/policy_phone.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the patient's mobile number comes from: the `[sms:...]` subject tag, the
 // `X-Sealpost-Phone:` header and the contacts store, normalised to E.164 mobile. A stored
 // contact wins: a reply keeps the other side's subject, so whoever controls a patient's mailbox

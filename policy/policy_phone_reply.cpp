@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text after `550 5.7.1` for a phone error, in the language of the practice's staff
 // (de/fr/it/en): they read it in Outlook when a mail is refused. Printable ASCII only
 // (RFC 5321 4.2: reply text is US-ASCII), so accents are left out and umlauts written ae/oe/ue;

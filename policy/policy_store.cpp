@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PolicyStore: the policy in force and its SIGHUP reload (see policy_store.hpp).
 #include "policy/policy_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The policy in force, shared by all sessions: loaded at start, replaced on SIGHUP only when
 // the new file is good (a broken file keeps the old policy and is logged; DESIGN.md 5).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing policy's data (DESIGN.md section 5): the facts a rule sees about a message and
 // one recipient, the compiled rules, and the decision for one recipient.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-portal entry point: loads the config, the pepper (and no other key), the vault,
 // the pages, the SMS provider and the logo; prints one `listening kind=... addr=...` line per
 // listener; runs the event loop on a few threads.

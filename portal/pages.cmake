@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # sealpost_portal_pages: the portal's HTML pages, language catalogs, stylesheet and SMS text
 # (templates in portal/templates, loaded at start from portal.templates_dir).
 add_library(sealpost_portal_pages STATIC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal application's shared parts: construction, the page and message replies every
 // route answers with, and the one mapping of vault errors (open_failed) and code-guard
 // refusals (guard_refused) to replies, never with internal detail.

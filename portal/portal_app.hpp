@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal application (DESIGN 4): one object that answers every request. Its parts live
 // in separate files: routing and the code flow (portal_routes.cpp), downloads and ZIPs
 // (portal_download.cpp), the audit jobs (portal_audit.cpp), and the pages and error replies

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to portal_app.cpp, portal_routes.cpp, portal_download.cpp and portal_audit.cpp: one
 // request's context and the helpers that more than one of them uses.
 #pragma once

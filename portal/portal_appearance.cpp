@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loads the portal's Appearance (portal_appearance.hpp): at start, where an error stops the
 // start, and on SIGHUP, where it keeps the one in force.
 #include "portal/portal_appearance.hpp"

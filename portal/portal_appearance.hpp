@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the portal shows a patient that the practice may change while it runs: the [practice]
 // settings, the page templates and the logo. Loaded at start and again on SIGHUP; a connection
 // keeps the Appearance it was accepted with until it ends, so a reload never changes a page

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's audit trail (DESIGN 2, "Audit events"): events with a keyed hash of the
 // client's address, never the address itself, and the background job that records a GET's
 // downloads and queues the practice's notice without making the download wait for a sync.

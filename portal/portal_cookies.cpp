@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The only place that builds the portal's Set-Cookie values (RFC 6265bis): one set of
 // attributes for every cookie, and each cookie's lifetime next to its name.
 #include "portal/portal_cookies.hpp"

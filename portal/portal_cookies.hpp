@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's three cookies (session, CSRF visitor, language): their names and the one
 // function that writes a Set-Cookie value, so every cookie carries the same __Host- rules.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libcurl RAII owners and the one hardened request runner used by the SMS providers.
 #include "portal/portal_curl.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that owns libcurl objects (global init, easy handle, header list) and runs one
 // bounded, verified HTTP request with them. The SMS providers build on this; nothing else calls
 // libcurl directly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The download path: one document, or several as a ZIP streamed as the client reads it. Both
 // need a verified session; both read the documents a chunk at a time as the server sends
 // them, so a GET never holds a worker or a whole document in memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request parsing helpers and response header rules for the portal (RFC 9110, 6265, 6266).
 #include "portal/portal_http.hpp"
 

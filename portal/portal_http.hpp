@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's view of HTTP: a parsed request and a response (a page or a streamed download),
 // plus the small parsers routes need (query, form, cookies) and RFC 6266 file names.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Language catalogs, the Accept-Language negotiation and the local date, time and size formats
 // of the portal's pages.
 #include "portal/portal_i18n.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's language catalogs (strings.xx.txt: `key = text` with `{placeholder}`s) and the
 // per-language formatting of dates, times and file sizes that the pages and the SMS show.
 #pragma once

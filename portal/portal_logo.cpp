@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loads the practice's logo at startup and turns a bad file into an error value, which main
 // prints as one line before it exits (on SIGHUP, the reload logs it and keeps the old logo);
 // requests never read the file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The practice's logo (practice.logo), read at startup and on SIGHUP: the bytes the portal
 // serves at /static/logo and their Content-Type.
 #pragma once

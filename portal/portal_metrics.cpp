@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's /metrics page (see portal_metrics.hpp); the format is core/core_metrics.
 #include "portal/portal_metrics.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's /metrics page (Prometheus text 0.0.4): its counters, a request latency
 // histogram and the vault's size, served on the loopback-only admin listener.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rendering of the portal's pages and SMS: fills each template with the page's values, builds
 // the repeated fragments (documents, notices, language switcher) with every value escaped.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's HTML pages: what each page shows (plain structs filled by the routes) and one
 // render function per page. All text comes from the language catalogs; everything is escaped.
 #pragma once

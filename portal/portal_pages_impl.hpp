@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Inside Pages: the loaded catalogs, templates and stylesheet, the template files with the
 // values each page supplies, and the catalog keys the page code uses (shared by load and render).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pages::load: reads the templates, catalogs and stylesheet once at start and refuses a set in
 // which a language lacks a key, a template names an unknown key, or a text uses a placeholder
 // its page does not supply, so a broken translation stops the start instead of a page.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's reload report (portal_reload.hpp): which settings a SIGHUP put in force and
 // which wait for a restart.
 #include "portal/portal_reload.hpp"

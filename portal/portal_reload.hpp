@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a SIGHUP reload of sealpost-portal may change while it runs (architecture §4,
 // "Reload"): the TLS certificate and key, the page templates and the [practice] settings.
 // Everything else the portal reads at start (listen addresses, [vault] and its key, [sms],

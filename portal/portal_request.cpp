@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Limits, refusal statuses and the Beast-to-Request conversion of the portal (portal_request.hpp).
 #include "portal/portal_request.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // From bytes on the wire to what a route sees: the limits a request is read with, the status for
 // a request Beast refused, and the conversion of a parsed request into portal::Request. Shared
 // by the server and the fuzz target, so the fuzzer tests what the server does.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's routing and the code flow: which path and method reach which answer, the
 // landing page, sending the code (by SMS, or by a voice call to a landline) and checking it
 // (DESIGN 4).

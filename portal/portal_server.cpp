@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listeners and connections of sealpost-portal: Beast HTTP/1.1 over TLS (or loopback HTTP
 // behind a reverse proxy), keep-alive, size limits, a deadline on every read and write.
 #include "portal/portal_server.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-portal's network side: the HTTPS (or loopback HTTP) listener with its connection
 // caps (in all and per client address), one coroutine per connection with a deadline on every
 // operation (short ones for the handshake and request heads), the admin listener (/metrics,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sessions, CSRF tokens and the per-IP code limit of the portal (see portal_sessions.hpp).
 #include "portal/portal_sessions.hpp"
 

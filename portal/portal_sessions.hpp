@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's in-memory state: patient sessions (stored hashed), CSRF tokens and the per-IP
 // code limit. Lost on restart by design: a patient then types a new code, nothing else breaks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // make_sms_sender and make_voice_sender: turn the validated [sms] or [voice] config into one
 // provider, reading the Twilio token or the http gateway's secret_file; and the input checks
 // every provider applies before it sends anything.

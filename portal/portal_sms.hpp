@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Delivering the portal's one-time codes: the SmsSender interface ("send this text to this
 // number") and the factories that build the provider configured in [sms] (http gateway, Twilio,
 // or a local outbox file) or in [voice] (the same providers, for calls; see portal_voice.hpp).

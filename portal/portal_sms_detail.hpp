@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to the SMS providers: what make_sms_sender hands to each provider, and the small
 // helpers they share (input checks, wiping, a file descriptor owner). Not for other portal code.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Escaping and placeholder expansion for SMS gateway requests, and the outbox line format.
 #include "portal/portal_sms_format.hpp"
 

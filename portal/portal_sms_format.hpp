@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text formats of the SMS providers: placeholder expansion with escaping per context (JSON, form,
 // URL), the outbox line, and the checks a number and a text pass before anything is sent.
 #pragma once

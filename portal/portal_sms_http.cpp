@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The http and twilio SMS providers: expand the request, send it through libcurl, retry with
 // backoff on 5xx, timeouts and connection errors, and log one line per attempt.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outbox SMS provider: one line per SMS appended to a local file (development and demo).
 #include <fcntl.h>
 #include <sys/file.h>

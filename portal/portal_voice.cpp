@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Codes by voice call: the TwiML a Twilio call reads, and the caller that sends the spoken text
 // through the [voice] provider (portal_sms.cpp builds it like an SMS provider).
 #include "portal/portal_voice.hpp"

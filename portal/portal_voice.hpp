@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Codes by voice call for patients with only a landline (issue #18): the caller that hands the
 // spoken text (Pages::voice_text: the code twice, digit by digit, in the patient's language) to
 // the [voice] provider, wrapped in TwiML for Twilio. The providers themselves are the SMS ones.

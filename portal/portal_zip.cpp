@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streamed ZIP archives (PKWARE APPNOTE.TXT 6.3.10) and the caps on concurrent ones. The writer
 // is hand-made because the archive must leave a piece at a time: libzip builds in memory or in
 // a file, and a file would put plaintext on disk. CRC-32 is zlib's (a pure function: no state to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "Download selected": the chosen documents as one ZIP archive, streamed a piece at a time
 // (PKWARE APPNOTE 6.3.10: STORED entries, CRC-32 and sizes in data descriptors, ZIP64 where an
 // offset or size needs it), so an archive costs one chunk of memory, not its size; and the caps

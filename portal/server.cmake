@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # sealpost_portal_lib: the application (shared replies, routes, downloads, audit), cookies, the
 # logo, sessions, HTTP helpers, ZIP, metrics and the Beast server;
 # sealpost-portal: the program.

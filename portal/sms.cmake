@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # sealpost_portal_sms: the portal's code providers (http gateway, Twilio, outbox file) for SMS and
 # voice calls, and the one libcurl wrapper. Included from portal/CMakeLists.txt.
 add_library(sealpost_portal_sms STATIC

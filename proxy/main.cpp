@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-proxy entry point: parses arguments, loads the config, binds the listeners, prints
 // one `listening kind=... addr=...` line per listener on stdout (the admin listener last, as
 // `kind=admin`), and runs the event loop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scrypt users file for auth = local (RFC 7914 via OpenSSL 3 EVP_KDF "SCRYPT").
 #include "proxy/proxy_auth.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Local authentication (auth = local): a users file of `user:$scrypt$ln=15,r=8,p=1$SALT$HASH`
 // lines, checked with OpenSSL's EVP_KDF "SCRYPT" (RFC 7914) and a constant-time compare, each
 // with the sender addresses the login may use (proxy_senders.hpp).

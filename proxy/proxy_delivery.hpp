@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The delivery plan made at the end of DATA: it gets the submission (who sent what to whom,
 // RFC 6409) and the message, and returns one message per recipient group, or a refusal.
 // Sealing (proxy_seal.hpp, architecture.md section 3) is the plan the daemon uses; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The follow-ups of unused links in sealpost-proxy's notice loop (see proxy_notices.hpp): the
 // patient's one reminder and the sender's one expiry notice, taken from the vault
 // (vault_reminders.cpp) in batches and mailed through [notify], at most once each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // InflightBudget: a lock-free counter of bytes held, with leases that give them back.
 #include "proxy/proxy_inflight.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The global in-flight budget: how many bytes of mail the proxy holds at once, over all
 // sessions. A DATA that does not fit is answered 452 4.3.1 (RFC 3463: insufficient system
 // storage, temporary), so the client retries later instead of the host running out of memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-proxy's /metrics page (see proxy_metrics.hpp); the format is core/core_metrics.
 #include "proxy/proxy_metrics.hpp"
 

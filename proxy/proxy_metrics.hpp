@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-proxy's counters and its /metrics page (Prometheus text 0.0.4): sessions, messages
 // relayed, sealed and refused by reason, upstream errors, download notices, DATA latency.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The download-notice sender of sealpost-proxy (see proxy_notices.hpp): one pass over the
 // vault's queue every proxy.notice_interval, on a thread of its own.
 #include "proxy/proxy_notices.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy's sender of download notices (DESIGN 5b): the portal queues a notice in the vault
 // when a patient first downloads from an envelope; this loop mails it to the practice through
 // the [notify] upstream, removes it once sent, and retries with backoff when that fails.

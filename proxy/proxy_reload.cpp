@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy's reload report (proxy_reload.hpp): which settings a SIGHUP put in force and
 // which wait for a restart.
 #include "proxy/proxy_reload.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a SIGHUP reload of sealpost-proxy may change while it runs: the TLS certificate and
 // key, the notice templates, the [practice] settings, the policy file, the users file and the
 // contact switches (learn_contacts, allow_phone_override). Listeners, the EHLO name, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reply table of sealpost-proxy: every reply has an RFC 3463 enhanced status code (RFC 2034).
 #include "proxy/proxy_reply.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy's own SMTP replies in one table (RFC 5321 4.2.2 codes, RFC 3463 enhanced codes),
 // and the one mapping from an internal Error to what the client sees. Internal details never
 // reach a client: only these texts, or an upstream's own reply lines.

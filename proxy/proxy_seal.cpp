@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing delivery plan at the end of DATA: the message's plan (mime/mime_plan.hpp), phone
 // resolution, one envelope per sealed recipient, recipient groups.
 #include "proxy/proxy_seal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing DeliveryFn of sealpost-proxy (DESIGN 3 "Sealing", 5): policy per recipient, the
 // patient's phone, one vault envelope and one upstream transaction per sealed recipient.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SealGate: a FIFO semaphore for coroutines on one event loop; a waiter sleeps on a timer that
 // release() cancels.
 #include "proxy/proxy_seal_gate.hpp"

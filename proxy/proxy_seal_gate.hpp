@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How many large messages are sealed at once. Sealing holds, besides the message, its decoded
 // attachments and the vault's copy of their ciphertext until the commit (about 1.5 times the
 // message again), so twelve 25 MB mails sealed side by side would need 2.5 times their size.

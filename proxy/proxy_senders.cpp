@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sender addresses bound to local logins (see proxy_senders.hpp).
 #include "proxy/proxy_senders.hpp"
 

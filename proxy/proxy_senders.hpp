@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which addresses a login may send from (auth = local): the users file names them per login,
 // and both the envelope sender (MAIL FROM, RFC 5321 4.1.1.2) and the originator fields of the
 // message (From:, Sender:, Resent-From:, Resent-Sender:, RFC 5322 3.6.2 and 3.6.6) must be

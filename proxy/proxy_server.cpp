@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listeners, session bookkeeping, signals and graceful shutdown of sealpost-proxy.
 #include "proxy/proxy_server.hpp"
 

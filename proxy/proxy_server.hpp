@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-proxy's server: binds the configured listeners and the admin listener, accepts
 // within max_sessions, runs one Session per connection and the download-notice loop, re-reads
 // the config on SIGHUP (TLS, templates, [practice], policy and users files for new sessions)

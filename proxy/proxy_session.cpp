@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost-proxy's client session: greeting, command loop, the command table with each
 // command's check, and the proceeds of EHLO/STARTTLS/MAIL/RCPT/RSET, in lockstep with the
 // upstream (RFC 5321, 3207, 1870, 2920, 3463). AUTH's proceed is in proxy_session_auth.cpp,

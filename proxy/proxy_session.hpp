@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One client SMTP session of sealpost-proxy, shaped like OpenSMTPD's smtp_session.c: a state
 // changed only through enter_state(), an optional transaction from MAIL to the end of DATA or
 // RSET, and a table of commands, each a check (may it run in this state with these arguments?)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AUTH for the client session (RFC 4954): passthrough relays the SASL exchange to the upstream
 // (PLAIN, LOGIN, XOAUTH2); local checks PLAIN (RFC 4616) or LOGIN against the scrypt users
 // file. Payloads are checked as base64, never logged, and wiped after use.

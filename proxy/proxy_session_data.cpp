@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DATA phase of the client session: reading the message with the smuggling rules, the
 // Received header and loop check (RFC 5321 4.4, 6.3), the delivery hook, and the lockstep
 // hand-over to the upstream whose final reply is the client's (DESIGN 3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Upstream SMTP client: lockstep (one command, one reply), strict about what the server sends.
 #include "smtp/smtp_client.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client side of SMTP, for the proxy's upstream and for sealpost's own mails: connect,
 // implicit TLS (RFC 8314) or STARTTLS (RFC 3207) with certificate checks, EHLO capability
 // parsing, AUTH PLAIN/LOGIN (RFC 4954), one command at a time, and response-injection checks.

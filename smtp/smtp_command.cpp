@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP command and MAIL/RCPT argument parsing (RFC 5321 4.1.1, 4.1.2; RFC 1870, 6152, 6531,
 // 3461). Strict where it matters for safety (controls, paths), lenient on case and `FROM: <a>`.
 #include "smtp/smtp_command.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP command parsing (RFC 5321 4.1): the verb, and the MAIL/RCPT paths with their ESMTP
 // parameters (SIZE RFC 1870, BODY RFC 6152, SMTPUTF8 RFC 6531, DSN RFC 3461), validated and
 // re-serialised in canonical form so nothing the client wrote is forwarded verbatim.

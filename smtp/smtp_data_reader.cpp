@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DATA reader with dot-unstuffing and SMTP smuggling defence, and dot-stuffing for sending.
 #include "smtp/smtp_data_reader.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DATA phase reader (RFC 5321 4.1.1.4, 4.5.2): finds the end of data, removes dot-stuffing,
 // and applies the SMTP smuggling rules: only <CRLF>.<CRLF> ends the data; a bare CR anywhere
 // is a fault that refuses the whole message, and so is a bare LF unless the caller allows it

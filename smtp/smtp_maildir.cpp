@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Maildir delivery (https://cr.yp.to/proto/maildir.html) and the maildir upstream.
 #include "smtp/smtp_maildir.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The embedded default upstream `maildir:PATH`: delivers each accepted message into a local
 // Maildir (tmp/ then new/, fsync, unique names per the Maildir convention), so sealpost-proxy
 // runs with nothing else installed (demo, tests).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP reply serialisation and parsing (RFC 5321 4.2) with RFC 3463 enhanced status codes.
 #include "smtp/smtp_reply.hpp"
 

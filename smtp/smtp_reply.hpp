@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP replies (RFC 5321 4.2): a code plus text lines, serialised with `NNN-`/`NNN ` prefixes,
 // parsed incrementally from an upstream, with the RFC 3463 enhanced status code helpers.
 #pragma once

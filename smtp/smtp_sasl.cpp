@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Strict base64 and SASL PLAIN parsing for AUTH (RFC 4954, 4616, 4648).
 #include "smtp/smtp_sasl.hpp"
 

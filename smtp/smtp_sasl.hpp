@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SASL pieces for AUTH (RFC 4954): strict base64 (RFC 4648) and PLAIN (RFC 4616) decoding.
 // Decoded payloads and passwords are crypto::Secret.
 #pragma once

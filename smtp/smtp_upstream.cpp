@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SMTP smarthost upstream: an smtp::Client driven one command at a time.
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where accepted mail goes: one upstream session per client session, driven in lockstep
 // (DESIGN 3). Two kinds: an SMTP smarthost (smtp_upstream.cpp) and a local Maildir
 // (smtp_maildir.cpp). Replies are the upstream's own; errors are values for proxy_reply.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's public API: an encrypted store of envelopes (sealed attachments), their link
 // tokens, contacts and audit events on one LMDB environment. Proxy, portal and admin use only this.
 #pragma once
@@ -747,6 +748,10 @@ class Vault {
     std::shared_ptr<Impl> impl_;
 };
 
+/// The PostgreSQL schema this build reads and writes (vault_pg_schema.cpp). Raise it with every
+/// change of the tables, with an upgrade step.
+inline constexpr int kSchemaVersion = 1;
+
 /** `sealpost vault init`: make the store ready. PostgreSQL: create the schema if the database
  * has none (true), or find it at this build's version (false). LMDB: create the environment
  * (true if it was not there). Errors: Errc::invalid_argument (a schema of another version),
@@ -757,6 +762,14 @@ Result<bool> vault_init(const VaultOptions& opts);
  * version found. LMDB has nothing to upgrade (returns the current version). Errors: as
  * vault_init. */
 Result<int> vault_upgrade(const VaultOptions& opts);
+
+/** `sealpost config check --connect`: PostgreSQL reachable with the schema this build needs;
+ * returns its version. LMDB: the current version, nothing checked. Errors: as vault_init. */
+Result<int> vault_schema_check(const VaultOptions& opts);
+
+/** The DSN file of [vault] dsn_file: readable, not empty, and no access for others (it holds
+ * the database password). The check the daemons make at start. Errors: Errc::key_error. */
+Status vault_dsn_file_check(const std::filesystem::path& path);
 
 struct CopyCounts {
     std::uint64_t rows = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Audit events per envelope (created, code_sent, downloaded, ...): keyed envelope id || u64 BE
 // sequence so one prefix scan lists them in order; no personal data, only a truncated IP hash.
 #include <limits>

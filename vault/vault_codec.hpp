@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's record codec: a big-endian writer and a bounds-checked reader, so a damaged or
 // hostile record yields Errc::corrupt, never UB. Shared by every record kind (vault_records,
 // the portal's code guards, the download notices).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Group commit (see vault_commit.hpp): a leader runs the queued write bodies in nested
 // transactions of one write transaction and commits them with one fsync.
 #include "vault/vault_commit.hpp"

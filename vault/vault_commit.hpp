@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Group commit for the vault's write verbs: concurrent writers in one process share one LMDB
 // write transaction and one fsync, each caller's changes in a nested transaction of its own.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Contacts store: patient address -> mobile number and language, keyed by
 // HMAC-SHA256(pepper, lower-cased address) and sealed under contacts.key (AAD: key id || key).
 #include <string>

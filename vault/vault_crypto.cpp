@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's encryption formats on crypto/'s AES-256-GCM, HKDF and X25519: documents sealed
 // per 64 KiB chunk, and data keys sealed to the escrow key.
 #include "vault/vault_crypto.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's encryption formats: documents sealed per 64 KiB chunk (AES-256-GCM with derived
 // nonces) and data keys sealed to the escrow key (X25519 + HKDF + AES-256-GCM). The primitives
 // are crypto/'s; this header brings them along, so vault code includes only this one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Document download: a reader that decrypts one chunk per short read transaction, so a slow
 // download never pins LMDB pages, and that detects modified, reordered or missing chunks.
 #include <algorithm>

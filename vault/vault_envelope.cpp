@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Envelopes: create (seal documents and metadata, wrap the DEK twice), open by token, renew,
 // reissue, revoke, mark sent, discard, resolve an id prefix, list and show.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vault internals shared by the per-object implementation files (envelope, document, contacts,
 // audit, purge): the Impl behind the opaque handle, write-retry on map growth, record helpers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key files of the vault: `keys init` writes them atomically and never over existing keys;
 // `keys_load` reads only the ones a process needs and refuses unsafe permissions.
 #include "vault/vault_keys.hpp"

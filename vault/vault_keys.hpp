@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's key files (pepper, escrow pair, contacts key): made once by `sealpost keys init`,
 // loaded by each process with only the keys it needs and refused when their permissions are unsafe.
 #pragma once

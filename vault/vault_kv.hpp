@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's storage engine: ordered tables of byte keys and byte values, read snapshots and
 // atomic write transactions. The vault's records (vault_records) and their encryption live above
 // this line and are the same on every engine; an engine stores only opaque bytes (ciphertext,

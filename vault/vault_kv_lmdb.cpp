@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The LMDB engine (vault_kv.hpp): the embedded default. One environment in [vault] dir with a
 // named database per table; writes share transactions and fsyncs through GroupCommit.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL engine (vault_kv.hpp): the shared store for several nodes. Each table is a
 // PostgreSQL table `sealpost_<name> (k bytea PRIMARY KEY, v bytea)` holding exactly the bytes
 // the LMDB database of that name holds (ciphertext, HMAC ids, sealed keys), so `sealpost vault

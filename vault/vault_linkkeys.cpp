@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Link key material for new envelopes (see vault_linkkeys.hpp) and the batched escrow seal.
 #include "vault/vault_linkkeys.hpp"
 

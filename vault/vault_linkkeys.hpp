@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-envelope key material that does not depend on the message (id, DEK, link token, wrapped
 // and escrow-sealed DEK), and the escrow sealer that shares one ephemeral key over a batch.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII over LMDB 0.9 (see vault_lmdb.hpp): the one translation unit that calls mdb_* directly,
 // including the map-resize protocol shared by every environment in the process.
 #include "vault/vault_lmdb.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII over LMDB: environment, transactions that abort unless committed, named database
 // handles and cursors, and the map-resize protocol. Only vault_lmdb.cpp includes lmdb.h.
 #pragma once

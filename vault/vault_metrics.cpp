@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's gauges for /metrics (see vault_metrics.hpp).
 #include "vault/vault_metrics.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vault's size and map use as Prometheus gauges, for the /metrics pages of sealpost-proxy
 // and sealpost-portal (both read the same vault, so the names are the same on both).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Store administration: `sealpost vault init`, `upgrade` and `copy --to postgresql`. They work
 // on the engines below the vault's records, so no key is needed and nothing is re-encrypted.
 #include <string>
@@ -40,10 +41,23 @@ Result<bool> vault_init(const VaultOptions& opts) {
 
 Result<int> vault_upgrade(const VaultOptions& opts) {
     if (opts.backend == VaultBackend::lmdb) {
-        return kv::kSchemaVersion;
+        return kSchemaVersion;
     }
     SP_TRY(conn, connect(opts));
     return kv::pg_schema_upgrade(conn);
+}
+
+Status vault_dsn_file_check(const std::filesystem::path& path) {
+    return status_of(kv::pg_dsn_read(path));
+}
+
+Result<int> vault_schema_check(const VaultOptions& opts) {
+    if (opts.backend == VaultBackend::lmdb) {
+        return kSchemaVersion;
+    }
+    SP_TRY(conn, connect(opts));
+    SP_CHECK(kv::pg_schema_check(conn));
+    return kSchemaVersion;
 }
 
 Result<CopyCounts> vault_copy(const VaultOptions& from, const VaultOptions& to) {

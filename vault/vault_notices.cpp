@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The download-notice queue (DESIGN 5b): the portal queues one notice per envelope, the proxy
 // lists, sends and removes it. Records live in the `portal` database; why their personal part
 // is sealed under a key derived from the pepper is explained in vault.hpp.

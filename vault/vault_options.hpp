@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // VaultOptions from the [vault] section of sealpost.toml: the one mapping that the proxy, the
 // portal and the admin CLI share (the vault itself stays independent of the config format).
 #pragma once

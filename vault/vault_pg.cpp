@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq wrappers (vault_pg.hpp): connection, result, parameterised statements, the pool.
 #include "vault/vault_pg.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII over libpq: a connection, a result, statements with binary parameters, and a bounded
 // connection pool. Only vault_pg.cpp includes libpq-fe.h. Statements are unnamed
 // (PQexecParams) and session settings are SET LOCAL, so every statement works through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL schema (vault_pg_schema.hpp). One table per vault table, key and value bytea,
 // exactly what LMDB stores; and sealpost_schema holding the version.
 #include "vault/vault_pg_schema.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL engine's schema: its version, creating and upgrading it, and reading the DSN
 // file. `sealpost vault init` and `sealpost vault upgrade` call these; the daemons only check.
 #pragma once
@@ -6,12 +7,11 @@
 
 #include "core/core_result.hpp"
 #include "crypto/crypto_secret.hpp"
+#include "vault/vault.hpp"
 #include "vault/vault_pg.hpp"
 
 namespace sealpost::vault::kv {
 
-/// The schema this build reads and writes. Raise it with every change, with an upgrade step.
-inline constexpr int kSchemaVersion = 1;
 
 /** The connection string in `path`, trimmed. Refused when the file is readable or writable by
  * others (it carries the password). Errors: Errc::key_error (detail: path and why). */

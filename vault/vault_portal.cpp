@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's SMS-code guard: code hashes, try counters, locks and send counts per envelope,
 // in the `portal` database, so limits survive restarts and hold across portal processes.
 #include <algorithm>

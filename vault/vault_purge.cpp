@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Purge (retention ended -> tombstone, orphans and old tombstones -> deleted) in bounded
 // batches so the writer lock is never held long, and vault_stats.
 #include <cstdint>

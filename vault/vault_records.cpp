@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Binary record encoding for the vault (see vault_records.hpp), on the big-endian writer and
 // bounds-checked reader of vault_codec.hpp.
 #include "vault/vault_records.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Binary encoding of the vault's LMDB records and keys. Every value starts with a version byte;
 // decoding is bounds-checked and returns Errc::corrupt for anything malformed or left over.
 #pragma once

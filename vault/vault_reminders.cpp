@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Follow-ups of an unused link (architecture §5b): the patient's one reminder before the link
 // expires and the sender's one notice when it expired unused. envelope_create arms them; the
 // proxy's notice loop lists what is due, mails it and deletes the record. Why the records are

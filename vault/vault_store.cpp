@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Vault handle: opening the environment and its named databases, the clock, and record
 // helpers shared by the per-object files (the write path is vault_commit.cpp).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the configuration loader (parse_config on TOML text) and, for short inputs,
 // the duration and size parsers it uses. ConfigError is the expected outcome for bad input;
 // any other exception escapes and is reported by libFuzzer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared invariants of the contacts importers for fuzz_import_csv and fuzz_import_vcard: what an
 // ImportResult may hold whatever the input was.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the CSV contacts importer (RFC 4180 quoting, `;`/`,`, BOM, `sep=` lines).
 // Invariants (fuzz_import_check.hpp): only invalid_argument errors; canonical, unique contacts;
 // issues are printable lines of the file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the vCard contacts importer (2.1/3.0/4.0, folding, parameters, TYPE/PREF).
 // Invariants (fuzz_import_check.hpp): only invalid_argument errors; canonical, unique contacts;
 // issues are printable lines of the file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the sealing rewrite: the DATA bytes of one message to an external patient (and
 // an internal colleague) are planned under the shipped default policy (plan_message), sealed
 // into a throwaway vault (seal_planned: GMime parse, envelope, notice, rewrite), and the result

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the policy loader (policy_parse on TOML text) and, for every policy it
 // accepts, the decision on a fixed set of messages and recipients.
 // Invariants: a refusal is Errc::invalid_argument with one printable line starting with the

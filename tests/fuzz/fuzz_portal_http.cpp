@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the portal's request handling and routes: the input is what a client sends on
 // one connection. Requests are read from it as the server reads them (Beast request_parser with
 // the portal's limits, portal_request.hpp) and answered by a real portal::App over a throwaway

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the SMTP command parser (parse_command, parse_mail, parse_rcpt). Byte 0 picks
 // the advertised extensions and the transaction's SMTPUTF8; the rest is one command line.
 // Invariants: an accepted command re-parses the same from its verb name and arguments; an

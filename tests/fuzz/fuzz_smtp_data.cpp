@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the DATA reader (dot-unstuffing, smuggling faults, line and size limits) and
 // its inverse dot_stuff. Input: 4 header bytes (line limit, size limit, 16-bit slice seed), then
 // the DATA stream, fed in slices whose sizes come from the seed.

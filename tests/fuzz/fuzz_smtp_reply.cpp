@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the SMTP reply parser (parse_reply, ReplyParser), enhanced_code and
 // ensure_enhanced. The input is upstream text with CRLF line ends.
 // Invariants: an accepted reply has a 2xx-5xx code, at most max_lines lines without CR, LF or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A throwaway vault for fuzz targets: a temp directory with fresh keys (keys_init) and a vault
 // that can be wiped and reopened, so a long run never grows it without bound.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures for integration tests: free ports, dev certificates, starting sealpost
 binaries with a generated config, and an aiosmtpd upstream with STARTTLS and AUTH.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A throwaway PostgreSQL 15 cluster for the tests: Debian's postgresql-15, made with initdb in
 a temporary directory and reached over a Unix socket in it (no TCP port, nothing else on the
 machine sees it). initdb refuses to run as root, so as root the cluster is made and run as the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A fake SMS gateway for the portal's pytest suites: records every request, answers scripted codes.
 
 Stdlib only. It listens on 127.0.0.1 on a free port (plain HTTP, which sealpost allows only to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A unique directory under /tmp for one test, removed with everything in it; shared by the
 // unit tests so that each suite does not grow its own copy.
 #pragma once

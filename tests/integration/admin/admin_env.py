@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared by the admin CLI suites: a temporary config, vault and key directory (Env), the
 test-only helper sealpost_test_envelope ($SEALPOST_TEST_ENVELOPE, default: next to the unit
 tests in the same build tree) that seals envelopes and opens links as the portal would, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only helper for the admin CLI's integration tests: seals one envelope with a small
 // Rechnung.pdf into a vault and prints "ID TOKEN", so that list/show/revoke/purge have data;
 // or opens a link token as the portal would, to check what resend did to the links.

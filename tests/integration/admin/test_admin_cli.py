@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests for the `sealpost` admin CLI: runs the real binary ($SEALPOST_BIN, default
 # $SEALPOST_BUILD_DIR/admin/sealpost) with a temporary config, vault and key directory, and
 # checks exact output and exit codes.

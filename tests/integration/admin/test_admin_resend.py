@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests for `sealpost resend` and the timeline of `sealpost show`: the real CLI on a
 # real vault, with the embedded maildir upstream and with an aiosmtpd smarthost (STARTTLS and
 # AUTH, sealpost's own credentials in [notify]). Links are checked as the portal would open them

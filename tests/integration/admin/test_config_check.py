@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`sealpost config check [--connect]` on real files: a good site passes; each broken piece
 (certificate and key that do not match, an expired or soon-expiring certificate made here with
 openssl, a secret file others can read, an inline API key in a config file others can read, an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests for `sealpost policy check`: the real CLI on messages built with Python's
 # `email` package from the sample PDFs, the shipped default policy and notice templates.
 import email

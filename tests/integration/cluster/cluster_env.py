@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Several nodes on one PostgreSQL vault: a private PostgreSQL 15 server for this suite (it is
 stopped and started by the fault tests, so it is not the one the other suites share), and
 "nodes": sealpost-proxy and sealpost-portal processes that share one key directory and one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The database goes away under load and comes back: the proxies answer 451 (the client keeps
 the mail and retries; nothing is lost), the portals a plain "temporarily unavailable" page with
 503 and Retry-After, and both recover by themselves once PostgreSQL is back. A portal killed

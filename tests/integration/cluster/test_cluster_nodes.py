@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Two proxies and two portals on one PostgreSQL vault behave as one host: a mail sealed
 through proxy A downloads through portal B, wrong codes spread over both portals lock the link
 at the same counts as on one portal, `sealpost resend` works from either host's config, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The PostgreSQL schema and the move from one host to several: `sealpost vault init` and
 `upgrade`, daemons that refuse a database without the schema or with another version, a DSN
 file others can read, and `sealpost vault copy --to postgresql` after which the links mailed

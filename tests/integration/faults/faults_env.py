@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared by the fault-injection suites (issue 7): a sealpost-proxy that can be killed and started
 again on the same vault, invoices with a PDF of a chosen size, a client that reports the final
 reply instead of raising, and what an upstream got (links, anything in clear). Each test module

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 7 (issue 7): a damaged vault file (data.mdb) or key file. sealpost-proxy,
 sealpost-portal and the sealpost CLI refuse to start (the CLI: the command) with exit code 1
 and one line that names the file and what is wrong; a program that never reads a key is not

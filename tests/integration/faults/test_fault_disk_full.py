@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 4 (issue 7): the disk that holds the vault fills up during a commit (a small tmpfs, so
 LMDB's page writes fail with ENOSPC long before vault.max_size). The proxy answers 4xx at the end
 of DATA and delivers nothing; once space is made it takes mail again, and the vault is intact."""

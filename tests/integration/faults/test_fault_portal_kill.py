@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 2 (issue 7): SIGKILL of sealpost-portal in the middle of downloads and code checks. After
 a restart on the same vault nothing is corrupt (the documents still come out byte for byte, the
 CLI lists and shows the envelope), and no brute-force counter is reset by a crash: wrong tries

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 1 (issue 7): SIGKILL of sealpost-proxy at random points of 200 sealed transactions, with
 a client that retries each message until it gets 250, and the proxy started again after each kill
 on the same vault. Every message arrives upstream at least once and none in clear; every envelope

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 6 (issue 7): the SMS gateway answers 500, or is slower than sms.timeout. The patient
 gets a page that says the SMS was not sent and that nothing was counted; no attempt is charged
 (the envelope's and the client's code budgets are whole afterwards, and so are the tries of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 5 (issue 7): the upstream drops the connection in the middle of the hand-over: right
 after the DATA command, or after the whole message but before its final reply. The client never
 gets 250 (it gets a 4xx, so it keeps the mail), and its retry delivers exactly the sealed mail:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fault 3 (issue 7): the vault reaches vault.max_size. The proxy answers 452 4.3.1 at the end of
 DATA, delivers nothing and keeps no half-written envelope (architecture §2 "LMDB": MDB_MAP_FULL at the
 cap is a temporary failure); it takes mail again once space is made, by `sealpost revoke` and

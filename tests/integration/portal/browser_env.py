@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The browser for the portal's browser suites: headless Debian chromium at phone size, driven by
 Selenium through Debian's chromedriver, and screenshots into
 $SEALPOST_BUILD_DIR/test-output/portal-browser/."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Fixtures and helpers for the portal suites: a real sealpost-portal on loopback (HTTPS with
 the dev certificates) over a vault that a real sealpost-proxy filled, a recording SMS gateway,
 and helpers that walk the patient's flow with `requests`. Each test module imports what it

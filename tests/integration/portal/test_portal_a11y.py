@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Accessibility (issue #18, item 10): every portal page, in all four languages, passes axe-core's
 WCAG 2.0 and 2.1 level A and AA rules with zero violations, in a real browser (headless Debian
 chromium at phone size, Selenium). axe-core is vendored in tests/data/axe-core/ (see its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Resource bounds of the portal (issue 14): 40 slow ZIP downloads of a 17 MiB document stream
 (the portal's anonymous memory, read from /proc while they run, stays bounded) and leave the
 code check answering; ZIP downloads are capped per session (503 with Retry-After); 1,100 idle

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """End to end in a real browser (headless Debian chromium at phone size, driven by Selenium):
 an invoice mailed through sealpost-proxy with swaks, the link followed from the upstream's
 copy, "send code" clicked, the code read from the SMS gateway and typed, a document

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Deployment options of the portal: plain HTTP on loopback behind a reverse proxy, where
 X-Forwarded-For counts only from `portal.trusted_proxy`, and the practice's logo."""
 import base64

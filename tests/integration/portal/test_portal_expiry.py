@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Expiry (architecture §4 step 1): an expired link answers 410 with its date and, while the data is
 retained, renews by SMS; a revoked or purged envelope answers 410 without renewal. Envelopes
 are made in the past through the vault API (an injected clock), the portal runs on real time."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The patient's whole flow against a real sealpost-portal over a vault that a real
 sealpost-proxy filled: link from the mail, SMS code from the gateway, documents and ZIP with
 the original bytes, audit trail, and the sender's view in `sealpost show`."""

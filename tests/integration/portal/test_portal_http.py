@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Malformed HTTP (the portal issue, point 6): oversized headers and bodies, unknown methods,
 garbage, transfer codings other than chunked and slowloris trickles get a 4xx or a timeout,
 while other clients are served. The admin listener takes GET and HEAD only and answers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Guessing the code (architecture §4): 5 wrong tries kill a code, 5 x 3 wrong tries within the hour
 lock the envelope for an hour however they are spread over codes, 20 wrong tries lock it until
 the practice reissues the link; rate limits per envelope and per IP answer 429 with a plain

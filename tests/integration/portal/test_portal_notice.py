@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The practice's notice on a patient's first download (architecture §5b): the portal only queues it in
 the vault, and sealpost-proxy mails it through [notify] (here: [upstream]) to the original
 sender, once per envelope, naming the envelope, the document and the masked recipient, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The duty to inform and names that tell too much (issue 18, items 4, 5 and 9), end to end:
 - a real browser (headless chromium, Selenium) sees the practice's address, phone and e-mail in
   the footer of the landing, code, documents and help pages, and a privacy page, linked from

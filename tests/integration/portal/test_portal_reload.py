@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SIGHUP reloads the portal without dropping a connection (issue 18, item 3): a renewed
 certificate and a changed [practice] reach new connections, a connection kept alive across the
 reload keeps what it started with and still works, and a broken config or certificate keeps the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Nobody waits in silence (issue 18, item 6): a link still unused remind_before it expires gets
 the patient ONE reminder (the same link, which still works), and a link that expired unused gets
 the sender ONE notice naming the patient, the documents and `sealpost resend ID`. Neither carries

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What a guesser or a hostile page can learn or do (architecture §4): security headers on every
 response, no token leaving in a Location or a third-party resource, CSRF on every POST, and
 unknown and malformed tokens indistinguishable (page, headers and timing)."""

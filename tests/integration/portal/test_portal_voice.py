@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Patients without a mobile (issue #18): with `[voice]` configured, a landline patient's mail
 is accepted by the real sealpost-proxy, the real sealpost-portal offers "call me with the code",
 the recording gateway receives a Twilio Calls.json request whose TwiML reads the code twice,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for the voice-call suites (issue #18, patients without a mobile): a real
 sealpost-proxy and sealpost-portal with `[voice]` pointing at a recording gateway (Twilio's
 Calls API on the recorder), and reading the code back from the TwiML the call would speak.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """sealpost as Postfix's before-queue content filter (packaging/postfix, Postfix SMTPD_PROXY_README).
 
 A throwaway Postfix instance (its own config_directory, queue_directory and data_directory in a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Resource bounds of the real sealpost-proxy: anonymous memory per message in flight, memory
 given back after a burst, the in-flight budget's 452 4.3.1, and fairness under a connection
 flood from one address (per-address cap, reserved room, pre-AUTH and stress-mode timeouts).

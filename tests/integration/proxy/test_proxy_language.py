@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Staff read refusals in their language (issue 18, item 4): a practice with
 `staff_language = "fr"` (or "de") gets the same codes and enhanced codes as before, with the
 human text in French (German), printable ASCII. The real sealpost-proxy with the shipped default

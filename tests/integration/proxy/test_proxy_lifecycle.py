@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Process-level behaviour: SIGKILL in the middle of DATA loses nothing and sends nothing
 half-done; SIGTERM lets a transaction in flight finish; 50 concurrent sessions deliver 500
 messages exactly once; local auth with scrypt users and the proxy's own upstream login."""

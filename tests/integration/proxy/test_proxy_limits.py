@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """RFC 5321 limits: each over-limit case gets its exact reply code, and the proxy keeps
 serving other sessions afterwards."""
 import smtplib

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The embedded maildir upstream with the shipped example config
 (packaging/sealpost.toml.example, only paths and ports overridden): swaks delivers, with and
 without STARTTLS, and each message lands in new/ exactly once with nothing left in tmp/."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The proxy's admin listener (issue 6): /metrics in Prometheus text format counts sessions and
 messages relayed, sealed and refused (by reason) as a monitoring system would read them, and
 /healthz says whether the proxy can seal; the listener takes GET and HEAD only, answers no-store

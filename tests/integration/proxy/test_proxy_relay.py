@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """sealpost-proxy relays in lockstep to a real SMTP upstream (aiosmtpd with STARTTLS + AUTH):
 messages arrive byte for byte, upstream replies come back, and nothing is an open relay."""
 import smtplib

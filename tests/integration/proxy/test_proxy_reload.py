@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SIGHUP reloads sealpost-proxy from its config file (issue 18, item 3): a renewed certificate
 on STARTTLS, the [practice] settings and the notice templates reach the sessions that start
 after it; a session open across the reload completes its mail with what it started with; a

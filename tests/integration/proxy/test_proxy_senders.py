@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Senders bound to logins (auth = local): the users file names the addresses each login may send
 from; MAIL FROM outside them is refused at MAIL, a From:/Sender: outside them at the end of DATA,
 both with 550 5.7.1 and nothing reaching the upstream. Real clients (smtplib, swaks) over

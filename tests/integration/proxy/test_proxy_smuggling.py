@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SMTP smuggling (bare LF / bare CR end-of-data variants) and STARTTLS command injection:
 refused, nothing of them reaches the upstream, and the session stays in sync."""
 import pytest

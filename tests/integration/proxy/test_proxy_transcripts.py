@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Golden session transcripts (tests/data/smtp/*.txt) replayed against a real proxy with the
 maildir upstream; every server line must match exactly.
 

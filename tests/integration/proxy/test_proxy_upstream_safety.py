@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Toward the upstream: response injection (extra bytes after a greeting or a reply, or after
 STARTTLS's 220) aborts the upstream session; SIGHUP reloads the proxy's TLS certificate."""
 import shutil

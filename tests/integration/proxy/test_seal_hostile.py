@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The hostile-MIME corpus (tests/data/mime/hostile, README there) through the real
 sealpost-proxy, under the shipped default policy, under a narrow sysadmin policy that seals only
 when an application/pdf is attached, and under the shipped invoices-only policy. Each message is

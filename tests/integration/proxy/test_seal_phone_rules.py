@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The SMS factor cannot be redirected, and phone data never leaves: the real sealpost-proxy with
 the shipped default policy, a real vault and an aiosmtpd upstream, driven by smtplib and swaks.
 - a stored contact wins over an [sms:] tag or an X-Sealpost-Phone header; one that differs is

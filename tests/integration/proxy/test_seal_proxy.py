@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sealing at the end of DATA (architecture §3 "Sealing", 5): the real sealpost-proxy with the shipped
 default policy and templates, a real vault, and a real aiosmtpd upstream. Attachments to
 external recipients leave only as a link; internal and attachment-free mail passes unchanged;

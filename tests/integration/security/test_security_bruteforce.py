@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The portal's brute-force arithmetic (issue 7, security checks): from the shipped defaults in
 packaging/sealpost.toml.example, the worst-case chance that someone who holds one link guesses
 its SMS code within a month, printed both ways (the rate limits alone, and the lifetime limit),

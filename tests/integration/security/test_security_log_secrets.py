@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The log grep (issue 7, security checks): no daemon log of the whole test run holds a link token,
 an SMS code, a session cookie, a password or a patient's phone number. ctest runs this suite after
 every other integration suite (fixture sealpost_registry); the shared fixtures recorded each secret

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TLS of the three listeners, testssl.sh-style with `openssl s_client` (issue 7, security checks):
 the proxy's implicit-TLS (465) and STARTTLS (587) listeners and the portal's HTTPS refuse TLS 1.0
 and 1.1 and every weak or CBC cipher suite, accept TLS 1.2 (AEAD suites with forward secrecy) and

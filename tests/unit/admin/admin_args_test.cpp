@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the admin CLI's argument parser and help texts.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the CLI's verbs against a real vault in a temporary directory, with the
 // vault's clock injected and TZ=UTC, so every line of output can be checked exactly.
 #include <catch2/catch.hpp>

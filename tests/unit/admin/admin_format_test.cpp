@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the CLI's output helpers: terminal-safe text, sizes, times, tables.
 #include <catch2/catch.hpp>
 

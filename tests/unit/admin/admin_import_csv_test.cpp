@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the CSV contacts importer: header variants, quoting, line ends, bad rows with
 // their exact line numbers and reasons, hostile input (binary, oversize, overlong lines).
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the vCard contacts importer: v3 and v4 TYPE spellings, folded lines, several
 // addresses per card, preferences, bad cards with the line of their BEGIN, hostile input.
 #include <catch2/catch.hpp>

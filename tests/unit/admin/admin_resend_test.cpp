@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for `sealpost resend` against a real vault and the maildir upstream (no network):
 // the old link dies and the new one opens, the notice mail lands in the envelope's language,
 // and failures before the reissue change nothing.

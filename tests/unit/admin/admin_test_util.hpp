@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the admin unit tests: fixture files from tests/data/contacts and unique
 // temporary directories under /tmp that remove themselves.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the admin unit tests that run verbs against a real vault: a temporary config,
 // key directory and vault with an injected clock and TZ=UTC, and a sample envelope.
 #pragma once

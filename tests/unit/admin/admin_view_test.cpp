@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the CLI's text views: the audit trail as a timeline, built from records
 // without a vault, so every kind of event and the place of `sent` can be checked exactly.
 #include <catch2/catch.hpp>

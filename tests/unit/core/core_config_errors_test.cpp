@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for config errors: each kind of mistake gives exactly one line `FILE:LINE: KEY: what`,
 // naming the right line and dotted key, and never echoing a secret.
 #include <catch2/catch.hpp>

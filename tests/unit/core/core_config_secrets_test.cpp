@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for secrets in sealpost.toml: sms.secret_file and {secret}, and the refusal of an inline
 // credential (an API key in a header, a password in the body) in a file others can read.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for loading sealpost.toml: the defaults, the shipped example, a file that sets every key,
 // relative paths, and the helpers on the config types (CIDR, endpoints, notify fallback).
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the hex codec (RFC 4648 section 8).
 #include <catch2/catch.hpp>
 

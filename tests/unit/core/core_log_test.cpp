@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for key=value escaping and the masking of personal data in logs.
 #include <memory>
 #include <sstream>

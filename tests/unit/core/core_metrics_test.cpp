@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Prometheus text format of /metrics: exact lines for samples, labelled families and the
 // histogram's cumulative buckets.
 #include <catch2/catch.hpp>

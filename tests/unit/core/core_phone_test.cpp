@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for mobile number normalisation: the forms senders write, fixed lines and garbage refused.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for a reload's report (core/core_reload.hpp): which keys a SIGHUP put in force and
 // which wait for a restart, compared with the right baseline.
 #include <catch2/catch.hpp>

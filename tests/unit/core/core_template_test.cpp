@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The template engine: catalog keys, escaped values, lists, raw fragments, the plain-text output
 // of the notices, and the errors that stop a broken template at load (cited by line for the
 // portal's pages, by byte for the notices).

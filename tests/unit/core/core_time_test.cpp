@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for Swiss local time: both EU summer-time switches to the second, a date in each
 // season, a year boundary, and the range limits.
 #include <catch2/catch.hpp>

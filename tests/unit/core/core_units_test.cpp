@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for duration and size parsing/formatting: valid forms, refused forms, 64-bit overflow.
 #include <catch2/catch.hpp>
 

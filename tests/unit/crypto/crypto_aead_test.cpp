@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for AES-256-GCM sealing: round trip and tampering.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for base64url without padding (RFC 4648 section 5).
 #include <catch2/catch.hpp>
 

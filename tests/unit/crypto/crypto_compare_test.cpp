@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for constant-time comparison.
 #include <catch2/catch.hpp>
 

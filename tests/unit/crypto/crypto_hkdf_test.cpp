@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for HKDF-SHA256 against the RFC 5869 vectors.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for HMAC-SHA256: RFC 4231 vectors, empty key and data.
 #include <catch2/catch.hpp>
 

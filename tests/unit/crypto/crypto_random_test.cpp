@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the CSPRNG wrapper.
 #include <catch2/catch.hpp>
 

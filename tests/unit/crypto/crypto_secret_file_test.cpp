@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for read_secret_file: the first line without its line end, and every refusal (missing,
 // symlink, FIFO, too open, empty, too large, control characters) without the content.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for wiping secrets and the self-wiping Secret.
 #include <catch2/catch.hpp>
 

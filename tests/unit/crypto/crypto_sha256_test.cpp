@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sha256 in pieces against FIPS 180-4 examples: however the input is split, the same digest.
 #include <catch2/catch.hpp>
 

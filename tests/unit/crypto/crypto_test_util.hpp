@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the crypto/ and vault/ crypto tests: byte vectors from hex and ranges.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for X25519: RFC 7748 section 6.1 and generated pairs.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every file of the real-world corpus (tests/data/corpus, see its README) through parse and
 // seal-all: sealed and verified, passed unchanged (no attachment), or refused with a reason.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The raw header-section reader, unfolding, RFC 2047 decoding and folding used by the
 // header-only rewrites.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MimeMessage::parse on hand-made fixtures (tests/data/mime): the attachment inventory,
 // RFC 2231 names, inline images, nested messages, signed mail, and refusals.
 #include <catch2/catch.hpp>

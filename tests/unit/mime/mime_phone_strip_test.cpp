@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Phone data is taken out of the header section, and only there: X-Sealpost-Phone in every
 // form, the [sms:] tag in plain, encoded and folded subjects; the body's bytes stay.
 #include <catch2/catch.hpp>

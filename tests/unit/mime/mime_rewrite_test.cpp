@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mime_rewrite on the fixtures: sealed attachments gone, the notice in every body part,
 // charsets, untouched parts byte-identical, headers kept, CRLF output that parses again.
 #include <catch2/catch.hpp>

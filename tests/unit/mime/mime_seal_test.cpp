@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // seal_for_recipient against a real throwaway vault: one envelope with the original bytes,
 // the link in every body part, and no envelope left behind when the rewrite fails.
 #include <catch2/catch.hpp>

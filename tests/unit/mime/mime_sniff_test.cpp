@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content detection (mime/mime_sniff) and the shapes parsers disagree on (mime/mime_shape,
 // through MimeMessage::parse): magic numbers, names, files hidden in text, near-boundary lines,
 // duplicate content headers, unknown transfer encodings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the test_mime sources: fixture files, a message reader that finds parts
 // of a rewritten message, and substring checks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin HTTP listener both daemons use, over real loopback sockets: the two pages, HEAD,
 // 404, 503 from the health producer, 405 with Allow for every other method, no-store on every
 // answer, and the loopback-only rule.

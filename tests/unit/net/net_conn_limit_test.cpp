@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-address connection caps: keys (IPv4, mapped, IPv6 /64), the caps, the reserve, release.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sealpost's own notice mails: headers, encodings, the notice in both parts, and refusal of
 // addresses or header values that would redirect or split the message.
 #include <catch2/catch.hpp>

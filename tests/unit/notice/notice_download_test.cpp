@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The practice's download notice: the mail's exact wording in each language, escaping of a
 // hostile file name, refusal of a notice without a usable sender.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The follow-up mails of an unused link: the reminder is the patient's notice again with the
 // same link, in the envelope's language; the expiry notice names the patient, every document
 // and the resend command, in the practice's language; neither has an attachment.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Notice templates: the shipped files load and render in all four languages with the right
 // date, values are HTML-escaped, unknown placeholders fail at load.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped policy files load and decide as policies/README.md documents.
 #include <catch2/catch.hpp>
 

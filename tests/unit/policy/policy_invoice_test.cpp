@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Invoice detection on the sample Tarif 590 PDFs, renamed copies (text only), QR-bill text,
 // Forum Datenaustausch XML, and non-invoices.
 #include <catch2/catch.hpp>

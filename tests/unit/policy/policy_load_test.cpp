@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy loader: every error names the file, the line and the key; limits; file reading.
 #include <catch2/catch.hpp>
 

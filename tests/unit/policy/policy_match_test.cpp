@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy rule matching: globs, address patterns, every match key, first-match order, the
 // signed/encrypted settings, no_match, and reply text sanitising.
 #include <catch2/catch.hpp>

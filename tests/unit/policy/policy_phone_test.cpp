@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Phone resolution: the [sms:...] subject tag in every format, refusals, removal from the
 // subject, the one-external-recipient rule, the order tag > header > contacts, learning.
 #include <catch2/catch.hpp>

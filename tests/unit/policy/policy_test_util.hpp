@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the policy unit tests: parse a policy that must load, and build the
 // facts a rule sees (attachments, message, recipients).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A tiny recording HTTP/1.1 server for unit tests: listens on 127.0.0.1 (port 0) in a thread,
 // records each request (method, target, headers, body) and answers from a scripted status list.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # test_portal_pages: the shipped templates and catalogs load and render in every language; load
 # errors name the file and key; escaping, forms, switcher, SMS text, Accept-Language.
 # TZ is fixed so that dates and times in the pages are those of Swiss users.

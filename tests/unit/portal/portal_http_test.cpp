@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's request helpers, sessions, CSRF tokens and per-IP limit.
 #include <catch2/catch.hpp>
 

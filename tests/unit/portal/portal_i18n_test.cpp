@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Language choice from Accept-Language (RFC 9110 §12.5.4), the size, date and time formats
 // the pages show, and the catalog file format.
 #include <catch2/catch.hpp>

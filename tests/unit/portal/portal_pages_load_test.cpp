@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pages::load refuses a broken template set and names the file and key: a language without a
 // key, a template naming an unknown key or value, a translation dropping a placeholder, a
 // missing file. Each case breaks a copy of the shipped directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's pages: the shipped templates and catalogs load and render in every language,
 // forms carry the CSRF field and the documented URLs, every value is escaped, and the SMS fits
 // one GSM-7 message.

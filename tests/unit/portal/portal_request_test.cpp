@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server's request conversion (portal_request.hpp): what a route sees of a parsed request,
 // the statuses for refused requests, and which X-Forwarded-For hop counts as the client.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the SMS text formats: JSON, form and URL escaping, one-pass placeholder expansion,
 // the outbox line, and the number and text checks.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the SMS providers against a recording HTTP server on loopback: exact requests for the
 // http and twilio providers, retries and timeouts, what is logged, the outbox file, and startup
 // checks of the token and outbox files.

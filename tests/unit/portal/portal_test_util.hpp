@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the portal's unit tests: substring checks and a fixed local time zone.
 #pragma once
 

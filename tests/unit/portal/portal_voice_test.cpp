@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for codes by voice call: the TwiML a Twilio call reads (language per patient, escaping),
 // the exact Calls.json request through the SMS providers' machinery, the http template provider
 // with the plain spoken text, and the startup errors naming [voice] keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streamed ZIP archives, read back with libzip (an independent reader): every byte, the names,
 // the announced length, ZIP64 form, sources that lie about their size; and the ZIP caps.
 #include <zip.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # test_portal: the portal's HTTP helpers, sessions, CSRF, limits and streamed ZIP (no network;
 # libzip reads the archives back).
 sealpost_unit_test(test_portal

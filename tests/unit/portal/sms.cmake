@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # test_portal_sms: the SMS and voice providers against an in-process recording HTTP server
 # (http_recorder.hpp), the escaping and outbox formats, and the startup file checks.
 # Included from tests/unit/portal/CMakeLists.txt.

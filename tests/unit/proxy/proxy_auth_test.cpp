@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the scrypt users file (auth = local).
 #include <catch2/catch.hpp>
 

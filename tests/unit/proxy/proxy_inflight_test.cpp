@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the in-flight budget: reservations, growth that does not fit, and the idle
 // callback that trims the allocator after a burst.
 #include <catch2/catch.hpp>

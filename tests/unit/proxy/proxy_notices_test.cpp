@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxy's download-notice loop: the retry schedule of a notice that failed.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the reply table: the codes the brief and RFC 3463 require.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the sealing gate: at most N permits at once, waiters served in order.
 #include <utility>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sealing rewrite's settle step against a real throwaway vault: the upstream's 2xx marks
 // the envelope sent (deferred commit), a refusal discards it, an unknown outcome leaves it
 // pending, and purge keeps a pending envelope until its link has expired.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plan_message and the sealing rewrite on a message the parser refuses (issue: a narrow
 // sysadmin policy with a later pass rule let the raw message out): only a decision that does
 // not depend on attachments may pass it, an external recipient is always refused, and the

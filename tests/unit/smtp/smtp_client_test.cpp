@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the upstream SMTP client against a scripted in-process server: a whole
 // send_mail transaction, response injection, and refusal of line breaks in commands.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for SMTP command and MAIL/RCPT argument parsing (RFC 5321 4.1, RFC 1870/6531/3461).
 #include <catch2/catch.hpp>
 

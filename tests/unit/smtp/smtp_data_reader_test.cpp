@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for the DATA reader: end of data, dot-unstuffing, smuggling faults, limits.
 #include <catch2/catch.hpp>
 

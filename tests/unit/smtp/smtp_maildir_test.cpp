@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for Maildir delivery: whole files in new/, nothing left in tmp/, unique names.
 #include <catch2/catch.hpp>
 

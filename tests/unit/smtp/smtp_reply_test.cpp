@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for SMTP reply parsing and serialisation, and RFC 3463 enhanced codes.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for strict base64 and SASL PLAIN parsing (RFC 4648, 4616).
 #include <catch2/catch.hpp>
 

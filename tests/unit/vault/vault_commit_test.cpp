@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Group commit: writers that queue while another commits share one transaction; a failing
 // body undoes only its own puts; MDB_MAP_FULL in a group grows the map for that body alone;
 // deferred writes ride along without waiting. Groups are made deterministic by a leader body

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Contacts store: set/get/list/remove, case-insensitive lookup, the contacts key is required,
 // and neither address nor phone appears in clear in the data file.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the vault's crypto formats: document chunks bound to their place, sealing to the
 // escrow key.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the key files: keys_init's modes and refusal to overwrite, keys_load's permission,
 // format and pairing checks, and loading only the keys asked for.
 #include <catch2/catch.hpp>

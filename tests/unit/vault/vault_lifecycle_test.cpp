@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Envelope lifetimes with an injected clock: expiry, renewal, retention, revoke, purge of
 // every record, orphans, batching, and map growth up to a clean Errc::vault_full.
 #include <set>

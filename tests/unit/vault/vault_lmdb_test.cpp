@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The LMDB wrapper's write verbs: insert refuses a present key and leaves its value; a reserved
 // value is what the caller wrote into it, and goes with an aborted transaction.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The download-notice queue with an injected clock: one notice per envelope, what the proxy
 // reads back, retries, removal with the envelope, sealing at rest and damaged records.
 #include <string>

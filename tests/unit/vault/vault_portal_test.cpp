@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portal's SMS-code guard with an injected clock: code format, rate limits, tries that
 // kill a code, the lock after wrong tries spread over codes, the lifetime lock, withdrawal,
 // reissue, revoke.

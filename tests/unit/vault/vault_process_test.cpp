@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two processes share one vault: each opens it after fork() and writes 50 envelopes at the
 // same time, from a small map so both grow it (MDB_MAP_FULL here, MDB_MAP_RESIZED there).
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Follow-ups of unused links with an injected clock: the reminder is due remind_before the
 // link expires and the expiry notice once it expired, each listed until it is sent and never
 // after; a used, revoked or reissued link, a policy switched off, and a vault reopened after

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // envelope_create's staged path: documents streamed from a producer, chunks written in
 // batches under a staging record, nothing visible or left behind when the producer fails,
 // and purge removing what a crash (a real one: a child process that dies mid-seal) left.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vault store basics: document round trips, tokens, escrow (show, reissue), id prefixes,
 // file modes, stats, and that nothing personal or secret is stored in clear.
 #include <sys/stat.h>

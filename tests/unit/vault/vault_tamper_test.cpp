@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tampering at rest: records edited directly in LMDB (flipped bytes, swapped, dropped or
 // transplanted chunks, damaged records) must fail authentication, never return wrong bytes.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared fixture for the vault store tests: a fresh temp directory with real keys (keys_init),
 // an injected clock, the backend under test, raw LMDB access for tampering, a one-database
 // LMDB environment, and small helpers.
