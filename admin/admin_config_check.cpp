@@ -19,11 +19,11 @@
 
 #include "admin/admin_commands.hpp"
 #include "crypto/crypto_secret_file.hpp"
-#include "vault/vault.hpp"
 #include "net/net_tls.hpp"
 #include "notice/notice_templates.hpp"
 #include "policy/policy.hpp"
 #include "portal/portal_pages.hpp"
+#include "vault/vault.hpp"
 #include "vault/vault_keys.hpp"
 
 namespace sealpost::admin {

@@ -63,7 +63,7 @@ unsigned App::code_minutes() const {
     return static_cast<unsigned>((cfg_.portal.code_ttl.count() + 59) / 60);
 }
 
-PrivacyPage App::privacy_page() const {
+PrivacyPage App::privacy_page(const Ctx& c) const {
     const auto days = [](std::chrono::seconds d) {
         return static_cast<unsigned>((d.count() + 86399) / 86400);
     };
@@ -80,8 +80,9 @@ PrivacyPage App::privacy_page() const {
             p.gateway = u->host;
         }
     }
-    p.privacy_url = cfg_.practice.privacy_url;
-    p.privacy_text = cfg_.practice.privacy_text;
+    // The practice's own notice follows a reload, like the rest of [practice].
+    p.privacy_url = c.look.practice.privacy_url;
+    p.privacy_text = c.look.practice.privacy_text;
     return p;
 }
 

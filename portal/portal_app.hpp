@@ -110,8 +110,8 @@ class App {
     Response documents_page(unsigned status, Ctx& c, const vault::OpenedEnvelope& env,
                             std::string notice);
     PageContext page_context(Ctx& c, bool with_form);
-    /// What GET /privacy shows, from [practice], [vault] and [sms].
-    [[nodiscard]] PrivacyPage privacy_page() const;
+    /// What GET /privacy shows, from the connection's [practice], and [vault] and [sms].
+    [[nodiscard]] PrivacyPage privacy_page(const Ctx& c) const;
     /// The envelope's code goes by a voice call: [voice] is configured and the number is a
     /// landline (classified again from the stored E.164 number, core_phone).
     [[nodiscard]] bool by_call(const vault::OpenedEnvelope& env) const;

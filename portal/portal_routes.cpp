@@ -66,7 +66,7 @@ Response App::handle(const Request& rq, const Appearance& look) {
         return page(200, c, c.look.pages->help(page_context(c, false)));
     }
     if (path == "/privacy") {
-        return page(200, c, pages_->privacy(page_context(c, false), privacy_page()));
+        return page(200, c, c.look.pages->privacy(page_context(c, false), privacy_page(c)));
     }
     ++counters_.not_found;
     return message(404, c, MessageKind::not_found);
@@ -188,8 +188,9 @@ Response App::send_code(const Request& rq, Ctx& c, const vault::OpenedEnvelope& 
     const bool call = by_call(env);
     const std::string_view code = issued->code->code;
     std::string text =
-        call ? c.look.pages->voice_text(env.meta.language, c.look.practice.name, code)
-             : c.look.pages->sms_text(env.meta.language, c.look.practice.name, code, code_minutes());
+        call
+            ? c.look.pages->voice_text(env.meta.language, c.look.practice.name, code)
+            : c.look.pages->sms_text(env.meta.language, c.look.practice.name, code, code_minutes());
     const Status sent = call ? voice_->call(env.meta.phone_e164, text, env.meta.language)
                              : sms_->send(env.meta.phone_e164, text);
     crypto::secure_wipe(text.data(), text.size());

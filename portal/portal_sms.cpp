@@ -160,7 +160,8 @@ Result<std::unique_ptr<SmsSender>> make_sender(const SmsConfig& cfg, const Chann
             SP_CHECK(curl::global_init());
             return make_twilio(cfg, ch);
     }
-    return make_error(Errc::invalid_argument, std::string(ch.section) + ".provider: unknown provider");
+    return make_error(Errc::invalid_argument,
+                      std::string(ch.section) + ".provider: unknown provider");
 }
 
 }  // namespace

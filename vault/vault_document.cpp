@@ -57,7 +57,7 @@ Result<std::optional<crypto::SecretBytes>> DocumentReader::next() {
         // AEAD takes microseconds) and end the transaction before the chunk goes to a
         // (possibly slow) client.
         SP_TRY(txn, im.read());
-        SP_TRY(raw, txn.get(im.db.documents, records::chunk_key(st.id, st.info.index, index)));
+        SP_TRY(raw, im.chunks->chunk_get(txn, st.id, st.info.index, index));
         if (!raw) {
             SP_TRY(rec, im.load(txn, st.id));
             if (!rec || rec->is_tombstone()) {

@@ -63,8 +63,7 @@ class Vault::Impl::ChunkWriter {
 
     /// Seals `plain` as chunks first..., of document `di`, into `txn`; the document's last
     /// chunk is marked so when `plain` reaches the document's end.
-    Status seal(kv::Txn& txn, std::uint32_t di, std::uint32_t first,
-                crypto::ByteView plain) const {
+    Status seal(kv::Txn& txn, std::uint32_t di, std::uint32_t first, crypto::ByteView plain) const {
         crypto::ChunkContext ctx;
         ctx.dek = dek_;
         ctx.envelope_id = id_;
@@ -78,8 +77,7 @@ class Vault::Impl::ChunkWriter {
                 return make_error(Errc::invalid_argument, "document longer than its size");
             }
             const std::size_t len = std::min(crypto::kChunkSize, plain.size() - off);
-            SP_TRY(out, txn.reserve(im_.db.documents, records::chunk_key(id_, di, ci),
-                                    len + crypto::kTagLen));
+            SP_TRY(out, im_.chunks->chunk_reserve(txn, id_, di, ci, len + crypto::kTagLen));
             SP_CHECK(sealer.seal_into(ci, ci + 1 == n, plain.subspan(off, len), out));
             off += len;
         }
@@ -143,8 +141,8 @@ class Vault::Impl::ChunkWriter {
             return;
         }
         const Status st = im_.write([&](kv::Txn& txn) -> Status {
-            SP_TRY(chunks, im_.delete_prefix(txn, im_.db.documents, id_));
-            (void)chunks;
+            SP_TRY(removed, im_.chunks->chunks_delete(txn, id_));
+            (void)removed;
             SP_TRY(gone, txn.del(im_.db.staging, id_));
             (void)gone;
             return {};

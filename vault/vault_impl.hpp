@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "vault/vault.hpp"
+#include "vault/vault_chunks.hpp"
 #include "vault/vault_crypto.hpp"
 #include "vault/vault_keys.hpp"
 #include "vault/vault_kv.hpp"
@@ -35,6 +36,8 @@ struct Vault::Impl {
     /// The storage engine ([vault] backend). Destroyed last among what the bodies use: its
     /// destructor's final drain of deferred writes runs while `opts` is still alive.
     std::unique_ptr<kv::Engine> engine;
+    /// Where the documents' encrypted chunks live (the blob side, vault_chunks.hpp).
+    std::unique_ptr<ChunkStore> chunks = chunk_store_table();
     /// The tables, under the names the per-object files use.
     struct Tables {
         kv::Table envelopes = kv::Table::envelopes, links = kv::Table::links,

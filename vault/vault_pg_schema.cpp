@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 
 #include "vault/vault_kv.hpp"
 
@@ -55,8 +55,8 @@ std::string schema_v1() {
 Result<crypto::Secret> pg_dsn_read(const std::filesystem::path& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-        return make_error(Errc::key_error,
-                          path.string() + ": cannot read the DSN file: " + std::strerror(errno));
+        return make_error(Errc::key_error, path.string() + ": cannot read the DSN file: " +
+                                               std::system_category().message(errno));
     }
     if ((st.st_mode & 0007) != 0) {
         return make_error(Errc::key_error,

@@ -12,7 +12,6 @@
 
 namespace sealpost::vault::kv {
 
-
 /** The connection string in `path`, trimmed. Refused when the file is readable or writable by
  * others (it carries the password). Errors: Errc::key_error (detail: path and why). */
 Result<crypto::Secret> pg_dsn_read(const std::filesystem::path& path);

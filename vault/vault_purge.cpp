@@ -70,8 +70,8 @@ Result<std::uint64_t> Vault::Impl::purge_staged() {
         for (const EnvelopeId& id : stale) {
             SP_TRY(rec, load(txn, id));
             if (!rec) {  // never completed: its chunks belong to no envelope
-                SP_TRY(chunks, delete_prefix(txn, db.documents, id));
-                (void)chunks;
+                SP_TRY(removed, chunks->chunks_delete(txn, id));
+                (void)removed;
             }
             SP_TRY(gone, txn.del(db.staging, id));
             (void)gone;

@@ -130,12 +130,12 @@ Result<std::uint64_t> Vault::Impl::delete_prefix(kv::Txn& txn, kv::Table dbi,
 
 Status Vault::Impl::make_tombstone(kv::Txn& txn, const EnvelopeId& id,
                                    const records::EnvelopeRecord& rec, EnvelopeState state) {
-    SP_TRY(chunks, delete_prefix(txn, db.documents, id));
+    SP_TRY(removed, chunks->chunks_delete(txn, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));  // the portal's code counters (vault_portal.cpp)
     SP_CHECK(drop_notice(txn, id));         // a queued download notice names the document
     SP_CHECK(drop_followups(txn, id));      // so do the reminder and the expiry notice
-    (void)chunks;
+    (void)removed;
     (void)events;
     (void)guard;
     records::EnvelopeRecord t;
@@ -150,12 +150,12 @@ Status Vault::Impl::make_tombstone(kv::Txn& txn, const EnvelopeId& id,
 
 Status Vault::Impl::delete_all(kv::Txn& txn, const EnvelopeId& id,
                                const records::EnvelopeRecord& rec) {
-    SP_TRY(chunks, delete_prefix(txn, db.documents, id));
+    SP_TRY(removed, chunks->chunks_delete(txn, id));
     SP_TRY(events, delete_prefix(txn, db.audit, id));
     SP_TRY(guard, txn.del(db.portal, id));
     SP_CHECK(drop_notice(txn, id));
     SP_CHECK(drop_followups(txn, id));
-    (void)chunks;
+    (void)removed;
     (void)events;
     (void)guard;
     // Only delete the link if it still points here (a lookup id is unique in practice, but
