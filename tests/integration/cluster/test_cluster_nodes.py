@@ -97,7 +97,7 @@ def test_resend_from_either_host(cluster, sms, tmp_path):
     a = cluster.proxy()
     pa, pb = cluster.portal(), cluster.portal()
     token = seal_invoice(a, cluster.upstream)
-    env_id = cluster.admin("list").stdout.split()[0]
+    env_id = cluster.admin("list").stdout.splitlines()[1].split()[0]  # under the header
     # Host B: its own copy of the config and keys (identical, as the guide says).
     host_b = tmp_path / "host-b"
     shutil.copytree(cluster.seal_dir, host_b)
