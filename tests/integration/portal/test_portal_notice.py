@@ -14,7 +14,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import Upstream, free_port, in_clear, proxy_config_text
+from conftest import Upstream, free_port, in_clear, proxy_config_text, seal_setup
 from portal_env import (  # noqa: F401 - fixtures are used by name
     BELEG, RECHNUNG, admin_run, log_in, seal_invoice, sms, start_portal)
 
@@ -136,11 +136,13 @@ def test_failed_notice_waits_for_its_retry(dev_certs, start_proxy, start_portal,
     up = Upstream(dev_certs, require_auth=False)
     try:
         dead = free_port()  # [notify] points where nothing listens
+        seal = seal_setup(tmp_path / "seal-notify")  # its vault (and database) first
         config = proxy_config_text(dev_certs, f"smtp://127.0.0.1:{up.port}",
                                    proxy={"auth": "none", "notice_interval": "1s"},
-                                   seal_dir=tmp_path / "seal0")
+                                   seal_dir=seal)
         config += f'[notify]\nurl = "smtp://127.0.0.1:{dead}"\ntls = "none"\n'
         proxy = start_proxy(None, config_text=config)
+        proxy.seal_dir = seal
         token = seal_invoice(proxy, up)
         env_id = admin_run(proxy.seal_dir, "list").stdout.splitlines()[1].split()[0]
         portal = start_portal(proxy.seal_dir)
