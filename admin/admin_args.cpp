@@ -312,12 +312,11 @@ Result<Args> parse_args(const std::vector<std::string_view>& args) {
                 out.action = Args::Action::help;
                 return out;
             }
-            return usage(name + (name == "keys" ? ": missing subcommand (init)"
-                                 : name == "policy" || name == "config"
-                                     ? ": missing subcommand (check)"
-                                 : name == "vault"
-                                     ? ": missing subcommand (init, upgrade, copy)"
-                                     : ": missing subcommand (import, set, list, rm)"));
+            return usage(name +
+                         (name == "keys"                         ? ": missing subcommand (init)"
+                          : name == "policy" || name == "config" ? ": missing subcommand (check)"
+                          : name == "vault" ? ": missing subcommand (init, upgrade, copy)"
+                                            : ": missing subcommand (import, set, list, rm)"));
         }
         name += " " + std::string(words[1]);
         used = 2;

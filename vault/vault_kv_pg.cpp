@@ -4,10 +4,15 @@
 // the LMDB database of that name holds (ciphertext, HMAC ids, sealed keys), so `sealpost vault
 // copy` moves a vault without re-encrypting it.
 //
-// Writes run at SERIALIZABLE: a body's reads and writes are one atomic step across every node,
-// so two portals counting wrong codes on one link lock it at exactly the limit. A serialization
-// failure runs the body again (it is written to be re-run, see Engine). Reads are REPEATABLE
-// READ snapshots. COMMIT waits for the WAL flush (synchronous_commit as the server has it, on
+// Writes run at REPEATABLE READ: a body reads one snapshot, and writing a row that another
+// node's transaction changed (or inserted) since that snapshot fails with a serialization error,
+// so the first writer wins and the body runs again on fresh data (it is written to be re-run,
+// see Engine). Every read-modify-write of the vault (code counters, send windows, locks, notice
+// claims) writes the row it read, so two portals counting wrong codes on one link lock it at
+// exactly the limit. SERIALIZABLE would add predicate locks on every range a body reads (the
+// audit trail's last event, a link lookup); concurrent envelope_create calls then abort each
+// other on neighbouring index pages (bench/relay: most sealed mails failed at 20 sessions).
+// Reads are REPEATABLE READ snapshots. COMMIT waits for the WAL flush (synchronous_commit as the server has it, on
 // by default); PostgreSQL groups concurrent flushes itself, so there is no group commit here.
 #include <algorithm>
 #include <atomic>
@@ -112,17 +117,24 @@ class PgTxn final : public TxnBackend {
     PgTxn& operator=(const PgTxn&) = delete;
 
     Status begin(std::chrono::seconds statement_timeout) {
-        SP_CHECK(lease_->exec(write_ ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+        // One round trip. SET LOCAL: the setting ends with the transaction (no session state,
+        // PgBouncer-safe).
+        const std::string script =
+            std::string(write_ ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+                               : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") +
+            "; SET LOCAL statement_timeout = '" + std::to_string(statement_timeout.count()) + "s'";
         open_ = true;
-        // SET LOCAL: the setting ends with the transaction (no session state, PgBouncer-safe).
-        return status_of(lease_->exec("SET LOCAL statement_timeout = '" +
-                                      std::to_string(statement_timeout.count()) + "s'"));
+        return lease_->exec_script(script);
     }
+    /// The buffered writes and COMMIT in one pipeline: one round trip, one WAL flush.
     Status commit() {
-        SP_CHECK(flush());
+        static const std::string kCommit = "COMMIT";
+        std::vector<pg::Conn::Stmt> stmts = pending_stmts();
+        stmts.push_back(pg::Conn::Stmt{&kCommit, {}});
         open_ = false;
-        return status_of(lease_->exec("COMMIT"));
+        const Status st = lease_->exec_pipeline(stmts);
+        pending_.clear();
+        return st;
     }
 
     Result<std::optional<ByteView>> get(Table t, ByteView key) override {
@@ -133,9 +145,11 @@ class PgTxn final : public TxnBackend {
         }
         return std::optional<ByteView>{r->value(0, 0)};
     }
+    /// Buffered: sent with the next statement that reads, or with COMMIT (commit()).
     Status put(Table t, ByteView key, ByteView value) override {
-        SP_CHECK(flush());
-        return status_of(run(sql(t).put, {pg::Param{key}, pg::Param{value}}));
+        pending_.push_back(Pending{t, crypto::Bytes(key.begin(), key.end()),
+                                   crypto::Bytes(value.begin(), value.end())});
+        return {};
     }
     Status insert(Table t, ByteView key, ByteView value) override {
         SP_CHECK(flush());
@@ -145,11 +159,10 @@ class PgTxn final : public TxnBackend {
         }
         return {};
     }
+    /// A buffered put whose value the caller fills (a deque: earlier spans stay valid).
     Result<std::span<std::uint8_t>> reserve(Table t, ByteView key, std::size_t size) override {
-        SP_CHECK(flush());
-        pending_.emplace(Pending{t, crypto::Bytes(key.begin(), key.end()), {}});
-        pending_->value.resize(size);
-        return std::span<std::uint8_t>(pending_->value);
+        pending_.push_back(Pending{t, crypto::Bytes(key.begin(), key.end()), crypto::Bytes(size)});
+        return std::span<std::uint8_t>(pending_.back().value);
     }
     Result<bool> del(Table t, ByteView key) override {
         SP_CHECK(flush());
@@ -184,21 +197,30 @@ class PgTxn final : public TxnBackend {
         crypto::Bytes key;
         crypto::Bytes value;
     };
-    /// Send what reserve() handed out (the caller has filled it by now).
+    [[nodiscard]] std::vector<pg::Conn::Stmt> pending_stmts() const {
+        std::vector<pg::Conn::Stmt> out;
+        out.reserve(pending_.size() + 1);
+        for (const Pending& p : pending_) {
+            out.push_back(
+                pg::Conn::Stmt{&sql(p.table).put, {pg::Param{p.key}, pg::Param{p.value}}});
+        }
+        return out;
+    }
+    /// Send the buffered puts (in one pipeline) before a statement that may read them.
     Status flush() {
-        if (!pending_) {
+        if (pending_.empty()) {
             return {};
         }
-        Pending p = std::move(*pending_);
-        pending_.reset();
-        return status_of(run(sql(p.table).put, {pg::Param{p.key}, pg::Param{p.value}}));
+        const Status st = lease_->exec_pipeline(pending_stmts());
+        pending_.clear();
+        return st;
     }
 
     pg::Pool::Lease lease_;
     const std::vector<TableSql>& sql_;
     bool write_;
     bool open_ = false;
-    std::optional<Pending> pending_;
+    std::deque<Pending> pending_;
     std::deque<pg::Res> kept_;
 };
 

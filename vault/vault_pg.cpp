@@ -96,6 +96,66 @@ Result<Res> Conn::exec(std::string_view sql, const std::vector<Param>& params) {
                               values.data(), lengths.data(), formats.data(), 1));
 }
 
+Status Conn::exec_pipeline(const std::vector<Stmt>& stmts) {
+    if (stmts.empty()) {
+        return {};
+    }
+    pg_conn* c = c_.get();
+    if (PQenterPipelineMode(c) != 1) {
+        return make_error(connected() ? Errc::io : Errc::unavailable,
+                          "postgresql: " + first_line(PQerrorMessage(c)));
+    }
+    Status outcome;
+    bool sent = true;
+    for (const Stmt& st : stmts) {
+        std::vector<const char*> values;
+        std::vector<int> lengths;
+        std::vector<int> formats;
+        for (const auto& p : st.params) {
+            static constexpr char kEmpty = 0;
+            values.push_back(p.bytes.empty() ? &kEmpty
+                                             : reinterpret_cast<const char*>(p.bytes.data()));
+            lengths.push_back(static_cast<int>(p.bytes.size()));
+            formats.push_back(p.binary ? 1 : 0);
+        }
+        if (PQsendQueryParams(c, st.sql->c_str(), static_cast<int>(st.params.size()), nullptr,
+                              values.data(), lengths.data(), formats.data(), 1) != 1) {
+            sent = false;
+            break;
+        }
+    }
+    if (!sent || PQpipelineSync(c) != 1) {
+        outcome = make_error(connected() ? Errc::io : Errc::unavailable,
+                             "postgresql: " + first_line(PQerrorMessage(c)));
+    }
+    // Read every result up to the sync point; keep the first error. A statement after a failed
+    // one comes back PGRES_PIPELINE_ABORTED.
+    for (int guard = 0; guard < 1'000'000; ++guard) {
+        pg_result* r = PQgetResult(c);
+        if (r == nullptr) {
+            if (!connected() || !sent) {
+                break;
+            }
+            continue;  // the end of one statement's results
+        }
+        const ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_PIPELINE_ABORTED) {
+            PQclear(r);
+            continue;
+        }
+        auto checked = check(r);  // takes ownership of r
+        if (!checked && outcome) {
+            outcome = std::move(checked).error();
+        }
+    }
+    (void)PQexitPipelineMode(c);
+    return outcome;
+}
+
 Status Conn::exec_script(std::string_view sql) {
     const std::string q(sql);
     return status_of(check(PQexec(c_.get(), q.c_str())));

@@ -66,6 +66,16 @@ class Conn {
      * primary message, never the DETAIL line, which may quote a key). */
     Result<Res> exec(std::string_view sql, const std::vector<Param>& params = {});
 
+    /// One statement of a pipeline: its SQL and parameters (views valid during the call).
+    struct Stmt {
+        const std::string* sql = nullptr;
+        std::vector<Param> params;
+    };
+    /** Send `stmts` in one pipeline (libpq pipeline mode: one round trip for them all) and
+     * check each result; the first error, as exec gives it, ends the call (PostgreSQL skips
+     * the rest). For writes whose results nobody reads. Errors: as exec. */
+    Status exec_pipeline(const std::vector<Stmt>& stmts);
+
     /** Run several `;`-separated statements without parameters (the simple query protocol):
      * schema scripts only. Errors: as exec. */
     Status exec_script(std::string_view sql);
