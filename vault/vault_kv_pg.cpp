@@ -12,8 +12,9 @@
 // exactly the limit. SERIALIZABLE would add predicate locks on every range a body reads (the
 // audit trail's last event, a link lookup); concurrent envelope_create calls then abort each
 // other on neighbouring index pages (bench/relay: most sealed mails failed at 20 sessions).
-// Reads are REPEATABLE READ snapshots. COMMIT waits for the WAL flush (synchronous_commit as the server has it, on
-// by default); PostgreSQL groups concurrent flushes itself, so there is no group commit here.
+// Reads are REPEATABLE READ snapshots. COMMIT waits for the WAL flush (synchronous_commit as the
+// server has it, on by default); PostgreSQL groups concurrent flushes itself, so there is no group
+// commit here.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
