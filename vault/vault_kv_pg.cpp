@@ -101,7 +101,6 @@ class PgCursor final : public CursorBackend {
     Scan scan_;
     std::vector<Entry> rows_;  ///< views into results the transaction keeps
     long pos_ = -1;
-    bool at_end_ = false;
 };
 
 class PgTxn final : public TxnBackend {
@@ -340,7 +339,7 @@ class PgEngine final : public Engine {
             // Binary int8 would need byte order care; the text cast keeps it simple.
             for (const auto ch : r->value(0, 0)) {
                 if (ch >= '0' && ch <= '9') {
-                    size = size * 10 + (ch - '0');
+                    size = size * 10 + static_cast<std::uint64_t>(ch - '0');
                 }
             }
         }
