@@ -531,7 +531,7 @@ std::string inline_credential(std::string_view text) {
                  it(text.begin(), text.end(), *re),
              end;
              it != end; ++it) {
-            const std::string name = (*it)[1].str();
+            std::string name = (*it)[1].str();
             const std::string value = (*it)[2].str();
             if (is_credential_name(name) && !value.empty() &&
                 value.find("{secret}") == std::string::npos) {

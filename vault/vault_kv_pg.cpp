@@ -132,7 +132,7 @@ class PgTxn final : public TxnBackend {
         std::vector<pg::Conn::Stmt> stmts = pending_stmts();
         stmts.push_back(pg::Conn::Stmt{&kCommit, {}});
         open_ = false;
-        const Status st = lease_->exec_pipeline(stmts);
+        Status st = lease_->exec_pipeline(stmts);
         pending_.clear();
         return st;
     }
@@ -211,7 +211,7 @@ class PgTxn final : public TxnBackend {
         if (pending_.empty()) {
             return {};
         }
-        const Status st = lease_->exec_pipeline(pending_stmts());
+        Status st = lease_->exec_pipeline(pending_stmts());
         pending_.clear();
         return st;
     }
