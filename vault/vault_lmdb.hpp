@@ -169,17 +169,4 @@ class Cursor {
     Txn* txn_ = nullptr;
 };
 
-/// True when `key` starts with `prefix`.
-inline bool has_prefix(ByteView key, ByteView prefix) noexcept {
-    if (key.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (key[i] != prefix[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace sealpost::vault::lmdb

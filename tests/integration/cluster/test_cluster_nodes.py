@@ -7,10 +7,12 @@ at a time."""
 import re
 import shutil
 import threading
+import time
 
 from cluster_env import cluster, pg  # noqa: F401 - fixtures are used by name
 from conftest import admin_run
-from portal_env import (RECHNUNG, csrf_of, log_in, request_code, seal_invoice,  # noqa: F401
+from portal_env import (RECHNUNG, csrf_of, log_in, make_envelope, request_code,  # noqa: F401
+                        seal_invoice,
                         sms, start_portal, submit_code)
 from test_portal_limits import wrong_for
 from test_portal_notice import SENDER, metric, notices, wait_until
@@ -136,8 +138,10 @@ def test_a_download_notice_goes_out_once_with_two_proxies(cluster, sms):
 
 
 def test_two_purges_at_once_do_the_work_once(cluster):
-    # Two hosts' cron jobs start `sealpost purge` together: both succeed, and at least one of
-    # them reports that the other node was purging or that there was nothing left to do.
+    # Two hosts' cron jobs start `sealpost purge` together over envelopes past retention: both
+    # succeed, and each envelope is purged exactly once between them.
+    old = int(time.time()) - 400 * 86400
+    ids = [make_envelope(cluster.seal_dir, at=old)[0] for _ in range(4)]
     results = []
 
     def run():
@@ -149,3 +153,8 @@ def test_two_purges_at_once_do_the_work_once(cluster):
     for t in threads:
         t.join()
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
+    purged = sum(int(re.search(r"purged (\d+) past retention", r.stdout).group(1))
+                 for r in results)
+    assert purged == len(ids), [r.stdout for r in results]
+    listed = cluster.admin("list").stdout
+    assert all(line.split()[1] == "purged" for line in listed.splitlines()[1:]), listed
